@@ -1,0 +1,59 @@
+# Broadsheet: `make demo` to run the site, `make test` to run the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= $(or $(BROADSHEET_DATA_DIR),$(CURDIR)/var)
+PORT ?= 8000
+export BROADSHEET_DATA_DIR := $(DATA_DIR)
+
+.PHONY: help demo test test-postgres venv venv-dev browser lint bench clean serve
+
+help:
+	@echo "make demo          install, migrate a SQLite database in $(DATA_DIR), load demo content, serve on :$(PORT)"
+	@echo "make test          install with dev extras and run the whole suite (SQLite)"
+	@echo "make test-postgres the suite against PostgreSQL (DATABASE_URL, default the local 'test' database)"
+	@echo "make lint          ruff check"
+	@echo "make bench         benchmarks under bench/, results in bench/results/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+# Debian's chromium for the browser tests; Playwright drives it (no browser download).
+browser:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null; }
+
+demo: venv
+	@mkdir -p $(DATA_DIR)
+	BROADSHEET_DEV=1 $(BIN)/broadsheet migrate --noinput
+	BROADSHEET_DEV=1 $(BIN)/broadsheet load_demo
+	BROADSHEET_DEV=1 $(BIN)/broadsheet runserver 127.0.0.1:$(PORT)
+
+test: venv-dev browser
+	BROADSHEET_DEV=1 $(BIN)/ruff check .
+	BROADSHEET_DEV=1 $(BIN)/broadsheet makemigrations --check --dry-run
+	BROADSHEET_DEV=1 $(BIN)/pytest
+
+test-postgres: venv-dev browser
+	BROADSHEET_DEV=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+lint: venv-dev
+	$(BIN)/ruff check .
+
+bench: venv-dev
+	BROADSHEET_DEV=1 $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var

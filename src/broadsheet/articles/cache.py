@@ -1,0 +1,34 @@
+"""Versioned cache keys: bumping an article's version makes every cached part of it stale."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db import transaction
+
+
+def _version_key(article_id: int) -> str:
+    return f"article:{article_id}:version"
+
+
+def article_cache_version(article_id: int) -> int:
+    version = cache.get(_version_key(article_id))
+    if version is None:
+        version = 1
+        cache.add(_version_key(article_id), version, None)
+    return version
+
+
+def _bump(article_id: int) -> None:
+    key = _version_key(article_id)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 2, None)
+
+
+def article_comments_changed(article_id: int) -> None:
+    # After commit, or a reader could re-cache the old page between our write and the commit.
+    transaction.on_commit(lambda: _bump(article_id))
+
+
+article_changed = article_comments_changed

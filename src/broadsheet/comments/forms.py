@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django import forms
+
+from broadsheet.articles.models import Article
+from broadsheet.comments.models import Comment, Report
+from broadsheet.core.models import SiteSettings
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(max_length=80, label="Name")
+    email = forms.EmailField(
+        max_length=254, label="Email", help_text="Never shown publicly.",
+        error_messages={"invalid": "Enter a valid email address, like name@example.com."},
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Your comment")
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, article: Article, site: SiteSettings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.site = site
+        self.parent_comment: Comment | None = None
+        self.fields["text"].widget.attrs.update(
+            {"maxlength": site.max_comment_length, "data-counter": "true"}
+        )
+        self.fields["name"].error_messages["required"] = "Enter the name to show with your comment."
+        self.fields["email"].error_messages["required"] = "Enter your email address."
+        self.fields["text"].error_messages["required"] = "Write your comment before posting."
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the name to show with your comment.")
+        return name
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Write your comment before posting.")
+        limit = self.site.max_comment_length
+        if len(text) > limit:
+            raise forms.ValidationError(
+                f"Your comment has {len(text):,} characters; the limit is {limit:,}. "
+                "Shorten it and post again."
+            )
+        return text
+
+    def clean_parent(self) -> int | None:
+        parent_id = self.cleaned_data.get("parent")
+        if not parent_id:
+            return None
+        parent = (
+            Comment.objects.filter(pk=parent_id, article=self.article)
+            .only("id", "author_name", "depth", "thread_root_id", "status", "article_id")
+            .first()
+        )
+        if parent is None:
+            raise forms.ValidationError(
+                "The comment you are replying to is not on this article. Reply to a comment "
+                "shown on this page."
+            )
+        if parent.status != Comment.Status.APPROVED:
+            raise forms.ValidationError(
+                "The comment you are replying to is not published, so it cannot take replies."
+            )
+        self.parent_comment = parent
+        return parent_id
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.article.is_published:
+            raise forms.ValidationError("This article is not published, so it takes no comments.")
+        if not self.article.comments_open(self.site.close_comments_after_days):
+            raise forms.ValidationError("Comments are closed on this article.")
+        return cleaned
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=Report.Reason.choices, widget=forms.RadioSelect, label="What is wrong with it?",
+        error_messages={"required": "Choose why you are reporting this comment."},
+    )
+    note = forms.CharField(
+        max_length=500, required=False, label="Anything the moderators should know (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

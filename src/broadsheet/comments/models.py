@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from broadsheet.articles.models import Article
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    class ScanState(models.TextChoices):
+        UNSCANNED = "unscanned", "Not scanned yet"
+        SCANNING = "scanning", "Being scanned"
+        SCANNED = "scanned", "Scanned"
+        FAILED = "failed", "Scan failed"
+        SKIPPED = "skipped", "Not scanned"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    # The top-level comment of the thread, so a page of threads loads in one query.
+    thread_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    author_name = models.CharField(max_length=80)
+    author_email = models.EmailField()
+    ip_hash = models.CharField(max_length=32, blank=True)
+    text = models.TextField()
+    # Identifies the same text from the same author on the same article, for double submits.
+    fingerprint = models.CharField(max_length=64, db_index=True)
+
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    submitted_at = models.DateTimeField(db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.ForeignKey(
+        "moderation.RejectionReason", null=True, blank=True, on_delete=models.PROTECT
+    )
+    open_report_count = models.PositiveIntegerField(default=0)
+
+    scan_state = models.CharField(
+        max_length=10, choices=ScanState.choices, default=ScanState.UNSCANNED
+    )
+    scan_attempts = models.PositiveSmallIntegerField(default=0)
+    scan_claimed_at = models.DateTimeField(null=True, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    # {"abuse": 0.93, "spam": 0.1, ...} and [{"code", "message", "score", "spans"}, ...]
+    scores = models.JSONField(default=dict, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    # What the scan alone would decide: "approve", "hold" or "reject" (empty before a scan).
+    scan_verdict = models.CharField(max_length=10, blank=True)
+    # The highest score over the scanners, for sorting the queue.
+    risk = models.FloatField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["article", "status", "depth", "submitted_at", "id"], name="thread_page"
+            ),
+            models.Index(fields=["thread_root", "status"], name="thread_members"),
+            models.Index(fields=["status", "submitted_at"], name="queue_by_time"),
+            models.Index(fields=["author_email", "status"], name="author_record"),
+            models.Index(fields=["scan_state", "submitted_at"], name="scan_sweep"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.text[:40]}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#c{self.pk}"
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        ABUSIVE = "abusive", "Abusive or offensive"
+        PERSONAL_ATTACK = "personal-attack", "A personal attack"
+        OFF_TOPIC = "off-topic", "Off-topic"
+        SPAM = "spam", "Spam or advertising"
+        PRIVACY = "privacy", "Shares someone's personal details"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    reporter_ip_hash = models.CharField(max_length=32, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["comment", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"Report on comment {self.comment_id}: {self.reason}"

@@ -1,0 +1,94 @@
+"""What readers do to comments: post them and report them."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from broadsheet.articles.models import Article
+from broadsheet.comments.models import Comment, Report
+
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=1)
+
+
+def comment_fingerprint(*, article_id: int, author_email: str, text: str) -> str:
+    normalised = " ".join(text.split()).lower()
+    key = f"{article_id}\n{author_email.strip().lower()}\n{normalised}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def comment_submit(
+    *,
+    article: Article,
+    author_name: str,
+    author_email: str,
+    text: str,
+    parent: Comment | None = None,
+    user: AbstractBaseUser | None = None,
+    ip_hash: str = "",
+) -> tuple[Comment, bool]:
+    """Store a new comment as pending and queue its scan. Returns (comment, created).
+
+    A second identical submit within a minute returns the first comment instead of a copy.
+    """
+    from broadsheet.moderation import services as moderation_services
+    from broadsheet.moderation import tasks
+
+    fingerprint = comment_fingerprint(article_id=article.pk, author_email=author_email, text=text)
+    now = timezone.now()
+    duplicate = (
+        Comment.objects.filter(
+            fingerprint=fingerprint, submitted_at__gte=now - DOUBLE_SUBMIT_WINDOW
+        )
+        .order_by("submitted_at")
+        .first()
+    )
+    if duplicate is not None:
+        return duplicate, False
+
+    comment = Comment.objects.create(
+        article=article,
+        parent=parent,
+        thread_root_id=(parent.thread_root_id or parent.pk) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        user=user if user is not None and user.is_authenticated else None,
+        author_name=author_name.strip(),
+        author_email=author_email.strip(),
+        ip_hash=ip_hash,
+        text=text.strip(),
+        fingerprint=fingerprint,
+        status=Comment.Status.PENDING,
+        submitted_at=now,
+    )
+    if moderation_services.commenter_is_banned(email=comment.author_email, user=comment.user):
+        moderation_services.comment_reject_banned(comment=comment)
+    else:
+        transaction.on_commit(lambda: tasks.enqueue_scan(comment.pk))
+    return comment, True
+
+
+@transaction.atomic
+def comment_report(
+    *,
+    comment: Comment,
+    reason: str,
+    note: str = "",
+    reporter: AbstractBaseUser | None = None,
+    reporter_ip_hash: str = "",
+) -> Report:
+    """A reader flags a published comment; it enters the desk's Reported queue."""
+    report = Report.objects.create(
+        comment=comment,
+        reason=reason,
+        note=note.strip(),
+        reporter=reporter if reporter is not None and reporter.is_authenticated else None,
+        reporter_ip_hash=reporter_ip_hash,
+    )
+    Comment.objects.filter(pk=comment.pk).update(open_report_count=F("open_report_count") + 1)
+    return report

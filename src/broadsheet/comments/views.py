@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from broadsheet.articles.models import Article
+from broadsheet.articles.views import article_page_context
+from broadsheet.comments import services
+from broadsheet.comments.forms import CommentForm, ReportForm
+from broadsheet.comments.models import Comment
+from broadsheet.comments.page import comment_section_context, remember_own_comment
+from broadsheet.core.http import see_other
+from broadsheet.core.models import SiteSettings
+from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
+
+RATE_LIMIT_MESSAGE = (
+    "You have posted several comments in the last minute. Please wait a minute, then post "
+    "again; your text is kept below."
+)
+
+
+def _article_page(request: HttpRequest, article: Article, form: CommentForm, status: int):
+    context = article_page_context(article) | comment_section_context(request, article, form=form)
+    return render(request, "articles/detail.html", context, status=status)
+
+
+@require_POST
+def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.select_related("section"), pk=article_id)
+    site = SiteSettings.load()
+    form = CommentForm(request.POST, article=article, site=site)
+    if not form.is_valid():
+        return _article_page(request, article, form, status=400)
+
+    ip = client_ip(request)
+    email = form.cleaned_data["email"].lower()
+    over_ip = limit_exceeded("comment-ip", ip, site.comments_per_minute)
+    over_email = limit_exceeded("comment-email", email, site.comments_per_minute)
+    if over_ip or over_email:
+        form.add_error(None, RATE_LIMIT_MESSAGE)
+        return _article_page(request, article, form, status=429)
+
+    comment, _created = services.comment_submit(
+        article=article,
+        parent=form.parent_comment,
+        author_name=form.cleaned_data["name"],
+        author_email=form.cleaned_data["email"],
+        text=form.cleaned_data["text"],
+        user=request.user,
+        ip_hash=hash_ip(ip),
+    )
+    remember_own_comment(request, comment)
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, "Your comment is published.")
+    elif comment.status == Comment.Status.PENDING:
+        messages.success(
+            request,
+            "Your comment is awaiting moderation. It will appear once a moderator approves it.",
+        )
+    else:
+        messages.info(request, "Your comment was not published.")
+    return see_other(f"{article.get_absolute_url()}#c{comment.pk}")
+
+
+@require_GET
+def reply_form(request: HttpRequest, comment_id: int) -> HttpResponse:
+    parent = get_object_or_404(
+        Comment.objects.select_related("article__section"),
+        pk=comment_id,
+        status=Comment.Status.APPROVED,
+    )
+    if not request.headers.get("HX-Request"):
+        return redirect(f"{parent.article.get_absolute_url()}?reply_to={parent.pk}#comment-form")
+    site = SiteSettings.load()
+    form = CommentForm(initial={"parent": parent.pk}, article=parent.article, site=site)
+    return render(
+        request,
+        "comments/_form.html",
+        {
+            "form": form,
+            "article": parent.article,
+            "reply_to": parent,
+            "max_length": site.max_comment_length,
+            "comments_open": parent.article.comments_open(site.close_comments_after_days),
+            "in_place": True,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = get_object_or_404(
+        Comment.objects.select_related("article__section"),
+        pk=comment_id,
+        status=Comment.Status.APPROVED,
+    )
+    status = 200
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        ip = client_ip(request)
+        if not form.is_valid():
+            status = 400
+        elif limit_exceeded("report-ip", ip, 10):
+            form.add_error(None, "You have sent many reports in the last minute. Please wait.")
+            status = 429
+        else:
+            services.comment_report(
+                comment=comment,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                reporter=request.user,
+                reporter_ip_hash=hash_ip(ip),
+            )
+            messages.success(
+                request, "Thank you. Your report has been sent to the moderators."
+            )
+            return see_other(f"{comment.article.get_absolute_url()}#c{comment.pk}")
+    else:
+        form = ReportForm()
+    return render(
+        request, "comments/report.html", {"form": form, "comment": comment}, status=status
+    )

@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from broadsheet.core.models import Page, Profile, SiteSettings
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        ("Site", {"fields": ["site_name", "paper_name"]}),
+        (
+            "Comments",
+            {
+                "fields": [
+                    "max_comment_length", "max_reply_depth", "threads_per_page",
+                    "close_comments_after_days", "comments_per_minute",
+                ]
+            },
+        ),
+        (
+            "Moderation policy",
+            {
+                "fields": [
+                    "moderation_policy", "abuse_hold_threshold", "abuse_reject_threshold",
+                    "spam_hold_threshold", "spam_reject_threshold", "relevance_hold_threshold",
+                ],
+                "description": "Leave a threshold empty to use the tuned default.",
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "updated_at"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "verified_label"]
+    search_fields = ["user__username", "display_name", "verified_label"]

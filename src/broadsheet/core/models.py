@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+
+
+class ModerationPolicy(models.TextChoices):
+    PREMODERATE = "premoderate", "Pre-moderate: a moderator approves every comment"
+    AUTO = "auto", "Auto: publish clean comments, reject clear violations, hold the rest"
+    POSTMODERATE = "postmoderate", "Post-moderate: publish unless a scanner holds it"
+
+
+class SiteSettings(models.Model):
+    """The one row of site-wide settings editors change in the admin."""
+
+    CACHE_KEY = "broadsheet:site-settings"
+
+    site_name = models.CharField(max_length=100, default="The Broadsheet")
+    paper_name = models.CharField(
+        max_length=100, default="The Broadsheet", help_text="Named in the print-edition line."
+    )
+    max_comment_length = models.PositiveIntegerField(
+        default=1500, validators=[MinValueValidator(50), MaxValueValidator(20000)]
+    )
+    max_reply_depth = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Replies deeper than this stay at the last level.",
+    )
+    threads_per_page = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    close_comments_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Close comments automatically this many days after publication. "
+        "Leave empty to keep them open.",
+    )
+    comments_per_minute = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="How many comments one IP address or one email may post per minute.",
+    )
+    moderation_policy = models.CharField(
+        max_length=20, choices=ModerationPolicy.choices, default=ModerationPolicy.PREMODERATE
+    )
+    abuse_hold_threshold = models.FloatField(null=True, blank=True)
+    abuse_reject_threshold = models.FloatField(null=True, blank=True)
+    spam_hold_threshold = models.FloatField(null=True, blank=True)
+    spam_reject_threshold = models.FloatField(null=True, blank=True)
+    relevance_hold_threshold = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+
+    def __str__(self) -> str:
+        return "Site settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def load(cls) -> SiteSettings:
+        current = cache.get(cls.CACHE_KEY)
+        if current is None:
+            current, _ = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, current, 60)
+        return current
+
+
+class Page(models.Model):
+    """A page editors write, such as the Comments FAQ."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:page", args=[self.slug])
+
+
+class Profile(models.Model):
+    """Extra public facts about an account, such as a verified organisation label."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(max_length=100, blank=True)
+    verified_label = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text='Shown beside the name, e.g. "Digital Engagement Team, The Broadsheet".',
+    )
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.get_username()

@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from broadsheet.moderation.models import (
+    Ban,
+    BlockedDomain,
+    Decision,
+    RejectionReason,
+    WordListEntry,
+)
+
+
+@admin.register(RejectionReason)
+class RejectionReasonAdmin(admin.ModelAdmin):
+    list_display = ["label", "slug", "position", "active"]
+    list_editable = ["position", "active"]
+    prepopulated_fields = {"slug": ["label"]}
+
+
+@admin.register(WordListEntry)
+class WordListEntryAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "kind", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["phrase"]
+
+
+@admin.register(BlockedDomain)
+class BlockedDomainAdmin(admin.ModelAdmin):
+    search_fields = ["domain"]
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    list_display = ["email", "user", "created_by", "created_at", "lifted_at"]
+    search_fields = ["email", "user__username"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ["comment", "actor_name", "action", "reason", "created_at"]
+    list_filter = ["action", "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from broadsheet.comments.models import Comment
+
+
+class RejectionReason(models.Model):
+    """A reason moderators pick from when they reject; editors manage the list."""
+
+    slug = models.SlugField(unique=True)
+    label = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True, help_text="Offered on the desk.")
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Decision(models.Model):
+    """One entry in a comment's history: who did what, when, why, and what the text was."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REJECT = "reject", "Rejected"
+        EDIT_APPROVE = "edit-approve", "Edited and approved"
+        HOLD = "hold", "Held for a moderator"
+        DISMISS_REPORTS = "dismiss-reports", "Dismissed reports"
+        REPORT = "report", "Reported by a reader"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="decisions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # "auto-moderator" for the scanner, the moderator's username otherwise (kept if the
+    # account is deleted later).
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    reason = models.ForeignKey(
+        RejectionReason, null=True, blank=True, on_delete=models.PROTECT
+    )
+    note = models.CharField(max_length=500, blank=True)
+    status_before = models.CharField(max_length=10)
+    status_after = models.CharField(max_length=10)
+    text_before = models.TextField()
+    text_after = models.TextField()
+    scores = models.JSONField(default=dict, blank=True)
+    # What the scanner had said when a human decided, so agreement can be measured.
+    scanner_verdict = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} comment {self.comment_id}"
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.actor_id is None
+
+
+class Ban(models.Model):
+    """A commenter whose new comments are rejected automatically."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="bans",
+    )
+    email = models.EmailField(blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(Lower("email"), name="ban_email_lower")]
+
+    def __str__(self) -> str:
+        return f"Ban on {self.email or self.user}"
+
+
+class WordListEntry(models.Model):
+    class Kind(models.TextChoices):
+        BANNED = "banned", "Banned (reject)"
+        SUSPECT = "suspect", "Suspect (hold for a moderator)"
+
+    phrase = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "word list entry"
+        verbose_name_plural = "word list"
+        constraints = [
+            models.UniqueConstraint(Lower("phrase"), name="unique_word_list_phrase")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} ({self.kind})"
+
+
+class BlockedDomain(models.Model):
+    domain = models.CharField(max_length=253, unique=True, help_text="e.g. cheap-pills.example")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class ArticleEmbedding(models.Model):
+    """The article's chunks embedded once at publish/edit time, for the relevance scanner."""
+
+    article = models.OneToOneField(
+        "articles.Article", on_delete=models.CASCADE, related_name="embedding"
+    )
+    vectors = models.BinaryField()
+    source_hash = models.CharField(max_length=64)
+    model_name = models.CharField(max_length=60)
+    computed_at = models.DateTimeField(auto_now=True)

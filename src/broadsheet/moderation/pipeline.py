@@ -1,0 +1,244 @@
+"""The automatic first reader: scan comments, store scores and reasons, apply the policy.
+
+Scanners run in order — word lists, spam, abuse, relevance — and a clear violation found by
+an early one (a banned word) skips the models. Claiming is a conditional UPDATE, so several
+workers can run the same batch and each comment is still decided once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import timedelta
+from functools import lru_cache
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from broadsheet.comments.models import Comment
+from broadsheet.core.models import ModerationPolicy, SiteSettings
+from broadsheet.moderation import policy
+from broadsheet.moderation.models import (
+    ArticleEmbedding,
+    BlockedDomain,
+    Decision,
+    RejectionReason,
+    WordListEntry,
+)
+from broadsheet.moderation.scanners.base import ScanContext, ScanResult
+
+logger = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=5)
+MAX_SCAN_ATTEMPTS = 5
+REPEAT_WINDOW = timedelta(days=7)
+
+
+@lru_cache(maxsize=1)
+def _model_scanners() -> tuple:
+    # Loaded once per process: the models are the slow part of start-up.
+    from broadsheet.moderation.scanners.abuse import AbuseScanner
+    from broadsheet.moderation.scanners.relevance import RelevanceScanner
+    from broadsheet.moderation.scanners.spam import SpamScanner
+
+    return SpamScanner(), AbuseScanner(), RelevanceScanner()
+
+
+_wordlist_cache: dict[str, object] = {}
+
+
+def _wordlist_scanner():
+    from broadsheet.moderation.scanners.wordlist import WordListScanner
+
+    entries = list(WordListEntry.objects.values_list("phrase", "kind"))
+    key = hashlib.sha256(repr(sorted(entries)).encode()).hexdigest()
+    if _wordlist_cache.get("key") != key:
+        banned = [p for p, kind in entries if kind == WordListEntry.Kind.BANNED]
+        suspect = [p for p, kind in entries if kind == WordListEntry.Kind.SUSPECT]
+        _wordlist_cache["scanner"] = WordListScanner(banned=banned, suspect=suspect)
+        _wordlist_cache["key"] = key
+    return _wordlist_cache["scanner"]
+
+
+def claim(comment_ids: Sequence[int]) -> list[int]:
+    """Take the comments no other worker is scanning; return the ids this worker now owns."""
+    now = timezone.now()
+    claimed = []
+    for comment_id in comment_ids:
+        taken = Comment.objects.filter(
+            Q(scan_state__in=[Comment.ScanState.UNSCANNED, Comment.ScanState.FAILED])
+            | Q(scan_state=Comment.ScanState.SCANNING, scan_claimed_at__lt=now - CLAIM_TIMEOUT),
+            pk=comment_id,
+            status=Comment.Status.PENDING,
+        ).update(scan_state=Comment.ScanState.SCANNING, scan_claimed_at=now)
+        if taken:
+            claimed.append(comment_id)
+    return claimed
+
+
+def _contexts(comments: list[Comment]) -> list[ScanContext]:
+    article_ids = {c.article_id for c in comments}
+    embeddings = {
+        e.article_id: e for e in ArticleEmbedding.objects.filter(article_id__in=article_ids)
+    }
+    blocked = frozenset(BlockedDomain.objects.values_list("domain", flat=True))
+    since = timezone.now() - REPEAT_WINDOW
+    contexts = []
+    for comment in comments:
+        stored = embeddings.get(comment.article_id)
+        vectors = None
+        if stored is not None:
+            from broadsheet.moderation.embedder import from_bytes
+
+            vectors = from_bytes(bytes(stored.vectors))
+        # The same text by anyone, or on other articles, is what repeat spam looks like.
+        repeats = _repeat_count(comment, since)
+        contexts.append(
+            ScanContext(
+                text=comment.text,
+                article_id=comment.article_id,
+                article_title=comment.article.headline,
+                article_deck=comment.article.deck,
+                article_embeddings=vectors,
+                parent_text=comment.parent.text if comment.parent_id else None,
+                author_email=comment.author_email,
+                repeat_count=repeats,
+                blocked_domains=blocked,
+            )
+        )
+    return contexts
+
+
+def _repeat_count(comment: Comment, since) -> int:
+    return (
+        Comment.objects.filter(text__iexact=comment.text.strip(), submitted_at__gte=since)
+        .exclude(pk=comment.pk)
+        .count()
+    )
+
+
+def run_scanners(contexts: list[ScanContext]) -> list[list[ScanResult]]:
+    """Every scanner's result for every context, skipping models after a banned word."""
+    results: list[list[ScanResult]] = [[] for _ in contexts]
+    wordlist = _wordlist_scanner()
+    for index, result in enumerate(wordlist.scan_batch(contexts)):
+        results[index].append(result)
+    remaining = [i for i, r in enumerate(results) if r[0].verdict != "reject"]
+    if remaining:
+        batch = [contexts[i] for i in remaining]
+        for scanner in _model_scanners():
+            for index, result in zip(remaining, scanner.scan_batch(batch), strict=True):
+                results[index].append(result)
+    return results
+
+
+def _summarise(results: list[ScanResult]) -> tuple[dict, dict, list[dict]]:
+    scores = {r.scanner: round(float(r.score), 4) for r in results}
+    verdicts = {r.scanner: r.verdict for r in results}
+    reasons = []
+    for result in results:
+        for reason in result.reasons:
+            entry = asdict(reason)
+            entry["scanner"] = result.scanner
+            entry["score"] = round(float(entry["score"]), 4)
+            entry["spans"] = [[s["start"], s["end"]] for s in entry["spans"]]
+            reasons.append(entry)
+    return scores, verdicts, reasons
+
+
+def scan_comments(comment_ids: Sequence[int]) -> int:
+    """Scan and decide the given comments; returns how many this call decided or held."""
+    owned = claim(comment_ids)
+    if not owned:
+        return 0
+    comments = list(
+        Comment.objects.filter(pk__in=owned).select_related("article__section", "parent")
+    )
+    Comment.objects.filter(pk__in=owned).update(scan_attempts=F("scan_attempts") + 1)
+    try:
+        contexts = _contexts(comments)
+        all_results = run_scanners(contexts)
+    except Exception:
+        logger.exception("Scanning comments %s failed; they stay pending for the sweep", owned)
+        Comment.objects.filter(pk__in=owned, scan_state=Comment.ScanState.SCANNING).update(
+            scan_state=Comment.ScanState.FAILED
+        )
+        return 0
+    site = SiteSettings.load()
+    limits = policy.thresholds(site)
+    for comment, results in zip(comments, all_results, strict=True):
+        _apply(comment, results, site, limits)
+    return len(comments)
+
+
+@transaction.atomic
+def _apply(comment: Comment, results: list[ScanResult], site: SiteSettings, limits: dict) -> None:
+    from broadsheet.moderation import services
+
+    scores, verdicts, reasons = _summarise(results)
+    verdict = policy.scan_verdict(scores, verdicts, reasons, limits)
+    locked = Comment.objects.select_for_update().select_related("article__section").get(
+        pk=comment.pk
+    )
+    if locked.scan_state != Comment.ScanState.SCANNING:
+        return  # another worker finished it after our claim went stale
+    locked.scores = scores
+    locked.reasons = reasons
+    locked.risk = max(scores.values()) if scores else 0.0
+    locked.scan_verdict = verdict.action
+    locked.scan_state = Comment.ScanState.SCANNED
+    locked.scanned_at = timezone.now()
+    locked.save(
+        update_fields=["scores", "reasons", "risk", "scan_verdict", "scan_state", "scanned_at"]
+    )
+    if locked.status != Comment.Status.PENDING:
+        return  # a moderator decided while we scanned; theirs stands
+    outcome_policy = policy.effective_policy(locked.article, site)
+    outcome = policy.outcome_for_policy(outcome_policy, verdict)
+    note = verdict.explanation
+    if outcome == "approved":
+        services.comment_approve(comment=locked, actor=None, note="all scores under thresholds")
+    elif outcome == "rejected":
+        reason = RejectionReason.objects.filter(slug=verdict.reason_slug).first()
+        if reason is None:
+            reason, _ = RejectionReason.objects.get_or_create(
+                slug="other", defaults={"label": "Other"}
+            )
+        services.comment_reject(comment=locked, actor=None, reason=reason, note=note)
+    elif verdict.action != "approve" and outcome_policy != ModerationPolicy.PREMODERATE:
+        Decision.objects.create(
+            comment=locked, actor=None, actor_name=services.AUTO_MODERATOR,
+            action=Decision.Action.HOLD, note=note, status_before=locked.status,
+            status_after=locked.status, text_before=locked.text, text_after=locked.text,
+            scores=scores,
+        )
+
+
+def comments_needing_scan(limit: int = 200) -> list[int]:
+    """Pending comments that were never scanned, failed, or whose worker vanished."""
+    from django.conf import settings
+
+    now = timezone.now()
+    settle = timedelta(seconds=settings.BROADSHEET_SCAN_SWEEP_AFTER_SECONDS)
+    return list(
+        Comment.objects.filter(status=Comment.Status.PENDING, scan_attempts__lt=MAX_SCAN_ATTEMPTS)
+        .filter(
+            Q(scan_state=Comment.ScanState.UNSCANNED, submitted_at__lt=now - settle)
+            | Q(scan_state=Comment.ScanState.FAILED)
+            | Q(scan_state=Comment.ScanState.SCANNING, scan_claimed_at__lt=now - CLAIM_TIMEOUT)
+        )
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def sweep() -> int:
+    """Rescan what was lost; returns how many comments were scanned."""
+    total = 0
+    ids = comments_needing_scan()
+    for start in range(0, len(ids), 50):
+        total += scan_comments(ids[start : start + 50])
+    return total

@@ -1,0 +1,63 @@
+"""The contract every scanner follows.
+
+A scanner reads one comment (with its article and parent as context) and returns a score in
+[0, 1] — how strongly the comment breaks the rule the scanner watches — plus reasons a
+moderator can read, each with the character spans that triggered it where that is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass
+class Reason:
+    # code is one of: "abusive", "personal-attack", "off-topic", "spam", "link",
+    # "shouting", "personal-data", "repeated", "banned-word", "suspect-word"
+    code: str
+    message: str
+    score: float
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class ScanContext:
+    text: str
+    article_id: int | None = None
+    article_title: str = ""
+    article_deck: str = ""
+    # One row per chunk of the article (headline+deck, then body chunks), L2-normalised,
+    # as stored when the article was published or edited. None when not computed.
+    article_embeddings: np.ndarray | None = None
+    parent_text: str | None = None
+    author_email: str = ""
+    # How many other comments with the same normalised text were posted in the last days
+    # (on any article, by anyone): filled in by the pipeline from the database.
+    repeat_count: int = 0
+    # Domains editors put on the block list (lower-case, no "www.").
+    blocked_domains: frozenset[str] = frozenset()
+
+
+@dataclass
+class ScanResult:
+    scanner: str
+    score: float
+    reasons: list[Reason] = field(default_factory=list)
+    # "reject" = clear violation no model needs to confirm (banned word); "hold" = must wait
+    # for a human whatever the thresholds say (suspect word); None = let thresholds decide.
+    verdict: str | None = None
+
+
+class Scanner(Protocol):
+    name: str
+
+    def scan_batch(self, contexts: Sequence[ScanContext]) -> list[ScanResult]: ...

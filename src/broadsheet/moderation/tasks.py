@@ -1,0 +1,118 @@
+"""Background work, queued only after the comment's transaction commits.
+
+With REDIS_URL (or CELERY_BROKER_URL) the work goes to Celery workers; otherwise one daemon
+thread in this process runs it, so a single-machine install needs no other service. If the
+broker is down the comment is still stored: the periodic sweep scans it later.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+
+from django.conf import settings
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+SWEEP_EVERY_SECONDS = 60
+
+
+def _scan(comment_ids: list[int]) -> None:
+    from broadsheet.moderation.pipeline import scan_comments
+
+    scan_comments(comment_ids)
+
+
+def _embed_article(article_id: int) -> None:
+    from broadsheet.moderation.embeddings import article_embedding_refresh
+
+    article_embedding_refresh(article_id=article_id)
+
+
+class InProcessRunner:
+    """One worker thread draining a queue, with the sweep every minute."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._last_sweep = time.monotonic()
+
+    def submit(self, func, *args) -> None:
+        self._ensure_started()
+        self._jobs.put((func, args))
+
+    def _ensure_started(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._work, name="broadsheet-scanner", daemon=True
+                )
+                self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            try:
+                func, args = self._jobs.get(timeout=5)
+            except queue.Empty:
+                func, args = None, ()
+            close_old_connections()
+            try:
+                if func is not None:
+                    try:
+                        func(*args)
+                    finally:
+                        self._jobs.task_done()
+                if time.monotonic() - self._last_sweep > SWEEP_EVERY_SECONDS:
+                    self._last_sweep = time.monotonic()
+                    from broadsheet.moderation.pipeline import sweep
+
+                    sweep()
+            except Exception:
+                logger.exception("Background job failed; the sweep will retry it")
+            finally:
+                close_old_connections()
+
+    def wait_idle(self, timeout: float = 30) -> bool:
+        """For tests and benchmarks: wait until every queued job has run."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._jobs.unfinished_tasks == 0:
+                return True
+            time.sleep(0.01)
+        return False
+
+
+runner = InProcessRunner()
+
+
+def _dispatch(func, celery_task_name: str, *args) -> None:
+    mode = settings.BROADSHEET_TASK_RUNNER
+    if mode == "sync":
+        func(*args)
+        return
+    if mode == "celery":
+        from broadsheet.moderation import celery_tasks
+
+        try:
+            getattr(celery_tasks, celery_task_name).delay(*args)
+        except Exception:
+            # Broker unreachable: the comment is stored; the sweep will scan it later.
+            logger.warning("Could not queue %s%s; the sweep will pick it up", celery_task_name, args)
+        return
+    runner.submit(func, *args)
+
+
+def enqueue_scan(comment_id: int) -> None:
+    if not settings.BROADSHEET_SCANNING:
+        return
+    _dispatch(_scan, "scan_comments_task", [comment_id])
+
+
+def enqueue_article_embedding(article_id: int) -> None:
+    if not settings.BROADSHEET_SCANNING:
+        return
+    _dispatch(_embed_article, "embed_article_task", article_id)

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from broadsheet.articles.sitemaps import SITEMAPS
+
+admin.site.site_header = "Broadsheet newsroom"
+admin.site.site_title = "Broadsheet"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("desk/", include("broadsheet.desk.urls")),
+    path("comments/", include("broadsheet.comments.urls")),
+    path("pages/", include("broadsheet.core.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("broadsheet.articles.urls")),
+]
+
+handler400 = "broadsheet.core.views.bad_request"
+handler403 = "broadsheet.core.views.permission_denied"
+handler404 = "broadsheet.core.views.page_not_found"
+handler500 = "broadsheet.core.views.server_error"

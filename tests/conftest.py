@@ -1,0 +1,120 @@
+"""Fixtures shared by the whole suite: named people, articles and comments."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.utils import timezone
+
+from broadsheet.articles.models import Article, Author, Section
+from broadsheet.comments.models import Comment
+from broadsheet.comments.services import comment_fingerprint
+from broadsheet.core.models import Page
+
+_sequence = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Scans run inline in tests unless a test asks for another runner.
+    settings.BROADSHEET_TASK_RUNNER = "sync"
+    settings.BROADSHEET_SCANNING = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def section(db) -> Section:
+    return Section.objects.create(name="Sport", slug="sport")
+
+
+@pytest.fixture
+def author(db) -> Author:
+    return Author.objects.create(name="Amina Qureshi", slug="amina-qureshi")
+
+
+def make_article(section: Section, **fields) -> Article:
+    n = next(_sequence)
+    defaults = {
+        "headline": f"Rain delays the third test in Karachi ({n})",
+        "slug": f"rain-delays-third-test-{n}",
+        "deck": "Play resumed after tea with the home side on 212 for four",
+        "section": section,
+        "dateline": "KARACHI",
+        "body": "Rain held up play for three hours.\n\nThe *ground staff* worked through lunch.",
+        "status": Article.Status.PUBLISHED,
+        "published_at": timezone.now() - timedelta(hours=2),
+    }
+    defaults.update(fields)
+    return Article.objects.create(**defaults)
+
+
+@pytest.fixture
+def article(section, author) -> Article:
+    created = make_article(section, print_edition_date=timezone.now().date())
+    created.authors.add(author)
+    return created
+
+
+def make_comment(article: Article, *, parent: Comment | None = None, status: str = "approved",
+                 text: str | None = None, name: str = "Bilal", email: str = "bilal@example.com",
+                 minutes_ago: float = 30, **fields) -> Comment:
+    n = next(_sequence)
+    text = text or f"The pitch report said it would turn on day three ({n})."
+    submitted = timezone.now() - timedelta(minutes=minutes_ago)
+    return Comment.objects.create(
+        article=article,
+        parent=parent,
+        thread_root_id=(parent.thread_root_id or parent.pk) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author_name=name,
+        author_email=email,
+        text=text,
+        fingerprint=comment_fingerprint(article_id=article.pk, author_email=email, text=text),
+        status=status,
+        submitted_at=submitted,
+        decided_at=submitted if status != "pending" else None,
+        **fields,
+    )
+
+
+@pytest.fixture
+def moderator(db):
+    return get_user_model().objects.create_user(
+        "moderator", "moderator@newsroom.example", "desk-password", is_staff=True
+    )
+
+
+@pytest.fixture
+def reader(db):
+    return get_user_model().objects.create_user("reader", "reader@example.com", "reader-password")
+
+
+@pytest.fixture
+def moderator_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
+def faq(db) -> Page:
+    return Page.objects.create(
+        slug="comments-faq", title="Comments FAQ", body="Comments are **moderated**."
+    )
+
+
+def comment_payload(**overrides) -> dict:
+    payload = {
+        "name": "Sana Malik",
+        "email": "sana@example.com",
+        "text": "The groundsmen deserve credit for getting play started again.",
+        "parent": "",
+    }
+    payload.update(overrides)
+    return payload
