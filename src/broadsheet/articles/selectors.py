@@ -17,7 +17,7 @@ def article_list(*, section: Section | None = None, author: Author | None = None
         articles = articles.filter(authors=author)
     return articles.annotate(
         approved_comments=Count("comments", filter=Q(comments__status=Comment.Status.APPROVED))
-    )
+    ).order_by("-published_at", "-id")
 
 
 def front_page_sections(*, per_section: int = 5) -> list[tuple[Section, list[Article]]]:

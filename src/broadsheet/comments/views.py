@@ -29,6 +29,15 @@ def _article_page(request: HttpRequest, article: Article, form: CommentForm, sta
 @require_POST
 def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("section"), pk=article_id)
+    if not article.is_published:
+        # Never render a draft to the public, even to say no.
+        return render(
+            request,
+            "error.html",
+            {"title": "Comment not posted",
+             "message": "This article is not published, so it takes no comments."},
+            status=400,
+        )
     site = SiteSettings.load()
     form = CommentForm(request.POST, article=article, site=site)
     if not form.is_valid():

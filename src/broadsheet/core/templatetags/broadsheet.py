@@ -19,7 +19,7 @@ def ago(value: datetime | None) -> str:
     now = timezone.now()
     if (now - value).total_seconds() < 60:
         return "just now"
-    return f"{timesince(value, now, depth=1)} ago"
+    return f"{timesince(value, now, depth=1)} ago".replace("\xa0", " ")
 
 
 @register.filter

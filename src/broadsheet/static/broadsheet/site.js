@@ -1,0 +1,23 @@
+// The live character counter on comment forms; forms work without it.
+(function () {
+  function update(textarea) {
+    var counter = textarea.parentElement.querySelector(".counter");
+    if (!counter) return;
+    var limit = parseInt(counter.dataset.limit, 10);
+    var left = limit - textarea.value.length;
+    counter.textContent = left >= 0 ? left + " characters left" : -left + " characters over the limit";
+    counter.classList.toggle("over", left < 0);
+  }
+  function wire(root) {
+    root.querySelectorAll("textarea[data-counter]").forEach(function (textarea) {
+      // The server enforces the limit with a clear message; maxlength would cut pasted text silently.
+      textarea.removeAttribute("maxlength");
+      if (textarea.dataset.wired) return;
+      textarea.dataset.wired = "1";
+      textarea.addEventListener("input", function () { update(textarea); });
+      update(textarea);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { wire(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { wire(event.target); });
+})();
