@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "corsheaders",
     "broadsheet.core",
     "broadsheet.articles",
     "broadsheet.comments",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -178,6 +180,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEV_MODE
 if DEV_MODE:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# The public API answers browsers on other sites only from origins the newsroom lists.
+CORS_ALLOWED_ORIGINS = envlist("BROADSHEET_CORS_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = True
 
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_HTTPONLY = True

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("desk/", include("broadsheet.desk.urls")),
     path("comments/", include("broadsheet.comments.urls")),
+    path("api/", include("broadsheet.api.urls")),
     path("pages/", include("broadsheet.core.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -27,7 +27,9 @@ def _bump(article_id: int) -> None:
 
 
 def article_comments_changed(article_id: int) -> None:
-    # After commit, or a reader could re-cache the old page between our write and the commit.
+    # Now, and again after commit: a reader could re-cache the old page between our write and
+    # the commit, and the second bump throws that copy away.
+    _bump(article_id)
     transaction.on_commit(lambda: _bump(article_id))
 
 

@@ -57,7 +57,7 @@ def article_detail(
         context = comment_section_context(request, article)
         context["cursor_error"] = str(error)
     if request.headers.get("HX-Request") and cursor:
-        return render(request, "comments/_thread_page.html", context)
+        return HttpResponse(context["threads_html"])
     return render(request, "articles/detail.html", article_page_context(article) | context)
 
 

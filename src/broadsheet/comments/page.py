@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from broadsheet.articles.cache import article_cache_version
 
 from broadsheet.articles.models import Article
 from broadsheet.comments.forms import CommentForm
 from broadsheet.comments.models import Comment
 from broadsheet.comments.selectors import (
     ORDERS,
+    ThreadPage,
     approved_comment_count,
     comment_threads_for_article,
 )
@@ -32,6 +37,43 @@ def requested_order(request: HttpRequest) -> str:
     return order if order in ORDERS else "oldest"
 
 
+# Relative times in a cached page go stale; a minute keeps "5 minutes ago" honest enough.
+THREADS_CACHE_SECONDS = 60
+
+
+def _threads(
+    request: HttpRequest, article: Article, site: SiteSettings, order: str, cursor: str | None
+) -> tuple[str, int, ThreadPage]:
+    """The rendered threads, from the cache unless this reader has comments of their own."""
+    own_ids = own_comment_ids(request)
+    comments_open = article.comments_open(site.close_comments_after_days)
+    key = (
+        f"threads:{article.pk}:{article_cache_version(article.pk)}:{order}:{cursor or ''}:"
+        f"{site.threads_per_page}:{site.max_reply_depth}:{int(comments_open)}"
+    )
+    if not own_ids:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached[0], cached[1], ThreadPage(rows=[], next_cursor=None)
+    page = comment_threads_for_article(
+        article=article,
+        order=order,
+        cursor=cursor,
+        per_page=site.threads_per_page,
+        max_depth=site.max_reply_depth,
+        own_pending_ids=own_ids,
+    )
+    count = approved_comment_count(article)
+    html = render_to_string(
+        "comments/_thread_page.html",
+        {"page": page, "article": article, "order": order, "comment_count": count,
+         "comments_open": comments_open},
+    )
+    if not own_ids:
+        cache.set(key, (html, count), THREADS_CACHE_SECONDS)
+    return html, count, page
+
+
 def comment_section_context(
     request: HttpRequest,
     article: Article,
@@ -42,14 +84,7 @@ def comment_section_context(
 ) -> dict:
     site = SiteSettings.load()
     order = requested_order(request)
-    page = comment_threads_for_article(
-        article=article,
-        order=order,
-        cursor=cursor,
-        per_page=site.threads_per_page,
-        max_depth=site.max_reply_depth,
-        own_pending_ids=own_comment_ids(request),
-    )
+    threads_html, count, page = _threads(request, article, site, order, cursor)
     if form is None:
         initial = {"parent": reply_to.pk} if reply_to else {}
         form = CommentForm(initial=initial, article=article, site=site)
@@ -57,7 +92,8 @@ def comment_section_context(
         reply_to = form.parent_comment
     return {
         "article": article,
-        "comment_count": approved_comment_count(article),
+        "comment_count": count,
+        "threads_html": threads_html,
         "page": page,
         "order": order,
         "orders": ORDERS,

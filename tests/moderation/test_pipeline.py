@@ -1,0 +1,191 @@
+"""The scan pipeline and the three policies, end to end over HTTP, with stand-in scanners.
+
+The real scanners have their own tests; here each scanner is a stand-in whose score the test
+sets, so the policy logic is checked on its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from broadsheet.articles.models import Section
+from broadsheet.comments.models import Comment
+from broadsheet.core.models import SiteSettings
+from broadsheet.moderation import pipeline
+from broadsheet.moderation.models import Decision
+from broadsheet.moderation.scanners.base import Reason, ScanResult, Span
+from tests.conftest import comment_payload, make_comment
+
+pytestmark = pytest.mark.django_db
+
+
+class StandIn:
+    def __init__(self, name: str, scores: dict[str, float], verdict: str | None = None):
+        self.name = name
+        self.scores = scores
+        self.verdict = verdict
+        self.seen: list[str] = []
+
+    def scan_batch(self, contexts):
+        results = []
+        for context in contexts:
+            self.seen.append(context.text)
+            score = next((s for word, s in self.scores.items() if word in context.text), 0.0)
+            reasons = (
+                [Reason(code=self.name if self.name != "abuse" else "abusive",
+                        message=f"{self.name} says so", score=score, spans=[Span(0, 4)])]
+                if score else []
+            )
+            results.append(ScanResult(self.name, score, reasons,
+                                      self.verdict if score else None))
+        return results
+
+
+class Broken:
+    name = "abuse"
+
+    def scan_batch(self, contexts):
+        raise RuntimeError("model file is corrupt")
+
+
+@pytest.fixture
+def scanners(monkeypatch, settings):
+    settings.BROADSHEET_SCANNING = True
+    wordlist = StandIn("wordlist", {"darn": 1.0}, verdict="reject")
+    spam = StandIn("spam", {"buy now": 0.99})
+    abuse = StandIn("abuse", {"idiot": 0.97, "silly": 0.6})
+    relevance = StandIn("relevance", {"mortgage": 0.95})
+    monkeypatch.setattr(pipeline, "_wordlist_scanner", lambda: wordlist)
+    monkeypatch.setattr(pipeline, "_model_scanners", lambda: (spam, abuse, relevance))
+    return {"wordlist": wordlist, "spam": spam, "abuse": abuse, "relevance": relevance}
+
+
+def set_policy(policy: str) -> None:
+    site = SiteSettings.load()
+    site.moderation_policy = policy
+    site.abuse_hold_threshold, site.abuse_reject_threshold = 0.5, 0.9
+    site.spam_hold_threshold, site.spam_reject_threshold = 0.5, 0.95
+    site.relevance_hold_threshold = 0.8
+    site.save()
+
+
+def post(client, article, text, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/comments/post/{article.pk}/", comment_payload(text=text))
+    assert response.status_code == 303
+    return Comment.objects.get(text=text)
+
+
+def test_premoderate_scans_but_leaves_every_comment_for_a_human(
+    client, article, scanners, django_capture_on_commit_callbacks
+):
+    set_policy("premoderate")
+    clean = post(client, article, "Fine innings from the captain", django_capture_on_commit_callbacks)
+    rude = post(client, article, "What an idiot the umpire is", django_capture_on_commit_callbacks)
+    for comment in (clean, rude):
+        comment.refresh_from_db()
+        assert comment.status == "pending" and comment.scan_state == "scanned"
+    assert rude.scores["abuse"] == 0.97 and rude.scan_verdict == "reject"
+    assert clean.scan_verdict == "approve"
+    assert rude.reasons[0]["code"] == "abusive" and rude.reasons[0]["spans"] == [[0, 4]]
+
+
+def test_auto_publishes_clean_rejects_clear_violations_and_holds_the_rest(
+    client, article, scanners, django_capture_on_commit_callbacks
+):
+    set_policy("auto")
+    clean = post(client, article, "Fine innings from the captain", django_capture_on_commit_callbacks)
+    rude = post(client, article, "What an idiot the umpire is", django_capture_on_commit_callbacks)
+    unsure = post(client, article, "A silly decision by the umpire", django_capture_on_commit_callbacks)
+    offtopic = post(client, article, "Anyone know mortgage rates?", django_capture_on_commit_callbacks)
+    spam = post(client, article, "buy now cheap bats", django_capture_on_commit_callbacks)
+    for comment in (clean, rude, unsure, offtopic, spam):
+        comment.refresh_from_db()
+    assert clean.status == "approved"
+    assert rude.status == "rejected" and rude.rejection_reason.slug == "abusive"
+    assert spam.status == "rejected" and spam.rejection_reason.slug == "spam"
+    assert unsure.status == "pending" and offtopic.status == "pending"
+    auto = Decision.objects.get(comment=rude)
+    assert auto.actor_name == "auto-moderator" and auto.scores["abuse"] == 0.97
+    assert Decision.objects.get(comment=unsure).action == "hold"
+    page = Client().get(article.get_absolute_url()).content.decode()
+    assert "Fine innings" in page and "idiot" not in page
+
+
+def test_a_banned_word_rejects_without_running_the_models(
+    client, article, scanners, django_capture_on_commit_callbacks
+):
+    set_policy("auto")
+    comment = post(client, article, "Oh darn that rain", django_capture_on_commit_callbacks)
+    comment.refresh_from_db()
+    assert comment.status == "rejected"
+    assert "Oh darn that rain" not in scanners["abuse"].seen
+
+
+def test_postmoderate_publishes_unless_a_scanner_holds(
+    client, article, scanners, django_capture_on_commit_callbacks
+):
+    set_policy("postmoderate")
+    clean = post(client, article, "Fine innings from the captain", django_capture_on_commit_callbacks)
+    rude = post(client, article, "What an idiot the umpire is", django_capture_on_commit_callbacks)
+    clean.refresh_from_db()
+    rude.refresh_from_db()
+    assert clean.status == "approved"
+    assert rude.status == "pending"
+
+
+def test_a_section_can_override_the_site_policy(
+    client, article, scanners, django_capture_on_commit_callbacks
+):
+    set_policy("premoderate")
+    Section.objects.filter(pk=article.section_id).update(moderation_policy="auto")
+    clean = post(client, article, "Fine innings from the captain", django_capture_on_commit_callbacks)
+    clean.refresh_from_db()
+    assert clean.status == "approved"
+
+
+def test_a_failing_scanner_leaves_the_comment_pending_and_the_sweep_rescans_it(
+    client, article, scanners, monkeypatch, django_capture_on_commit_callbacks
+):
+    set_policy("auto")
+    working = pipeline._model_scanners()
+    monkeypatch.setattr(pipeline, "_model_scanners", lambda: (Broken(),))
+    comment = post(client, article, "Fine innings from the captain", django_capture_on_commit_callbacks)
+    comment.refresh_from_db()
+    assert comment.status == "pending" and comment.scan_state == "failed"
+
+    monkeypatch.setattr(pipeline, "_model_scanners", lambda: working)
+    assert pipeline.sweep() == 1
+    comment.refresh_from_db()
+    assert comment.status == "approved" and comment.scan_state == "scanned"
+
+
+def test_the_sweep_picks_up_comments_whose_scan_was_never_queued(article, scanners, settings):
+    settings.BROADSHEET_SCAN_SWEEP_AFTER_SECONDS = 0
+    set_policy("auto")
+    lost = make_comment(article, status="pending", text="Fine innings, lost in a crash")
+    assert pipeline.sweep() == 1
+    lost.refresh_from_db()
+    assert lost.status == "approved"
+
+
+def test_a_comment_is_scanned_into_one_decision_even_if_queued_twice(article, scanners):
+    set_policy("auto")
+    comment = make_comment(article, status="pending", text="What an idiot the umpire is")
+    assert pipeline.scan_comments([comment.pk]) == 1
+    assert pipeline.scan_comments([comment.pk]) == 0
+    assert Decision.objects.filter(comment=comment).count() == 1
+
+
+def test_a_moderators_decision_made_during_the_scan_stands(article, scanners, moderator):
+    from broadsheet.moderation.services import comment_approve
+
+    set_policy("auto")
+    comment = make_comment(article, status="pending", text="What an idiot the umpire is")
+    assert pipeline.claim([comment.pk]) == [comment.pk]
+    comment_approve(comment=comment, actor=moderator)
+    Comment.objects.filter(pk=comment.pk).update(scan_state="failed")
+    assert pipeline.scan_comments([comment.pk]) == 0  # approved: no longer pending to scan
+    comment.refresh_from_db()
+    assert comment.status == "approved"
