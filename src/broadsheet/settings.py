@@ -204,5 +204,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# Where the scanners read their word lists and models; see moderation/.
+# Scan every new comment with the automatic first reader (moderation/pipeline.py).
 BROADSHEET_SCANNING = envbool("BROADSHEET_SCANNING", True)
+# Cache rendered comment threads (invalidated by every decision); off only to measure.
+BROADSHEET_PAGE_CACHE = envbool("BROADSHEET_PAGE_CACHE", True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -46,12 +47,13 @@ def _threads(
 ) -> tuple[str, int, ThreadPage]:
     """The rendered threads, from the cache unless this reader has comments of their own."""
     own_ids = own_comment_ids(request)
+    use_cache = settings.BROADSHEET_PAGE_CACHE and not own_ids
     comments_open = article.comments_open(site.close_comments_after_days)
     key = (
         f"threads:{article.pk}:{article_cache_version(article.pk)}:{order}:{cursor or ''}:"
         f"{site.threads_per_page}:{site.max_reply_depth}:{int(comments_open)}"
     )
-    if not own_ids:
+    if use_cache:
         cached = cache.get(key)
         if cached is not None:
             return cached[0], cached[1], ThreadPage(rows=[], next_cursor=None)
@@ -69,7 +71,7 @@ def _threads(
         {"page": page, "article": article, "order": order, "comment_count": count,
          "comments_open": comments_open},
     )
-    if not own_ids:
+    if use_cache:
         cache.set(key, (html, count), THREADS_CACHE_SECONDS)
     return html, count, page
 

@@ -1,0 +1,117 @@
+"""Scans run after commit: in a thread of this process by default, on Celery with Redis."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+
+from broadsheet.comments.models import Comment
+from broadsheet.moderation import pipeline, tasks
+from tests.conftest import comment_payload
+from tests.moderation.test_pipeline import StandIn, set_policy
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
+
+
+def wait_for(predicate, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def stand_in_scanners(monkeypatch, settings):
+    settings.BROADSHEET_SCANNING = True
+    monkeypatch.setattr(pipeline, "_wordlist_scanner", lambda: StandIn("wordlist", {}))
+    monkeypatch.setattr(
+        pipeline, "_model_scanners", lambda: (StandIn("abuse", {"idiot": 0.97}),)
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_in_process_runner_scans_after_commit(client, article, stand_in_scanners, settings):
+    settings.BROADSHEET_TASK_RUNNER = "thread"
+    set_policy("auto")
+    client.post(f"/comments/post/{article.pk}/", comment_payload(text="Lovely cover drive"))
+    assert tasks.runner.wait_idle(timeout=30)
+    assert Comment.objects.get().status == "approved"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_queued_when_the_post_is_rolled_back(article, stand_in_scanners, settings):
+    from django.db import transaction
+
+    from broadsheet.comments.services import comment_submit
+
+    settings.BROADSHEET_TASK_RUNNER = "thread"
+    queued = []
+    settings_runner = tasks.runner.submit
+    tasks.runner.submit = lambda func, *args: queued.append(args)
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            comment_submit(article=article, author_name="A", author_email="a@example.com",
+                           text="Never committed")
+            raise RuntimeError("the request failed after the insert")
+    finally:
+        tasks.runner.submit = settings_runner
+    assert queued == [] and Comment.objects.count() == 0
+
+
+@pytest.fixture
+def celery_on_redis(settings):
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL).ping()
+    except redis.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379; start it (see .ci/run).")
+    from celery.contrib.testing.worker import start_worker
+
+    from broadsheet.celery import app
+
+    settings.BROADSHEET_TASK_RUNNER = "celery"
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    app.conf.broker_url = REDIS_TEST_URL
+    app.conf.result_backend = None
+    app.conf.task_always_eager = False
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield app
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_celery_path_scans_through_the_real_redis(
+    client, article, stand_in_scanners, celery_on_redis
+):
+    set_policy("auto")
+    client.post(f"/comments/post/{article.pk}/", comment_payload(text="Lovely cover drive"))
+    client.post(f"/comments/post/{article.pk}/",
+                comment_payload(text="The umpire is an idiot", email="other@example.com"))
+    assert wait_for(lambda: not Comment.objects.filter(scan_state="unscanned").exists())
+    assert wait_for(lambda: not Comment.objects.filter(scan_state="scanning").exists())
+    statuses = dict(Comment.objects.values_list("text", "status"))
+    assert statuses == {"Lovely cover drive": "approved", "The umpire is an idiot": "rejected"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stopped_broker_loses_no_comment(client, article, stand_in_scanners, settings):
+    from broadsheet.celery import app
+
+    settings.BROADSHEET_TASK_RUNNER = "celery"
+    settings.BROADSHEET_SCAN_SWEEP_AFTER_SECONDS = 0
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    app.conf.broker_connection_retry = False
+    app.conf.broker_connection_max_retries = 0
+    app.conf.broker_transport_options = {"max_retries": 0}
+    set_policy("auto")
+    response = client.post(f"/comments/post/{article.pk}/", comment_payload(text="Still stored"))
+    assert response.status_code == 303
+    comment = Comment.objects.get()
+    assert comment.status == "pending" and comment.scan_state == "unscanned"
+    assert pipeline.sweep() == 1
+    comment.refresh_from_db()
+    assert comment.status == "approved"

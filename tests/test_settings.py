@@ -1,0 +1,58 @@
+"""Settings come from the environment, with safe production defaults."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+PROBE = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='broadsheet.settings';"
+    "from django.conf import settings as s;"
+    "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.DATABASES['default']['ENGINE'],"
+    " s.CACHES['default']['BACKEND'], s.BROADSHEET_TASK_RUNNER)"
+)
+
+
+def settings_under(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("BROADSHEET_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY",
+                                  "DEBUG", "DJANGO_SETTINGS"))}
+    clean["BROADSHEET_DATA_DIR"] = str(tmp_path)
+    clean.update(env)
+    return subprocess.run([sys.executable, "-c", PROBE], env=clean, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key(tmp_path):
+    result = settings_under({}, tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_defaults_are_safe(tmp_path):
+    result = settings_under({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "news.example"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False", "True", "True", "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache", "thread",
+    ]
+
+
+def test_database_and_redis_urls_switch_the_backends(tmp_path):
+    result = settings_under(
+        {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://u@db:5432/news",
+         "REDIS_URL": "redis://cache:6379/0"},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    fields = result.stdout.split()
+    assert fields[3] == "django.db.backends.postgresql"
+    assert fields[4] == "django.core.cache.backends.redis.RedisCache"
+    assert fields[5] == "celery"
+
+
+def test_a_secret_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("y" * 50)
+    assert settings_under({"SECRET_KEY_FILE": str(secret)}, tmp_path).returncode == 0
