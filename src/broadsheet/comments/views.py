@@ -83,7 +83,13 @@ def reply_form(request: HttpRequest, comment_id: int) -> HttpResponse:
     if not request.headers.get("HX-Request"):
         return redirect(f"{parent.article.get_absolute_url()}?reply_to={parent.pk}#comment-form")
     site = SiteSettings.load()
-    form = CommentForm(initial={"parent": parent.pk}, article=parent.article, site=site)
+    # Its own ids, so the labels of the main form still point at the main form's fields.
+    form = CommentForm(
+        initial={"parent": parent.pk},
+        article=parent.article,
+        site=site,
+        auto_id=f"id_reply{parent.pk}_%s",
+    )
     return render(
         request,
         "comments/_form.html",
