@@ -24,6 +24,7 @@ def _fast_and_isolated(settings):
     # Scans run inline in tests unless a test asks for another runner.
     settings.BROADSHEET_TASK_RUNNER = "sync"
     settings.BROADSHEET_SCANNING = False
+    settings.BROADSHEET_SWEEP_EVERY_SECONDS = 0
     cache.clear()
     yield
     cache.clear()

@@ -6,3 +6,12 @@ os.environ.setdefault("BROADSHEET_DEV", "1")
 os.environ.setdefault("BROADSHEET_HTTPS", "0")
 
 from broadsheet.settings import *  # noqa: E402,F403
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    import tempfile
+
+    # A file, not shared-cache memory: background threads then wait on the write lock the way
+    # production does (busy_timeout) instead of failing with "database table is locked".
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"broadsheet-test-{os.getpid()}.sqlite3")
+    }

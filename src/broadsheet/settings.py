@@ -151,6 +151,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 BROADSHEET_TASK_RUNNER = env("BROADSHEET_TASK_RUNNER", "celery" if CELERY_BROKER_URL else "thread")
 # How long a comment may sit unscanned before the sweep queues it again.
 BROADSHEET_SCAN_SWEEP_AFTER_SECONDS = envint("BROADSHEET_SCAN_SWEEP_AFTER_SECONDS", 120)
+# How often the in-process runner sweeps (0 turns its sweep off; Celery beat has its own).
+BROADSHEET_SWEEP_EVERY_SECONDS = envint("BROADSHEET_SWEEP_EVERY_SECONDS", 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -185,7 +187,8 @@ if DEV_MODE:
 # The public API answers browsers on other sites only from origins the newsroom lists.
 CORS_ALLOWED_ORIGINS = envlist("BROADSHEET_CORS_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_CREDENTIALS = True
+# The API never reads cookies, so browsers need not send them.
+CORS_ALLOW_CREDENTIALS = False
 
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_HTTPONLY = True

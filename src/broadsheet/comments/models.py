@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from broadsheet.articles.models import Article
 
@@ -70,7 +71,7 @@ class Comment(models.Model):
             ),
             models.Index(fields=["thread_root", "status"], name="thread_members"),
             models.Index(fields=["status", "submitted_at"], name="queue_by_time"),
-            models.Index(fields=["author_email", "status"], name="author_record"),
+            models.Index(Lower("author_email"), "status", name="author_record"),
             models.Index(fields=["scan_state", "submitted_at"], name="scan_sweep"),
         ]
 

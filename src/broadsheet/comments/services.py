@@ -67,7 +67,7 @@ def comment_submit(
         submitted_at=now,
     )
     if moderation_services.commenter_is_banned(email=comment.author_email, user=comment.user):
-        moderation_services.comment_reject_banned(comment=comment)
+        comment = moderation_services.comment_reject_banned(comment=comment)
     else:
         transaction.on_commit(lambda: tasks.enqueue_scan(comment.pk))
     return comment, True

@@ -6,5 +6,18 @@ app_name = "desk"
 
 urlpatterns = [
     path("", views.queue, {"queue_name": "pending"}, name="home"),
+    path("arrivals/", views.arrivals, name="arrivals"),
+    path("bulk/", views.bulk_decide, name="bulk"),
+    path("bans/", views.bans, name="bans"),
+    path("bans/<int:ban_id>/lift/", views.ban_lift, name="ban-lift"),
+    path("comments/<int:comment_id>/", views.comment_detail, name="comment"),
+    path("comments/<int:comment_id>/item/", views.comment_item, name="item"),
+    path("comments/<int:comment_id>/approve/", views.comment_approve, name="approve"),
+    path("comments/<int:comment_id>/reject/", views.comment_reject, name="reject"),
+    path("comments/<int:comment_id>/edit/", views.comment_edit, name="edit"),
+    path("comments/<int:comment_id>/dismiss-reports/", views.comment_dismiss_reports,
+         name="dismiss-reports"),
+    path("comments/<int:comment_id>/ban/", views.commenter_ban, name="ban"),
+    # Last: any other single word is read as a queue name (unknown ones are a 404).
     path("<slug:queue_name>/", views.queue, name="queue"),
 ]

@@ -17,9 +17,6 @@ from django.db import close_old_connections
 
 logger = logging.getLogger(__name__)
 
-SWEEP_EVERY_SECONDS = 60
-
-
 def _scan(comment_ids: list[int]) -> None:
     from broadsheet.moderation.pipeline import scan_comments
 
@@ -59,14 +56,15 @@ class InProcessRunner:
                 func, args = self._jobs.get(timeout=5)
             except queue.Empty:
                 func, args = None, ()
-            close_old_connections()
+            every = settings.BROADSHEET_SWEEP_EVERY_SECONDS
+            sweep_due = bool(every) and time.monotonic() - self._last_sweep > every
+            if func is None and not sweep_due:
+                continue
             try:
+                close_old_connections()
                 if func is not None:
-                    try:
-                        func(*args)
-                    finally:
-                        self._jobs.task_done()
-                if time.monotonic() - self._last_sweep > SWEEP_EVERY_SECONDS:
+                    func(*args)
+                if sweep_due:
                     self._last_sweep = time.monotonic()
                     from broadsheet.moderation.pipeline import sweep
 
@@ -74,7 +72,12 @@ class InProcessRunner:
             except Exception:
                 logger.exception("Background job failed; the sweep will retry it")
             finally:
-                close_old_connections()
+                if func is not None:
+                    self._jobs.task_done()
+                try:
+                    close_old_connections()
+                except Exception:  # the database may be what failed; the next job reconnects
+                    logger.debug("Could not close database connections", exc_info=True)
 
     def wait_idle(self, timeout: float = 30) -> bool:
         """For tests and benchmarks: wait until every queued job has run."""

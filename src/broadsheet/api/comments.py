@@ -1,0 +1,339 @@
+"""Public comment endpoints: read approved threads, post a comment, follow it, report one."""
+
+import time
+from collections.abc import Iterable
+from typing import Annotated
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Query, Router, Status
+from pydantic import Field, RootModel
+
+from broadsheet.api.auth import status_token_create, status_token_matches
+from broadsheet.api.caching import conditional_json, versioned_key
+from broadsheet.api.errors import ApiError, form_errors
+from broadsheet.api.schemas import (
+    MAX_ID,
+    CommentIn,
+    CommentStatusOut,
+    PublicComment,
+    ReportIn,
+    ReportReceived,
+    RowId,
+    SubmittedComment,
+    Thread,
+    ThreadOrder,
+    ThreadPage,
+    error_responses,
+)
+from broadsheet.articles.models import Article
+from broadsheet.comments import services
+from broadsheet.comments.forms import CommentForm, ReportForm
+from broadsheet.comments.models import Comment
+from broadsheet.comments.selectors import (
+    BadCursor,
+    CommentRow,
+    approved_comment_count,
+    comment_threads_for_article,
+    decode_cursor,
+)
+from broadsheet.core.models import SiteSettings
+from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
+
+router = Router(tags=["comments"])
+
+MAX_COUNTED_ARTICLES = 100
+# The same budget as the report form on the article page.
+REPORTS_PER_MINUTE = 10
+
+
+class CommentCounts(RootModel[dict[int, int]]):
+    """Approved comments per requested article id; 0 for ids that are not published."""
+
+
+def _published_article(article_id: int) -> Article:
+    # Queried on every read, even a cached one: a scheduled article becomes public when its
+    # time comes, which bumps no version.
+    article = Article.objects.published().select_related("section").filter(pk=article_id).first()
+    if article is None:
+        raise ApiError(404, f"There is no published article {article_id}.", code="not_found")
+    return article
+
+
+def _profile_fields(comment: Comment) -> tuple[str, str]:
+    """The public name and verified label, as the article page shows them."""
+    try:
+        profile = comment.user.profile if comment.user is not None else None
+    except ObjectDoesNotExist:
+        profile = None
+    if profile is None:
+        return comment.author_name, ""
+    return profile.display_name or comment.author_name, profile.verified_label
+
+
+def _public(comment: Comment, *, replying_to: str, article_url: str) -> PublicComment:
+    name, label = _profile_fields(comment)
+    return PublicComment(
+        id=comment.pk,
+        article_id=comment.article_id,
+        thread_id=comment.thread_root_id or comment.pk,
+        parent_id=comment.parent_id,
+        depth=comment.depth,
+        replying_to=replying_to,
+        author_name=name,
+        verified_label=label,
+        text=comment.text,
+        submitted_at=comment.submitted_at,
+        url=f"{article_url}#c{comment.pk}",
+    )
+
+
+def _threads(rows: Iterable[CommentRow], article_url: str) -> list[Thread]:
+    threads: dict[int, Thread] = {}
+    for row in rows:
+        comment = _public(row.comment, replying_to=row.replying_to, article_url=article_url)
+        thread = threads.get(comment.thread_id)
+        if thread is None:
+            threads[comment.thread_id] = Thread(comment=comment, replies=[])
+        else:
+            thread.replies.append(comment)
+    return list(threads.values())
+
+
+@router.get(
+    "/articles/{article_id}/comments",
+    response={200: ThreadPage, 304: None, **error_responses(404)},
+    summary="A page of approved comment threads",
+)
+def article_comments(
+    request: HttpRequest,
+    article_id: RowId,
+    order: ThreadOrder = "oldest",
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> HttpResponse:
+    """Threads of the article's approved comments, a page at a time.
+
+    Each thread is a top-level comment with all its approved replies in reading order.
+    Follow `next_cursor` for more; send `If-None-Match` with the ETag to get 304.
+    """
+    article = _published_article(article_id)
+    if cursor:
+        try:
+            decode_cursor(cursor)
+        except BadCursor as error:
+            raise ApiError(400, str(error), field="cursor") from error
+    site = SiteSettings.load()
+    article_url = article.get_absolute_url()
+    key = versioned_key("threads", [article.pk], order, cursor or "", site.threads_per_page)
+
+    def build() -> ThreadPage:
+        page = comment_threads_for_article(
+            article=article, order=order, cursor=cursor, per_page=site.threads_per_page
+        )
+        return ThreadPage(
+            article_id=article.pk,
+            order=order,
+            comment_count=approved_comment_count(article),
+            threads=_threads(page.rows, article_url),
+            next_cursor=page.next_cursor,
+        )
+
+    return conditional_json(request, key=key, build=build)
+
+
+@router.get(
+    "/comment-counts",
+    response={200: CommentCounts, 304: None, **error_responses()},
+    summary="Approved comment counts for several articles",
+)
+def comment_counts(
+    request: HttpRequest,
+    article: Annotated[
+        list[Annotated[int, Field(ge=1, le=MAX_ID)]],
+        Query(
+            ...,
+            min_length=1,
+            max_length=MAX_COUNTED_ARTICLES,
+            description="An article id; repeat for up to 100 articles.",
+        ),
+    ],
+) -> HttpResponse:
+    """For home and section pages: one request instead of one per teaser."""
+    ids = sorted(set(article))
+    key = versioned_key("counts", ids)
+
+    def build() -> CommentCounts:
+        counted = dict(
+            Article.objects.published()
+            .filter(pk__in=ids)
+            .annotate(approved=Count("comments", filter=Q(comments__status="approved")))
+            .values_list("pk", "approved")
+        )
+        return CommentCounts({pk: counted.get(pk, 0) for pk in ids})
+
+    return conditional_json(request, key=key, build=build)
+
+
+@router.get(
+    "/comments/{comment_id}",
+    response={200: PublicComment, 304: None, **error_responses(404)},
+    summary="One approved comment",
+)
+def comment_detail(
+    request: HttpRequest, comment_id: RowId
+) -> HttpResponse:
+    comment = (
+        Comment.objects.select_related("article__section", "parent", "user__profile")
+        .filter(
+            pk=comment_id,
+            status=Comment.Status.APPROVED,
+            article__in=Article.objects.published(),
+        )
+        .first()
+    )
+    if comment is None:
+        raise ApiError(404, f"There is no published comment {comment_id}.", code="not_found")
+    key = versioned_key("comment", [comment.article_id], comment.pk)
+
+    def build() -> PublicComment:
+        parent = comment.parent
+        shown_parent = parent is not None and parent.status == Comment.Status.APPROVED
+        return _public(
+            comment,
+            replying_to=parent.author_name if shown_parent else "",
+            article_url=comment.article.get_absolute_url(),
+        )
+
+    return conditional_json(request, key=key, build=build)
+
+
+def _rate_limited(message: str) -> ApiError:
+    window_left = 60 - int(time.time() % 60)
+    return ApiError(
+        429, message, code="rate_limited", headers={"Retry-After": str(window_left)}
+    )
+
+
+@router.post(
+    "/articles/{article_id}/comments",
+    response={202: SubmittedComment, **error_responses(404, 429)},
+    summary="Post a comment for moderation",
+)
+def comment_post(
+    request: HttpRequest, payload: CommentIn, article_id: RowId
+) -> Status[SubmittedComment]:
+    """Store a comment as pending. Keep `status_token` to follow it through moderation.
+
+    Posting the same text again within a minute returns the first comment, not a copy.
+    """
+    article = Article.objects.select_related("section").filter(pk=article_id).first()
+    if article is None:
+        raise ApiError(404, f"There is no article {article_id}.", code="not_found")
+    site = SiteSettings.load()
+    form = CommentForm(
+        data={
+            "name": payload.name,
+            "email": payload.email,
+            "text": payload.text,
+            "parent": "" if payload.parent_id is None else str(payload.parent_id),
+        },
+        article=article,
+        site=site,
+    )
+    if not form.is_valid():
+        raise ApiError.from_items(400, form_errors(form, renames={"parent": "parent_id"}))
+
+    # The same counters as the article page's form, so switching channel buys no extra posts.
+    ip = client_ip(request)
+    over_ip = limit_exceeded("comment-ip", ip, site.comments_per_minute)
+    over_email = limit_exceeded(
+        "comment-email", form.cleaned_data["email"].lower(), site.comments_per_minute
+    )
+    if over_ip or over_email:
+        raise _rate_limited(
+            "You have posted several comments in the last minute. Wait a minute, then post again."
+        )
+
+    comment, _created = services.comment_submit(
+        article=article,
+        parent=form.parent_comment,
+        author_name=form.cleaned_data["name"],
+        author_email=form.cleaned_data["email"],
+        text=form.cleaned_data["text"],
+        ip_hash=hash_ip(ip),
+    )
+    # The service hands back the object it created; a ban may have rejected it since.
+    comment.refresh_from_db(fields=["status", "decided_at"])
+    token = status_token_create(comment_id=comment.pk)
+    status_path = reverse("api-v1:comment_status", kwargs={"comment_id": comment.pk})
+    return Status(202, SubmittedComment(
+        id=comment.pk,
+        article_id=article.pk,
+        parent_id=comment.parent_id,
+        status=comment.status,
+        author_name=comment.author_name,
+        text=comment.text,
+        submitted_at=comment.submitted_at,
+        status_token=token,
+        status_url=request.build_absolute_uri(f"{status_path}?token={token}"),
+    ))
+
+
+@router.get(
+    "/comments/{comment_id}/status",
+    response={200: CommentStatusOut, **error_responses(403, 404)},
+    url_name="comment_status",
+    summary="Where a posted comment is in moderation",
+)
+def comment_status(
+    request: HttpRequest,
+    comment_id: RowId,
+    token: Annotated[
+        str, Query(..., max_length=500, description="The status_token from posting.")
+    ],
+) -> CommentStatusOut:
+    # The token is checked first, so the endpoint says nothing about comments it was not
+    # issued for.
+    if not status_token_matches(token, comment_id=comment_id):
+        raise ApiError(
+            403, "This token is not valid for this comment.", field="token", code="bad_token"
+        )
+    comment = Comment.objects.select_related("article__section").filter(pk=comment_id).first()
+    if comment is None:
+        raise ApiError(404, "This comment has been deleted.", code="not_found")
+    approved = comment.status == Comment.Status.APPROVED
+    return CommentStatusOut(
+        id=comment.pk,
+        status=comment.status,
+        decided_at=comment.decided_at,
+        url=request.build_absolute_uri(comment.get_absolute_url()) if approved else None,
+    )
+
+
+@router.post(
+    "/comments/{comment_id}/reports",
+    response={202: ReportReceived, **error_responses(404, 429)},
+    summary="Report a published comment to the moderators",
+)
+def comment_report(
+    request: HttpRequest, payload: ReportIn, comment_id: RowId
+) -> Status[ReportReceived]:
+    comment = Comment.objects.filter(pk=comment_id, status=Comment.Status.APPROVED).first()
+    if comment is None:
+        raise ApiError(404, f"There is no published comment {comment_id}.", code="not_found")
+    form = ReportForm(data={"reason": payload.reason.value, "note": payload.note})
+    if not form.is_valid():
+        raise ApiError.from_items(400, form_errors(form))
+    ip = client_ip(request)
+    if limit_exceeded("report-ip", ip, REPORTS_PER_MINUTE):
+        raise _rate_limited("You have sent many reports in the last minute. Please wait.")
+    services.comment_report(
+        comment=comment,
+        reason=form.cleaned_data["reason"],
+        note=form.cleaned_data["note"],
+        reporter_ip_hash=hash_ip(ip),
+    )
+    return Status(202, ReportReceived(comment_id=comment.pk, reason=payload.reason))
+

@@ -1,0 +1,113 @@
+"""The desk's forms. Error messages speak to the moderator, not to a developer."""
+
+from __future__ import annotations
+
+from django import forms
+
+from broadsheet.comments.models import Comment
+from broadsheet.moderation.models import RejectionReason
+
+
+def _reason_choices(reasons: list[RejectionReason]) -> list[tuple[str, str]]:
+    return [(reason.slug, reason.label) for reason in reasons]
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(
+        error_messages={
+            "required": "Choose a reason to reject this comment.",
+            "invalid_choice": "That reason is no longer offered. Choose one from the list.",
+        }
+    )
+    note = forms.CharField(max_length=500, required=False)
+
+    def __init__(self, *args, reasons: list[RejectionReason], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reasons = {reason.slug: reason for reason in reasons}
+        self.fields["reason"].choices = _reason_choices(reasons)
+
+    @property
+    def chosen_reason(self) -> RejectionReason:
+        return self.reasons[self.cleaned_data["reason"]]
+
+
+class EditForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        strip=False,
+        label="Text to publish",
+        error_messages={"required": "The edited comment is empty. Reject it instead."},
+    )
+    note = forms.CharField(
+        max_length=500, required=False, label="Note for the history (optional)",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. removed a phone number"}),
+    )
+
+
+class BulkDecisionForm(forms.Form):
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        error_messages={"required": "Select at least one comment first (tick its box)."},
+    )
+    decision = forms.ChoiceField(
+        error_messages={
+            "required": "Choose what to do with the selected comments.",
+            "invalid_choice": "That choice is no longer offered. Choose again.",
+        }
+    )
+
+    def __init__(self, *args, reasons: list[RejectionReason], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reasons = {reason.slug: reason for reason in reasons}
+        self.fields["decision"].choices = [
+            ("", "With selected…"),
+            ("approve", "Approve"),
+            ("Reject as…", [(f"reject:{r.slug}", r.label) for r in reasons]),
+        ]
+        # Any whole number is acceptable here; ids no longer in the queue are skipped later.
+        submitted = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        self.fields["ids"].choices = [(value, value) for value in submitted if value.isdigit()]
+        self.fields["ids"].error_messages["invalid_choice"] = (
+            "Some of the selected comments could not be read. Reload the page and try again."
+        )
+
+    @property
+    def action(self) -> str:
+        return self.cleaned_data["decision"].partition(":")[0]
+
+    @property
+    def reason(self) -> RejectionReason | None:
+        slug = self.cleaned_data["decision"].partition(":")[2]
+        return self.reasons.get(slug) if slug else None
+
+
+class BanForm(forms.Form):
+    EMAIL = "email"
+    ACCOUNT = "account"
+
+    target = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="Ban by",
+        error_messages={
+            "required": "Choose whether to ban the email address or the account.",
+            "invalid_choice": "This commenter was not signed in, so there is no account to "
+            "ban. Ban the email address instead.",
+        },
+    )
+    note = forms.CharField(
+        max_length=300, required=False, label="Why (kept with the ban, optional)",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. repeated personal attacks"}),
+    )
+    reject_comment = forms.BooleanField(
+        required=False, initial=True, label="Also reject this comment as from a banned commenter"
+    )
+
+    def __init__(self, *args, comment: Comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(self.EMAIL, f"Email address: {comment.author_email}")]
+        if comment.user_id:
+            choices.append((self.ACCOUNT, f"Account: {comment.user.get_username()}"))
+        self.fields["target"].choices = choices
+        self.fields["target"].initial = self.ACCOUNT if comment.user_id else self.EMAIL
+        if comment.status == Comment.Status.REJECTED:
+            del self.fields["reject_comment"]
