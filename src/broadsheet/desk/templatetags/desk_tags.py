@@ -33,3 +33,13 @@ def score(value: object) -> str:
 @register.filter
 def label_for(code: str) -> str:
     return str(code).replace("-", " ").replace("_", " ")
+
+
+SCANNER_ORDER = ("wordlist", "abuse", "spam", "relevance")
+
+
+@register.filter
+def ordered_scores(scores: dict) -> list[tuple[str, object]]:
+    """Scores in the pipeline's order: PostgreSQL's jsonb does not keep the stored key order."""
+    rank = {name: position for position, name in enumerate(SCANNER_ORDER)}
+    return sorted(scores.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
