@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""Train the abuse model shipped with the abuse scanner.
+
+Reads every ``<name>/<name>.csv`` under --datasets, trains a logistic regression over hashed
+word and character n-grams on the ``train`` split of all sets, picks the regularisation on
+``dev``, reports ROC AUC per set on ``test`` (next to alt-profanity-check when installed) and
+writes the model (float16 weights, numpy only at run time) plus a sidecar JSON.
+
+Needs scikit-learn and scipy (training only). Deterministic: liblinear with a fixed seed.
+
+    python scripts/train_abuse.py                      # default paths
+    python scripts/train_abuse.py --datasets /work/shared/datasets --C 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from broadsheet.moderation.ml.data import discover, read_rows, sha256_of, split_of  # noqa: E402
+from broadsheet.moderation.ml.features import FeatureConfig, featurize  # noqa: E402
+from broadsheet.moderation.ml.linear import DEFAULT_MODEL, LinearModel  # noqa: E402
+
+SEED = 20261127
+# Comment-like sets (not tweets): the pool the thresholds are tuned on. Their base rates
+# (2-28 % abusive) are nearer a news site's than the lexicon-sampled tweet sets'.
+COMMENT_SETS = ("fox_news", "wiki_context_cat", "wiki_toxicity_idterm", "jigsaw_kaggle_sample")
+# Auto mode may let at most 2 % abusive through; tune to 1.5 % to leave a margin for drift.
+TARGET_SLIP = 0.015
+TARGET_REJECT_PRECISION = 0.95
+# Sets whose text is closest to what Broadsheet will see get more say: fox_news is the only
+# news-comment set (small, so without a boost it would barely count); the Wikipedia talk-page
+# sets are comments too; OLID's label (profanity or a targeted insult) is closest to the
+# policy. The tweet sets (davidson, hatexplain) are large and lexicon-sampled. Chosen on dev
+# among a handful of settings; differences were within about 0.005 mean AUC.
+DOMAIN_BOOST = {
+    "fox_news": 3.0,
+    "wiki_context_cat": 3.0,
+    "wiki_toxicity_idterm": 3.0,
+    "jigsaw_kaggle_sample": 3.0,
+    "olid_train": 2.0,
+}
+
+
+def _log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def _auc(y: np.ndarray, s: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    if len(set(y.tolist())) < 2:
+        return float("nan")
+    return float(roc_auc_score(y, s))
+
+
+def _matrix(feats, n_buckets: int):
+    from scipy.sparse import csr_matrix
+
+    indptr = np.zeros(len(feats) + 1, dtype=np.int64)
+    for i, f in enumerate(feats):
+        indptr[i + 1] = indptr[i] + len(f.indices)
+    indices = np.concatenate([f.indices for f in feats]).astype(np.int32)
+    values = np.concatenate([f.values for f in feats])
+    x = csr_matrix((values, indices, indptr), shape=(len(feats), n_buckets))
+    x.sum_duplicates()
+    return x
+
+
+def sample_weights(names: list[str], labels: np.ndarray, boost: dict[str, float]) -> np.ndarray:
+    """Per-row weights that balance classes within each set and sets against each other.
+
+    Base rates run from 2 % to 83 % positive and are an artefact of how each set was sampled;
+    balancing inside each set stops the model from learning "tweet-like text is abusive".
+    Each set then weighs sqrt(its size), so big sets count more but do not drown small ones.
+    """
+    names_arr = np.asarray(names)
+    w = np.zeros(len(names), dtype=np.float64)
+    for name in sorted(set(names)):
+        in_set = names_arr == name
+        total = np.sqrt(in_set.sum()) * boost.get(name, 1.0)
+        for cls in (0, 1):
+            m = in_set & (labels == cls)
+            if m.any():
+                w[m] = total / 2.0 / m.sum()
+    return w * (len(w) / w.sum())
+
+
+def tune_thresholds(scores: np.ndarray, labels: np.ndarray, names: list[str]) -> dict:
+    """Hold and reject thresholds from dev scores of the comment-like sets.
+
+    hold: the highest threshold whose auto-published comments (score under it) hold at most
+    TARGET_SLIP abusive ones; reject: the lowest with precision >= TARGET_REJECT_PRECISION
+    (and never under 0.9, so a rejection without a human stays a confident one).
+    """
+    pool = np.isin(np.asarray(names), COMMENT_SETS)
+    s, y = scores[pool], labels[pool]
+    grid = np.round(np.arange(0.05, 0.995, 0.05), 2)
+    table = []
+    for t in grid:
+        published = s < t
+        slip = float(y[published].mean()) if published.any() else 0.0
+        flagged = s >= t
+        precision = float(y[flagged].mean()) if flagged.any() else float("nan")
+        table.append(
+            {
+                "t": float(t),
+                "published": float(published.mean()),
+                "slip": slip,
+                "precision": precision,
+            }
+        )
+    ok_hold = [r for r in table if r["slip"] <= TARGET_SLIP]
+    hold = max((r["t"] for r in ok_hold), default=0.05)
+    # Reject on a finer grid near the top: a wrong automatic rejection is the costly error.
+    reject = 0.99
+    for t in np.round(np.arange(0.90, 0.995, 0.01), 2):
+        flagged = s >= t
+        if flagged.sum() >= 10 and y[flagged].mean() >= TARGET_REJECT_PRECISION:
+            reject = float(t)
+            break
+    return {
+        "hold": hold,
+        "reject": max(reject, hold),
+        "pool": list(COMMENT_SETS),
+        "rows": int(pool.sum()),
+        "table": table,
+    }
+
+
+def _at_thresholds(scores: np.ndarray, labels: np.ndarray, names: list[str], tuned: dict) -> dict:
+    """Precision, recall and F1 per set at the tuned hold and reject thresholds."""
+    names_arr = np.asarray(names)
+    out: dict[str, dict] = {}
+    for name in sorted(set(names)):
+        m = names_arr == name
+        y, s = labels[m], scores[m]
+        out[name] = {}
+        for level in ("hold", "reject"):
+            p = s >= tuned[level]
+            tp = int((p & (y == 1)).sum())
+            prec = tp / p.sum() if p.sum() else 0.0
+            rec = tp / (y == 1).sum() if (y == 1).sum() else 0.0
+            f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+            out[name][level] = {
+                "precision": round(float(prec), 4),
+                "recall": round(float(rec), 4),
+                "f1": round(float(f1), 4),
+            }
+    return out
+
+
+def _baseline(texts: list[str]) -> np.ndarray | None:
+    try:
+        from profanity_check import predict_prob
+    except ImportError:
+        return None
+    return np.asarray(predict_prob(texts), dtype=np.float64)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--datasets", default=str(ROOT.parent / "shared" / "datasets"))
+    ap.add_argument("--out", default=str(DEFAULT_MODEL))
+    ap.add_argument("--buckets", type=int, default=1 << 20)
+    ap.add_argument(
+        "--C",
+        type=float,
+        nargs="+",
+        default=[0.5, 1.0],
+        help="regularisation values tried; the best mean dev AUC wins",
+    )
+    ap.add_argument(
+        "--boost",
+        nargs="*",
+        default=[],
+        metavar="NAME=X",
+        help="override a set's weight multiplier, e.g. fox_news=5",
+    )
+    ap.add_argument("--no-save", action="store_true")
+    args = ap.parse_args(argv)
+
+    from sklearn.linear_model import LogisticRegression
+
+    started = time.time()
+    cfg = FeatureConfig(n_buckets=args.buckets)
+    boost = dict(DOMAIN_BOOST)
+    for item in args.boost:
+        name, _, value = item.partition("=")
+        boost[name] = float(value)
+    sets = discover(args.datasets)
+    if not sets:
+        raise SystemExit(f"no <name>/<name>.csv under {args.datasets}")
+    _log(f"datasets in {args.datasets}: {', '.join(sets)}")
+
+    data: dict[str, dict[str, list]] = {
+        s: {"names": [], "texts": [], "labels": []} for s in ("train", "dev", "test")
+    }
+    provenance = {}
+    for name, path in sets.items():
+        rows = read_rows(path)
+        counts = {"train": 0, "dev": 0, "test": 0}
+        for r in rows:
+            sp = split_of(r["text"])
+            counts[sp] += 1
+            data[sp]["names"].append(name)
+            data[sp]["texts"].append(r["text"])
+            data[sp]["labels"].append(int(r["label"]))
+        provenance[name] = {
+            "file": path.name,
+            "sha256": sha256_of(path),
+            "rows": len(rows),
+            **counts,
+        }
+        _log(
+            f"  {name}: {len(rows)} rows (train {counts['train']}, dev {counts['dev']}, "
+            f"test {counts['test']})"
+        )
+
+    mats = {}
+    for sp, d in data.items():
+        t0 = time.time()
+        feats = []
+        for i, text in enumerate(d["texts"]):
+            feats.append(featurize(text, cfg))
+            if (i + 1) % 20000 == 0:
+                _log(f"  featurising {sp}: {i + 1}/{len(d['texts'])}")
+        mats[sp] = _matrix(feats, cfg.n_buckets)
+        d["labels"] = np.asarray(d["labels"])
+        _log(
+            f"featurised {sp}: {len(feats)} rows, {mats[sp].nnz} non-zeros, {time.time() - t0:.1f}s"
+        )
+
+    y_tr = data["train"]["labels"]
+    w_tr = sample_weights(data["train"]["names"], y_tr, boost)
+
+    def per_set_auc(sp: str, scores: np.ndarray) -> dict[str, float]:
+        names = np.asarray(data[sp]["names"])
+        y = data[sp]["labels"]
+        return {n: _auc(y[names == n], scores[names == n]) for n in sets}
+
+    best = None
+    for c in args.C:
+        t0 = time.time()
+        clf = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=SEED)
+        clf.fit(mats["train"], y_tr, sample_weight=w_tr)
+        dev = per_set_auc("dev", clf.decision_function(mats["dev"]))
+        # Mean over sets with fox_news counted twice: it is the one news set.
+        vals = list(dev.values()) + [dev.get("fox_news", np.nan)]
+        mean = float(np.nanmean(vals))
+        _log(
+            f"C={c}: dev AUC mean {mean:.4f} | "
+            + " ".join(f"{k}={v:.3f}" for k, v in dev.items())
+            + f" ({time.time() - t0:.0f}s)"
+        )
+        if best is None or mean > best[0]:
+            best = (mean, c, clf, dev)
+    assert best is not None
+    _, c_best, clf, dev_auc = best
+
+    weights = clf.coef_.ravel().astype(np.float32)
+    model = LinearModel(weights, float(clf.intercept_[0]), cfg, meta={})
+    # Score through the runtime path (float16 weights, numpy dot) so reported numbers are the
+    # shipped model's, not scikit-learn's.
+    shipped = LinearModel(weights.astype(np.float16), model.bias, cfg, meta={})
+    test_texts = data["test"]["texts"]
+    t0 = time.time()
+    test_scores = shipped.predict_proba(test_texts)
+    speed = len(test_texts) / (time.time() - t0)
+    test_auc = per_set_auc("test", test_scores)
+    dev_scores = shipped.predict_proba(data["dev"]["texts"])
+    tuned = tune_thresholds(dev_scores, data["dev"]["labels"], data["dev"]["names"])
+    print("\ndev trade-off on comment-like sets (score < t is published without a human):")
+    for r in tuned["table"]:
+        print(
+            f"  t={r['t']:.2f} published {r['published']:.1%} slip {r['slip']:.2%} "
+            f"precision at/above {r['precision']:.2f}"
+        )
+    _log(f"chosen abuse thresholds: hold {tuned['hold']}, reject {tuned['reject']}")
+    base = _baseline(test_texts)
+    base_auc = per_set_auc("test", base) if base is not None else {}
+
+    _log(f"best C={c_best}; runtime scoring {speed:.0f} comments/s (single process)")
+    print("\ntest split ROC AUC            model   alt-profanity-check")
+    for n in sets:
+        b = base_auc.get(n)
+        print(
+            f"  {n:24s} {test_auc[n]:.4f}   {b:.4f}"
+            if b is not None
+            else f"  {n:24s} {test_auc[n]:.4f}   -"
+        )
+
+    summary = {
+        "script": "scripts/train_abuse.py",
+        "arguments": {
+            "datasets": str(args.datasets),
+            "buckets": args.buckets,
+            "C": args.C,
+            "boost": args.boost,
+        },
+        "chosen_C": c_best,
+        "seed": SEED,
+        "features": cfg.to_dict()
+        | {"word": "unigram+bigram", "char": "2-5 within words", "hash": "zlib.crc32"},
+        "weighting": "classes balanced within each set; set weight sqrt(n) x domain boost",
+        "domain_boost": boost,
+        "datasets": provenance,
+        "dev_roc_auc": dev_auc,
+        "thresholds_from_dev": {k: v for k, v in tuned.items() if k != "table"},
+        "test_roc_auc": test_auc,
+        "test_at_thresholds": _at_thresholds(
+            test_scores, data["test"]["labels"], data["test"]["names"], tuned
+        ),
+        "test_roc_auc_alt_profanity_check": base_auc,
+        "comments_per_second_single_process": round(speed, 1),
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "training_seconds": round(time.time() - started, 1),
+    }
+    if not args.no_save:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        model.meta = {"name": out.stem, "trained_at": summary["trained_at"], "chosen_C": c_best}
+        model.save(out)
+        # Keep the dev scores next to nothing in the repo: only aggregate numbers are written.
+        out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
+        _log(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {out.with_suffix('.json').name}")
+    summary["_dev_scores"] = dev_scores
+    summary["_dev"] = data["dev"]
+    summary["_test_scores"] = test_scores
+    summary["_test"] = data["test"]
+    _log(f"done in {time.time() - started:.0f}s")
+    return summary
+
+
+if __name__ == "__main__":
+    main()

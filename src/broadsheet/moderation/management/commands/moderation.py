@@ -1,0 +1,188 @@
+"""``manage.py moderation train|eval|report``: the scanners' training, measurement and audit.
+
+manage.py moderation train [--datasets DIR] [script options]
+manage.py moderation eval --task abuse --dataset fox_news.csv --split test [--json]
+manage.py moderation eval --task relevance --dataset fox_news.csv
+manage.py moderation report
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from broadsheet.moderation.ml.data import SPLITS, read_rows
+
+PROJECT_ROOT = Path(__file__).resolve().parents[5]
+
+
+def _clean(value):
+    """JSON has no NaN; an undefined AUC (one class only) becomes null."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+class Command(BaseCommand):
+    help = "Train the abuse model, evaluate the scanners on a labelled CSV, or print reports."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        # Django's subparsers need the command's own parser class to report errors properly.
+        train = sub.add_parser("train", help="train the abuse model (needs scikit-learn)")
+        train.add_argument("--datasets", default=None, help="folder of <name>/<name>.csv sets")
+        # The training script's own options, passed through (see scripts/train_abuse.py).
+        train.add_argument("--C", nargs="+", default=None, help="regularisation values to try")
+        train.add_argument("--boost", nargs="*", default=None, metavar="NAME=X")
+        train.add_argument("--buckets", default=None, help="hash buckets (power of two)")
+        train.add_argument("--out", default=None, help="where to write the model")
+        train.add_argument("--no-save", action="store_true", help="report only, write nothing")
+
+        ev = sub.add_parser("eval", help="measure a scanner on a CSV with text,label columns")
+        ev.add_argument("--task", choices=["abuse", "relevance"], default="abuse")
+        ev.add_argument("--dataset", required=True, help="CSV: text,label[,article_title,...]")
+        ev.add_argument(
+            "--split",
+            choices=[*SPLITS, "all"],
+            default="all",
+            help="rows of the hash split to use (default: every row of the file)",
+        )
+        ev.add_argument("--json", action="store_true", help="print one JSON object only")
+
+        sub.add_parser("report", help="agreement between the scanners and the moderators")
+        sub.add_parser("sweep", help="scan pending comments whose scan failed or was lost")
+
+    def handle(self, *args, **options) -> None:
+        action = options["action"]
+        if action == "train":
+            self._train(options)
+        elif action == "eval":
+            self._eval(options)
+        elif action == "report":
+            from broadsheet.moderation.reporting import print_agreement_report
+
+            print_agreement_report(self.stdout)
+        elif action == "sweep":
+            from broadsheet.moderation.pipeline import comments_needing_scan, sweep
+
+            waiting = len(comments_needing_scan(limit=100_000))
+            self.stdout.write(f"{waiting} comments need a scan")
+            done = sweep()
+            self.stdout.write(f"Scanned {done} comments.")
+
+    def _train(self, options) -> None:
+        script = PROJECT_ROOT / "scripts" / "train_abuse.py"
+        if not script.is_file():
+            raise CommandError(f"training script not found: {script}")
+        spec = importlib.util.spec_from_file_location("train_abuse", script)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+            argv: list[str] = []
+            for name in ("datasets", "buckets", "out"):
+                if options.get(name):
+                    argv += [f"--{name}", str(options[name])]
+            for name in ("C", "boost"):
+                if options.get(name):
+                    argv += [f"--{name}", *options[name]]
+            if options.get("no_save"):
+                argv.append("--no-save")
+            module.main(argv)
+        except ImportError as exc:
+            raise CommandError(
+                f"training needs scikit-learn and scipy ({exc}); install the dev extras"
+            ) from exc
+
+    def _eval(self, options) -> None:
+        from broadsheet.moderation.ml import evaluate
+
+        path = Path(options["dataset"])
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        rows = read_rows(path, options["split"])
+        if not rows:
+            raise CommandError(f"{path} has no rows in split {options['split']!r}")
+        as_json = options["json"]
+        progress = None if as_json else self.stderr
+        report: dict = {
+            "dataset": str(path),
+            "split": options["split"],
+            "rows": len(rows),
+            "task": options["task"],
+        }
+        notes: list[str] = []
+
+        if options["task"] == "abuse":
+            if not evaluate.has_labels(rows):
+                raise CommandError("abuse evaluation needs a label column of 0/1 on every row")
+            if not as_json:
+                self.stdout.write(f"Scanning {len(rows)} comments from {path} ...")
+            result = evaluate.evaluate_abuse(rows, progress=progress)
+            notes += result.pop("notes", [])
+            report.update(result)
+            if evaluate.has_article_context(rows):
+                rel = evaluate.evaluate_relevance(rows)
+                notes += rel.pop("notes", [])
+                report.update(rel)
+        else:
+            if not evaluate.has_article_context(rows):
+                raise CommandError("relevance evaluation needs article_title/article_summary")
+            rel = evaluate.evaluate_relevance(rows)
+            notes += rel.pop("notes", [])
+            report.update(rel)
+        report["notes"] = notes
+
+        if as_json:
+            self.stdout.write(json.dumps(_clean(report), sort_keys=True))
+            return
+        self._print(report)
+
+    def _print(self, r: dict) -> None:
+        w = self.stdout.write
+
+        def fmt(v: float | None) -> str:
+            undefined = v is None or (isinstance(v, float) and math.isnan(v))
+            return "n/a" if undefined else f"{v:.4f}"
+
+        w("")
+        w(f"Dataset {r['dataset']} (split {r['split']}): {r['rows']} rows")
+        if "abuse_roc_auc" in r:
+            w(f"  abusive rows:                 {r['positives']}")
+            w(f"  abuse ROC AUC:                {fmt(r['abuse_roc_auc'])}")
+            if "alt_profanity_check_roc_auc" in r:
+                w(f"  alt-profanity-check ROC AUC:  {fmt(r['alt_profanity_check_roc_auc'])}")
+            else:
+                w("  alt-profanity-check:          not installed, no baseline")
+            for level in ("hold", "reject"):
+                m = r.get(f"abuse_at_{level}")
+                if m:
+                    w(
+                        f"  at {level} >= {m['threshold']:.2f}: precision {m['precision']:.3f}  "
+                        f"recall {m['recall']:.3f}  F1 {m['f1']:.3f}  ({m['flagged']} flagged)"
+                    )
+            w(
+                f"  whole scan:                   {r['comments_per_second']:.0f} comments/s "
+                f"(abuse model alone {r['abuse_comments_per_second']:.0f}/s)"
+            )
+            w(f"  auto mode ({', '.join(r['scanners_in_auto_mode'])}):")
+            w(
+                f"    published without a human:  {r['auto_published_share']:.1%} "
+                f"({r['auto_published']} of {r['rows']})"
+            )
+            w(f"    abusive among published:    {r['auto_slip_rate']:.2%}")
+        if "relevance_roc_auc" in r:
+            w(
+                f"  relevance ROC AUC:            {fmt(r['relevance_roc_auc'])}"
+                + (f" over {r['relevance_pairs']} pairs" if r.get("relevance_pairs") else "")
+            )
+        for note in r.get("notes", []):
+            w(f"  note: {note}")

@@ -1,0 +1,1 @@
+"""Model files of the static embedder (static.npz, static.json, tokenizer.json): data only."""

@@ -1,0 +1,73 @@
+"""The shipped abuse model: a logistic regression over hashed features, scored with numpy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from broadsheet.moderation.ml.features import FeatureConfig, TextFeatures, featurize
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+DEFAULT_MODEL = MODELS_DIR / "abuse-v1.npz"
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+@dataclass
+class Scored:
+    probability: float
+    # Per token of ``features.tokens``: how much that word pushed the logit up or down.
+    contributions: np.ndarray
+    features: TextFeatures
+
+
+class LinearModel:
+    def __init__(self, weights: np.ndarray, bias: float, cfg: FeatureConfig, meta: dict):
+        # float32 for the dot products; the file stores float16 to stay small.
+        self.weights = np.asarray(weights, dtype=np.float32)
+        self.bias = float(bias)
+        self.cfg = cfg
+        self.meta = meta
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_MODEL) -> LinearModel:
+        with np.load(path, allow_pickle=False) as data:
+            cfg = FeatureConfig(**json.loads(str(data["config"])))
+            meta = json.loads(str(data["meta"])) if "meta" in data else {}
+            return cls(data["weights"], float(data["bias"]), cfg, meta)
+
+    def save(self, path: str | Path) -> None:
+        np.savez_compressed(
+            path,
+            weights=self.weights.astype(np.float16),
+            bias=np.float64(self.bias),
+            config=json.dumps(self.cfg.to_dict()),
+            meta=json.dumps(self.meta),
+        )
+
+    def logits(self, feats: Sequence[TextFeatures]) -> np.ndarray:
+        out = np.empty(len(feats), dtype=np.float64)
+        for i, f in enumerate(feats):
+            out[i] = self.bias + float(np.dot(self.weights[f.indices], f.values))
+        return out
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return sigmoid(self.logits([featurize(t, self.cfg) for t in texts]))
+
+    def explain(self, texts: Sequence[str]) -> list[Scored]:
+        results = []
+        for text in texts:
+            f = featurize(text, self.cfg)
+            contrib = self.weights[f.indices] * f.values
+            per_token = np.zeros(len(f.tokens), dtype=np.float64)
+            if len(f.owner):
+                np.add.at(per_token, f.owner, contrib)
+            z = self.bias + float(contrib.sum())
+            results.append(Scored(float(sigmoid(np.array([z]))[0]), per_token, f))
+        return results

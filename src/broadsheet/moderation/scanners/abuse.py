@@ -1,0 +1,142 @@
+"""The abuse scanner: obscenity, slurs, attacks on groups and personal attacks.
+
+Scores each comment with the shipped linear model (numpy only; see ``broadsheet.moderation.ml``)
+and explains the score by the words that pushed it up most, highlighted in the original text.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from broadsheet.moderation.ml.features import SECOND_PERSON, canonical
+from broadsheet.moderation.ml.linear import DEFAULT_MODEL, LinearModel, Scored
+from broadsheet.moderation.scanners.base import Reason, ScanContext, ScanResult, Span
+from broadsheet.moderation.scanners.normalize import tokenize
+from broadsheet.moderation.scanners.wordlist import PhraseMatcher
+
+# Below this score nothing is worth explaining to a moderator.
+EXPLAIN_FROM = 0.3
+# A word is highlighted when it adds at least this much to the logit and at least this share
+# of the strongest word's push; keeps the highlight on the words that matter.
+MIN_WORD_PUSH = 0.4
+MIN_SHARE_OF_TOP = 0.35
+MAX_HIGHLIGHTS = 5
+# An insult counts as aimed at a person when a second-person word sits this close to it.
+ATTACK_WINDOW = 4
+
+# Threats and incitement are rare in the training sets, so the model scores them low ("kill
+# yourself" ~0.3). These phrases lift the score to THREAT_SCORE: above any sensible hold
+# threshold, below the default reject one, so a human always sees them (a quotation can
+# look the same). Matched through the usual disguises by the word-list matcher.
+THREAT_SCORE = 0.95
+THREAT_PHRASES = (
+    "kill yourself", "kill urself", "kill yourselves", "kys", "go die", "go and die",
+    "hope you die", "hope u die", "hope you get raped", "i will kill you", "ill kill you",
+    "im going to kill you", "gonna kill you", "i will find you", "should be shot",
+    "should be hanged", "should be killed", "should be gassed", "should be exterminated",
+    "should all be shot", "should all be hanged", "should all be killed", "should all die",
+    "deserve to die", "deserves to die", "need to be exterminated", "must be exterminated",
+    "gas them", "gas them all", "hang them all", "shoot them all", "kill them all",
+    "put them in ovens",
+)  # fmt: skip
+_threats = PhraseMatcher(THREAT_PHRASES)
+
+_lock = threading.Lock()
+_models: dict[str, LinearModel] = {}
+
+
+def model_path() -> Path:
+    # An override lets an operator try a retrained model without a deploy.
+    return Path(os.environ.get("BROADSHEET_ABUSE_MODEL", str(DEFAULT_MODEL)))
+
+
+def get_model(path: str | Path | None = None) -> LinearModel:
+    """The model, loaded once per process and shared by every scanner instance."""
+    key = str(path or model_path())
+    model = _models.get(key)
+    if model is None:
+        with _lock:
+            model = _models.get(key)
+            if model is None:
+                model = LinearModel.load(key)
+                _models[key] = model
+    return model
+
+
+class AbuseScanner:
+    name = "abuse"
+
+    def __init__(self, model_file: str | Path | None = None) -> None:
+        self._model_file = model_file
+
+    @property
+    def model(self) -> LinearModel:
+        return get_model(self._model_file)
+
+    def scan_batch(self, contexts: Sequence[ScanContext]) -> list[ScanResult]:
+        scored = self.model.explain([c.text for c in contexts])
+        return [self._result(ctx, s) for ctx, s in zip(contexts, scored, strict=False)]
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Just the probabilities, for evaluation runs that need no explanation."""
+        return self.model.predict_proba(list(texts))
+
+    def _result(self, ctx: ScanContext, s: Scored) -> ScanResult:
+        score = float(min(1.0, max(0.0, s.probability)))
+        result = ScanResult(scanner=self.name, score=score)
+        threats = _threats.find(tokenize(ctx.text))
+        if threats:
+            score = result.score = max(score, THREAT_SCORE)
+            words = tokenize(ctx.text)
+            aimed_at_you = any(
+                t.text in SECOND_PERSON
+                for t in words
+                if any(m.start <= t.start < m.end for m in threats)
+            )
+            result.reasons.append(
+                Reason(
+                    "personal-attack" if aimed_at_you else "abusive",
+                    "threat or incitement: " + ", ".join(dict.fromkeys(m.entry for m in threats)),
+                    score,
+                    [Span(m.start, m.end) for m in threats],
+                )
+            )
+            return result
+        if score < EXPLAIN_FROM:
+            return result
+        words = [canonical(t) for t in s.features.tokens]
+        push = s.contributions
+        top = float(push.max()) if len(push) else 0.0
+        order = [int(i) for i in np.argsort(-push)[:MAX_HIGHLIGHTS]]
+        hot = [i for i in order if push[i] >= MIN_WORD_PUSH and push[i] >= MIN_SHARE_OF_TOP * top]
+        hot_words = {words[i] for i in hot}
+        spans = _spans_in_original(ctx.text, hot_words)
+        aimed = any(
+            words[j] in SECOND_PERSON
+            for i in hot
+            for j in range(max(0, i - ATTACK_WINDOW), min(len(words), i + ATTACK_WINDOW + 1))
+        )
+        shown = ", ".join(sorted(hot_words)) or "the wording as a whole"
+        if aimed:
+            result.reasons.append(
+                Reason("personal-attack", f"insult aimed at a person: {shown}", score, spans)
+            )
+        else:
+            result.reasons.append(Reason("abusive", f"abusive language: {shown}", score, spans))
+        return result
+
+
+def _spans_in_original(text: str, words: set[str]) -> list[Span]:
+    """Where the model's offending words occur in the text the reader typed.
+
+    The model reads a cleaned copy (entities decoded, mentions dropped), whose offsets differ;
+    re-tokenising the original and comparing canonical spellings finds the same words.
+    """
+    if not words:
+        return []
+    return [Span(t.start, t.end) for t in tokenize(text) if canonical(t) in words]

@@ -1,0 +1,95 @@
+"""The shipped abuse model loads, scores, and explains itself."""
+
+import json
+
+import pytest
+
+from broadsheet.moderation.ml.linear import DEFAULT_MODEL, LinearModel
+from broadsheet.moderation.scanners.abuse import AbuseScanner, get_model
+from broadsheet.moderation.scanners.base import ScanContext
+
+
+@pytest.fixture(scope="module")
+def scanner():
+    return AbuseScanner()
+
+
+def _scan(scanner, text):
+    return scanner.scan_batch([ScanContext(text=text)])[0]
+
+
+def test_it_ships_a_small_model_file_with_its_provenance():
+    assert DEFAULT_MODEL.is_file()
+    assert DEFAULT_MODEL.stat().st_size < 5_000_000
+    sidecar = json.loads(DEFAULT_MODEL.with_suffix(".json").read_text())
+    assert sidecar["script"] == "scripts/train_abuse.py"
+    assert all("sha256" in d and "rows" in d for d in sidecar["datasets"].values())
+    assert "test_roc_auc" in sidecar
+
+
+def test_it_loads_the_model_once_per_process():
+    assert get_model() is get_model()
+    assert isinstance(get_model(), LinearModel)
+
+
+def test_it_scores_an_abusive_comment_high_and_a_polite_one_low(scanner):
+    abusive = _scan(scanner, "You are a pathetic fucking idiot, shut up you moron")
+    polite = _scan(scanner, "Thank you for a thoughtful article on the council's budget.")
+    assert abusive.score > 0.8
+    assert polite.score < 0.2
+    assert polite.reasons == []
+
+
+def test_it_sees_through_disguised_obscenity(scanner):
+    plain = _scan(scanner, "what a load of shit").score
+    for disguised in ["what a load of sh1t", "what a load of s h i t", "what a load of shiiiit"]:
+        assert _scan(scanner, disguised).score == pytest.approx(plain, abs=0.15), disguised
+
+
+def test_it_highlights_the_offending_words_in_the_original_text(scanner):
+    text = "RT @someone: you are a stupid b1tch &amp; a moron"
+    result = _scan(scanner, text)
+    assert result.reasons
+    highlighted = {text[s.start : s.end].lower() for s in result.reasons[0].spans}
+    assert highlighted & {"b1tch", "moron", "stupid"}
+
+
+def test_it_calls_an_insult_aimed_at_you_a_personal_attack(scanner):
+    result = _scan(scanner, "You are a worthless idiot and a moron")
+    assert result.reasons[0].code == "personal-attack"
+
+
+def test_it_calls_abuse_without_a_target_abusive(scanner):
+    result = _scan(scanner, "this fucking shit is bullshit")
+    assert result.reasons[0].code == "abusive"
+
+
+def test_it_returns_one_result_per_comment_in_order(scanner):
+    texts = ["lovely photos", "fuck off idiot", "", "interesting point about rates"]
+    results = scanner.scan_batch([ScanContext(text=t) for t in texts])
+    assert len(results) == 4
+    assert all(r.scanner == "abuse" and 0.0 <= r.score <= 1.0 for r in results)
+    assert results[1].score > results[0].score
+
+
+def test_it_holds_threats_the_model_alone_would_miss_and_highlights_them(scanner):
+    from broadsheet.moderation.thresholds import DEFAULT_THRESHOLDS
+
+    text = "Just k1ll yourself already"
+    result = _scan(scanner, text)
+    assert result.score >= DEFAULT_THRESHOLDS["abuse"]["hold"]
+    assert result.reasons[0].code == "personal-attack"
+    assert [text[s.start : s.end] for s in result.reasons[0].spans] == ["k1ll yourself"]
+
+
+def test_it_calls_incitement_against_a_group_abusive(scanner):
+    result = _scan(scanner, "They should all be shot")
+    assert result.score >= 0.9
+    assert result.reasons[0].code == "abusive"
+
+
+def test_it_does_not_flag_a_news_report_of_a_killing(scanner):
+    from broadsheet.moderation.thresholds import DEFAULT_THRESHOLDS
+
+    result = _scan(scanner, "Police say the man was shot dead in Hackney on Tuesday.")
+    assert result.score < DEFAULT_THRESHOLDS["abuse"]["hold"]
