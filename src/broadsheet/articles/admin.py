@@ -49,23 +49,22 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         article_saved(article=obj)
 
+    def _update_each(self, queryset, **changes) -> None:
+        # One save per article, so each one's caches and embeddings are refreshed.
+        for article in queryset:
+            for field, value in changes.items():
+                setattr(article, field, value)
+            article.save(update_fields=[*changes, "updated_at"])
+            article_saved(article=article)
+
     @admin.action(description="Publish the selected articles")
     def publish(self, request, queryset):
-        for article in queryset:
-            article.status = Article.Status.PUBLISHED
-            article.save(update_fields=["status", "updated_at"])
-            article_saved(article=article)
+        self._update_each(queryset, status=Article.Status.PUBLISHED)
 
     @admin.action(description="Close comments on the selected articles")
     def close_comments(self, request, queryset):
-        for article in queryset:
-            article.comments_closed = True
-            article.save(update_fields=["comments_closed", "updated_at"])
-            article_saved(article=article)
+        self._update_each(queryset, comments_closed=True)
 
     @admin.action(description="Open comments on the selected articles")
     def open_comments(self, request, queryset):
-        for article in queryset:
-            article.comments_closed = False
-            article.save(update_fields=["comments_closed", "updated_at"])
-            article_saved(article=article)
+        self._update_each(queryset, comments_closed=False)
