@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from broadsheet.articles.models import Article, Author, Section
 from broadsheet.comments.models import Comment
-from broadsheet.comments.services import comment_fingerprint
+from broadsheet.comments.services import comment_fingerprint, text_fingerprint
 from broadsheet.core.models import Page
 
 _sequence = itertools.count(1)
@@ -78,6 +78,7 @@ def make_comment(article: Article, *, parent: Comment | None = None, status: str
         author_email=email,
         text=text,
         fingerprint=comment_fingerprint(article_id=article.pk, author_email=email, text=text),
+        text_fingerprint=text_fingerprint(text),
         status=status,
         submitted_at=submitted,
         decided_at=submitted if status != "pending" else None,

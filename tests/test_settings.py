@@ -9,8 +9,9 @@ import sys
 PROBE = (
     "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='broadsheet.settings';"
     "from django.conf import settings as s;"
-    "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.DATABASES['default']['ENGINE'],"
-    " s.CACHES['default']['BACKEND'], s.BROADSHEET_TASK_RUNNER)"
+    "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+    " s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
+    " s.BROADSHEET_TASK_RUNNER)"
 )
 
 
@@ -48,7 +49,7 @@ def test_database_and_redis_urls_switch_the_backends(tmp_path):
     assert result.returncode == 0, result.stderr
     fields = result.stdout.split()
     assert fields[3] == "django.db.backends.postgresql"
-    assert fields[4] == "django.core.cache.backends.redis.RedisCache"
+    assert fields[4] == "broadsheet.core.cache.FailOpenRedisCache"
     assert fields[5] == "celery"
 
 

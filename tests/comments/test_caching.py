@@ -63,3 +63,31 @@ def test_closing_comments_updates_the_cached_page(article):
     article_saved(article=article)
     page = reader.get(article.get_absolute_url()).content
     assert b"Comments are closed" in page and b">Reply<" not in page
+
+
+def test_a_cached_page_is_served_without_queries_and_with_a_working_csrf_token(
+    article, django_assert_max_num_queries
+):
+    from broadsheet.articles.page_cache import CSRF_PLACEHOLDER
+
+    reader = Client(enforce_csrf_checks=True)
+    reader.get(article.get_absolute_url())
+    with django_assert_max_num_queries(0):
+        page = reader.get(article.get_absolute_url()).content.decode()
+    assert CSRF_PLACEHOLDER not in page
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = reader.post(
+        f"/comments/post/{article.pk}/",
+        comment_payload(text="Posted from a cached page", csrfmiddlewaretoken=token),
+    )
+    assert response.status_code == 303
+
+
+def test_made_up_query_strings_share_one_cached_page(article):
+    from django.core.cache import cache
+
+    reader = Client()
+    for n in range(5):
+        reader.get(f"{article.get_absolute_url()}?utm_source=x{n}")
+    page_keys = [k for k in cache._cache if ":page:" in k]  # locmem's own store
+    assert len(page_keys) == 1

@@ -70,19 +70,24 @@ def set_policy(policy: str) -> None:
     site.save()
 
 
-def post(client, article, text, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    return django_capture_on_commit_callbacks
+
+
+def post(client, article, text, committed):
+    with committed(execute=True):
         response = client.post(f"/comments/post/{article.pk}/", comment_payload(text=text))
     assert response.status_code == 303
     return Comment.objects.get(text=text)
 
 
 def test_premoderate_scans_but_leaves_every_comment_for_a_human(
-    client, article, scanners, django_capture_on_commit_callbacks
+    client, article, scanners, committed
 ):
     set_policy("premoderate")
-    clean = post(client, article, "Fine innings from the captain", django_capture_on_commit_callbacks)
-    rude = post(client, article, "What an idiot the umpire is", django_capture_on_commit_callbacks)
+    clean = post(client, article, "Fine innings from the captain", committed)
+    rude = post(client, article, "What an idiot the umpire is", committed)
     for comment in (clean, rude):
         comment.refresh_from_db()
         assert comment.status == "pending" and comment.scan_state == "scanned"
@@ -92,14 +97,14 @@ def test_premoderate_scans_but_leaves_every_comment_for_a_human(
 
 
 def test_auto_publishes_clean_rejects_clear_violations_and_holds_the_rest(
-    client, article, scanners, django_capture_on_commit_callbacks
+    client, article, scanners, committed
 ):
     set_policy("auto")
-    clean = post(client, article, "Fine innings from the captain", django_capture_on_commit_callbacks)
-    rude = post(client, article, "What an idiot the umpire is", django_capture_on_commit_callbacks)
-    unsure = post(client, article, "A silly decision by the umpire", django_capture_on_commit_callbacks)
-    offtopic = post(client, article, "Anyone know mortgage rates?", django_capture_on_commit_callbacks)
-    spam = post(client, article, "buy now cheap bats", django_capture_on_commit_callbacks)
+    clean = post(client, article, "Fine innings from the captain", committed)
+    rude = post(client, article, "What an idiot the umpire is", committed)
+    unsure = post(client, article, "A silly decision by the umpire", committed)
+    offtopic = post(client, article, "Anyone know mortgage rates?", committed)
+    spam = post(client, article, "buy now cheap bats", committed)
     for comment in (clean, rude, unsure, offtopic, spam):
         comment.refresh_from_db()
     assert clean.status == "approved"
@@ -114,21 +119,21 @@ def test_auto_publishes_clean_rejects_clear_violations_and_holds_the_rest(
 
 
 def test_a_banned_word_rejects_without_running_the_models(
-    client, article, scanners, django_capture_on_commit_callbacks
+    client, article, scanners, committed
 ):
     set_policy("auto")
-    comment = post(client, article, "Oh darn that rain", django_capture_on_commit_callbacks)
+    comment = post(client, article, "Oh darn that rain", committed)
     comment.refresh_from_db()
     assert comment.status == "rejected"
     assert "Oh darn that rain" not in scanners["abuse"].seen
 
 
 def test_postmoderate_publishes_unless_a_scanner_holds(
-    client, article, scanners, django_capture_on_commit_callbacks
+    client, article, scanners, committed
 ):
     set_policy("postmoderate")
-    clean = post(client, article, "Fine innings from the captain", django_capture_on_commit_callbacks)
-    rude = post(client, article, "What an idiot the umpire is", django_capture_on_commit_callbacks)
+    clean = post(client, article, "Fine innings from the captain", committed)
+    rude = post(client, article, "What an idiot the umpire is", committed)
     clean.refresh_from_db()
     rude.refresh_from_db()
     assert clean.status == "approved"
@@ -136,22 +141,22 @@ def test_postmoderate_publishes_unless_a_scanner_holds(
 
 
 def test_a_section_can_override_the_site_policy(
-    client, article, scanners, django_capture_on_commit_callbacks
+    client, article, scanners, committed
 ):
     set_policy("premoderate")
     Section.objects.filter(pk=article.section_id).update(moderation_policy="auto")
-    clean = post(client, article, "Fine innings from the captain", django_capture_on_commit_callbacks)
+    clean = post(client, article, "Fine innings from the captain", committed)
     clean.refresh_from_db()
     assert clean.status == "approved"
 
 
 def test_a_failing_scanner_leaves_the_comment_pending_and_the_sweep_rescans_it(
-    client, article, scanners, monkeypatch, django_capture_on_commit_callbacks
+    client, article, scanners, monkeypatch, committed
 ):
     set_policy("auto")
     working = pipeline._model_scanners()
     monkeypatch.setattr(pipeline, "_model_scanners", lambda: (Broken(),))
-    comment = post(client, article, "Fine innings from the captain", django_capture_on_commit_callbacks)
+    comment = post(client, article, "Fine innings from the captain", committed)
     comment.refresh_from_db()
     assert comment.status == "pending" and comment.scan_state == "failed"
 

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
+from broadsheet.articles import page_cache
 from broadsheet.articles.models import Article, Author, Section
 from broadsheet.articles.selectors import (
     article_for_permalink,
@@ -36,6 +40,9 @@ def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def article_detail(
     request: HttpRequest, section: str, year: int, month: int, day: int, slug: str
 ) -> HttpResponse:
+    cacheable = page_cache.is_cacheable(request)
+    if cacheable and (hit := page_cache.cached_page(request)) is not None:
+        return hit
     article = article_for_permalink(
         section=section, year=year, month=month, day=day, slug=slug,
         preview=request.user.is_staff,
@@ -58,7 +65,12 @@ def article_detail(
         context["cursor_error"] = str(error)
     if request.headers.get("HX-Request") and cursor:
         return HttpResponse(context["threads_html"])
-    return render(request, "articles/detail.html", article_page_context(article) | context)
+    context = article_page_context(article) | context
+    if not cacheable or not article.is_published:
+        return render(request, "articles/detail.html", context)
+    context["csrf_token"] = page_cache.CSRF_PLACEHOLDER
+    html = render_to_string("articles/detail.html", context, request=request)
+    return page_cache.store_page(request, article.pk, html)
 
 
 def article_page_context(article: Article) -> dict:
@@ -74,8 +86,13 @@ def article_page_context(article: Article) -> dict:
         "author": [{"@type": "Person", "name": a.name} for a in authors],
         "publisher": {"@type": "Organization", "name": SiteSettings.load().paper_name},
     }
+    body_key = f"article-body:{article.pk}:{article.updated_at.timestamp()}"
+    body_html = cache.get(body_key)
+    if body_html is None:
+        body_html = with_dateline(render_markdown(article.body), article.dateline)
+        cache.set(body_key, body_html, 3600)
     return {
-        "body_html": with_dateline(render_markdown(article.body), article.dateline),
+        "body_html": mark_safe(body_html),
         "authors": authors,
         "json_ld": json_ld_script(json_ld),
     }

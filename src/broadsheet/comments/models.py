@@ -39,6 +39,8 @@ class Comment(models.Model):
     text = models.TextField()
     # Identifies the same text from the same author on the same article, for double submits.
     fingerprint = models.CharField(max_length=64, db_index=True)
+    # The normalised text alone, to count the same text posted again anywhere (repeat spam).
+    text_fingerprint = models.CharField(max_length=64, blank=True)
 
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -73,17 +75,18 @@ class Comment(models.Model):
             models.Index(fields=["status", "submitted_at"], name="queue_by_time"),
             models.Index(Lower("author_email"), "status", name="author_record"),
             models.Index(fields=["scan_state", "submitted_at"], name="scan_sweep"),
+            models.Index(fields=["text_fingerprint", "submitted_at"], name="repeated_text"),
         ]
 
     def __str__(self) -> str:
         return f"{self.author_name}: {self.text[:40]}"
 
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#c{self.pk}"
+
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
-
-    def get_absolute_url(self) -> str:
-        return f"{self.article.get_absolute_url()}#c{self.pk}"
 
 
 class Report(models.Model):

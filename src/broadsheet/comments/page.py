@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from broadsheet.articles.cache import article_cache_version
-
 from broadsheet.articles.models import Article
 from broadsheet.comments.forms import CommentForm
 from broadsheet.comments.models import Comment

@@ -48,7 +48,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
         return datetime.fromisoformat(stamp), int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise BadCursor("That link to more comments is broken; start from the first page.") from error
+        raise BadCursor(
+            "That link to more comments is broken; start from the first page."
+        ) from error
 
 
 def approved_comment_count(article: Article) -> int:
@@ -79,10 +81,13 @@ def comment_threads_for_article(
     page_roots = page_roots[:per_page]
     root_ids = [root.pk for root in page_roots]
 
-    members = list(
-        Comment.objects.filter(thread_root_id__in=root_ids, status=Comment.Status.APPROVED)
-        .select_related("user__profile")
-        .order_by("submitted_at", "id")
+    # Sorted here, not in SQL: with an ORDER BY, SQLite prefers walking the site-wide
+    # time index over the thread index, reading every approved comment on the site.
+    members = sorted(
+        Comment.objects.filter(
+            thread_root_id__in=root_ids, status=Comment.Status.APPROVED
+        ).select_related("user__profile"),
+        key=lambda c: (c.submitted_at, c.pk),
     )
     own_pending: list[Comment] = []
     if own_pending_ids:

@@ -22,6 +22,10 @@ def comment_fingerprint(*, article_id: int, author_email: str, text: str) -> str
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def text_fingerprint(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest()
+
+
 @transaction.atomic
 def comment_submit(
     *,
@@ -63,6 +67,7 @@ def comment_submit(
         ip_hash=ip_hash,
         text=text.strip(),
         fingerprint=fingerprint,
+        text_fingerprint=text_fingerprint(text),
         status=Comment.Status.PENDING,
         submitted_at=now,
     )

@@ -128,3 +128,6 @@ class ArticleEmbedding(models.Model):
     source_hash = models.CharField(max_length=64)
     model_name = models.CharField(max_length=60)
     computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Embedding of article {self.article_id} ({self.model_name})"

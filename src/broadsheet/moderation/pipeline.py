@@ -32,7 +32,8 @@ from broadsheet.moderation.scanners.base import ScanContext, ScanResult
 
 logger = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=5)
+# Scans take milliseconds; a claim older than this belongs to a worker that died.
+CLAIM_TIMEOUT = timedelta(seconds=60)
 MAX_SCAN_ATTEMPTS = 5
 REPEAT_WINDOW = timedelta(days=7)
 
@@ -113,8 +114,11 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
 
 
 def _repeat_count(comment: Comment, since) -> int:
+    from broadsheet.comments.services import text_fingerprint
+
+    key = comment.text_fingerprint or text_fingerprint(comment.text)
     return (
-        Comment.objects.filter(text__iexact=comment.text.strip(), submitted_at__gte=since)
+        Comment.objects.filter(text_fingerprint=key, submitted_at__gte=since)
         .exclude(pk=comment.pk)
         .count()
     )
@@ -235,10 +239,17 @@ def comments_needing_scan(limit: int = 200) -> list[int]:
     )
 
 
-def sweep() -> int:
-    """Rescan what was lost; returns how many comments were scanned."""
+def sweep(*, max_rounds: int = 20) -> int:
+    """Rescan what was lost, in batches, until nothing is left; returns how many."""
     total = 0
-    ids = comments_needing_scan()
-    for start in range(0, len(ids), 50):
-        total += scan_comments(ids[start : start + 50])
+    for _ in range(max_rounds):
+        ids = comments_needing_scan(limit=500)
+        if not ids:
+            break
+        scanned = 0
+        for start in range(0, len(ids), 50):
+            scanned += scan_comments(ids[start : start + 50])
+        total += scanned
+        if scanned == 0:
+            break  # all claimed by someone else or all failing: try again next sweep
     return total

@@ -7,8 +7,9 @@ moderator can read, each with the character spans that triggered it where that i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 

@@ -24,7 +24,11 @@ from django.utils import timezone
 from broadsheet.articles.models import Article, Author, Section, Tag
 from broadsheet.articles.services import article_saved
 from broadsheet.comments.models import Comment, Report
-from broadsheet.comments.services import comment_fingerprint, comment_report
+from broadsheet.comments.services import (
+    comment_fingerprint,
+    comment_report,
+    text_fingerprint,
+)
 from broadsheet.core.models import Page, Profile, SiteSettings
 from broadsheet.demo import content
 from broadsheet.demo.content import DemoArticle, DemoComment
@@ -261,6 +265,7 @@ class _Loader:
             fingerprint=comment_fingerprint(
                 article_id=article.pk, author_email=spec.email, text=sent_text
             ),
+            text_fingerprint=text_fingerprint(sent_text),
             submitted_at=submitted,
         )
         statuses[spec.status] += 1
