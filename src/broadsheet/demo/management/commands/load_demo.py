@@ -9,6 +9,7 @@ back-dated so the history reads like days of work rather than one second.
 from __future__ import annotations
 
 import operator
+import os
 from collections import Counter
 from datetime import date, datetime, timedelta
 from functools import reduce
@@ -36,7 +37,7 @@ from broadsheet.moderation import services as moderation
 from broadsheet.moderation import tasks
 from broadsheet.moderation.models import Ban, Decision, RejectionReason
 
-LOGIN_LINE = "Staff login: {user} / {password} at http://127.0.0.1:8000/desk/"
+LOGIN_LINE = "Staff login: {user} / {password} at http://127.0.0.1:{port}/desk/"
 
 
 class Command(BaseCommand):
@@ -73,7 +74,9 @@ class Command(BaseCommand):
         self._summary()
         if loader.login_known:
             login = LOGIN_LINE.format(
-                user=content.EDITOR_USERNAME, password=content.EDITOR_PASSWORD
+                user=content.EDITOR_USERNAME,
+                password=content.EDITOR_PASSWORD,
+                port=os.environ.get("PORT", "8000"),
             )
             self.stdout.write(self.style.SUCCESS(login))
         else:
