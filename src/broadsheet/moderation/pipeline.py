@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import ModerationPolicy, SiteSettings
-from broadsheet.moderation import policy
+from broadsheet.moderation import embedder, policy
 from broadsheet.moderation.models import (
     ArticleEmbedding,
     BlockedDomain,
@@ -91,10 +91,10 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
     for comment in comments:
         stored = embeddings.get(comment.article_id)
         vectors = None
-        if stored is not None:
-            from broadsheet.moderation.embedder import from_bytes
-
-            vectors = from_bytes(bytes(stored.vectors))
+        if stored is not None and stored.model_name == embedder.MODEL_NAME:
+            # Vectors from another embedder live in another space; the scanner then embeds
+            # the headline and deck itself.
+            vectors = embedder.from_bytes(bytes(stored.vectors))
         # The same text by anyone, or on other articles, is what repeat spam looks like.
         repeats = _repeat_count(comment, since)
         contexts.append(

