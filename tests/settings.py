@@ -15,3 +15,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"broadsheet-test-{os.getpid()}.sqlite3")
     }
+
+# Threads the tests start (live server, workers) must not keep connections past their work,
+# or the test database cannot be dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -13,7 +13,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,11 @@ class InProcessRunner:
                     for _ in range(1 + extra):
                         self._jobs.task_done()
                 try:
-                    close_old_connections()
+                    # Idle, the thread gives its connection back rather than holding one open.
+                    if self._jobs.empty():
+                        connections.close_all()
+                    else:
+                        close_old_connections()
                 except Exception:  # the database may be what failed; the next job reconnects
                     logger.debug("Could not close database connections", exc_info=True)
 
