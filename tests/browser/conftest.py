@@ -47,8 +47,10 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def demo_site(live_server, browser: Browser) -> str:
+def demo_site(live_server, browser: Browser, settings) -> str:
     """The live server's base URL, with the demo newsroom loaded into its database."""
+    # The real scanners read the demo's pending comments, so the desk shows their reasons.
+    settings.BROADSHEET_SCANNING = True
     call_command("load_demo", stdout=StringIO())
     return live_server.url
 

@@ -101,3 +101,16 @@ def test_it_reports_separate_reasons_and_scores_the_strongest():
     result = _scan("CALL ME ON 0770 090 0123 FOR THE BEST DEALS IN TOWN TODAY", repeat_count=1)
     assert {"personal-data", "shouting", "repeated"} <= set(_codes(result))
     assert result.score == max(r.score for r in result.reasons)
+
+
+def test_it_treats_a_dealers_offer_with_a_link_as_advertising():
+    from broadsheet.moderation.scanners.base import ScanContext
+    from broadsheet.moderation.scanners.spam import SpamScanner
+
+    text = (
+        "Tired of waiting for the bus?? Used cars on easy instalments, ZERO deposit! "
+        "Visit https://cheap-wheels.example/offer and call today!!"
+    )
+    result = SpamScanner().scan_batch([ScanContext(text=text)])[0]
+    assert result.score >= 0.9
+    assert {"link", "spam"} <= {reason.code for reason in result.reasons}

@@ -38,11 +38,16 @@ class InProcessRunner:
         self._jobs: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._last_sweep = time.monotonic()
+        # The first sweep comes soon after start: comments may have been left by a crash.
+        self._last_sweep = 0.0
 
     def submit(self, func, *args) -> None:
         self._ensure_started()
         self._jobs.put((func, args))
+
+    def start(self) -> None:
+        """Start the thread before any job, so the sweep runs on a quiet server too."""
+        self._ensure_started()
 
     def _ensure_started(self) -> None:
         with self._lock:

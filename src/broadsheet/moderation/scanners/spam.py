@@ -38,12 +38,16 @@ investment opportunity|investment plan|crypto investment|bitcoin investment|fore
 binary options|loan offer|quick loan|payday loan|casino bonus|online casino|free spins
 viagra|cialis|hot singles|dating site|escort service|weight loss pills|seo services
 followers for sale|buy followers|buy likes
+call today|call now|order online|zero deposit|no deposit|easy instalments|easy installments
+interest free instalments|visit our website|visit our showroom|visit our shop|free delivery
+cash on delivery|lowest rates|best rates in town|limited stock
 """.replace("\n", "|").split("|")
 
 # On their own these are ordinary words in a news discussion ("work from home" is a topic).
 WEAK_PHRASES = """
 work from home|working from home|contact me|message me|call me|email me|text me|whatsapp
 telegram|free|discount|offer|bitcoin|crypto|profit|income|earn|guaranteed|website|subscribe
+cheap|deal|deals|deposit|instalments|installments|sale
 """.replace("\n", "|").split("|")
 
 _MONEY_RATE = re.compile(

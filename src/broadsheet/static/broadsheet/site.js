@@ -19,5 +19,12 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { wire(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { wire(event.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    wire(event.target);
+    // A reply form opened in place: move the keyboard focus into it so the reader can type at once.
+    if (event.target.classList && event.target.classList.contains("reply-slot")) {
+      var first = event.target.querySelector("input:not([type=hidden]), textarea");
+      if (first) first.focus({ preventScroll: false });
+    }
+  });
 })();

@@ -71,6 +71,7 @@ class Command(BaseCommand):
             # thread; exiting now would kill them, and the relevance scanner needs them.
             self.say("Waiting for the background work queued for the new articles...")
             tasks.runner.wait_idle(timeout=120)
+        self._scan_pending()
         self._summary()
         if loader.login_known:
             login = LOGIN_LINE.format(
@@ -108,6 +109,22 @@ class Command(BaseCommand):
             slug__in=[slug for _, slug, _ in content.SECTIONS], articles__isnull=True
         ).delete()
         self.say(f"Reset: removed {deleted} demo articles with their comments.")
+
+    def _scan_pending(self) -> None:
+        """Scan the demo's pending comments now, so the desk shows the reader's reasons."""
+        if not settings.BROADSHEET_SCANNING:
+            return
+        from broadsheet.moderation.pipeline import scan_comments
+
+        pending = list(
+            Comment.objects.filter(
+                status=Comment.Status.PENDING, scan_state=Comment.ScanState.UNSCANNED
+            ).values_list("pk", flat=True)
+        )
+        if pending:
+            self.say(f"Scanning {len(pending)} pending comments...")
+            scanned = scan_comments(pending)
+            self.say(f"Scanned {scanned} comments.")
 
     def _summary(self) -> None:
         articles = _demo_articles()
