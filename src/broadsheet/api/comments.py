@@ -45,8 +45,6 @@ from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
 router = Router(tags=["comments"])
 
 MAX_COUNTED_ARTICLES = 100
-# The same budget as the report form on the article page.
-REPORTS_PER_MINUTE = 10
 
 
 class CommentCounts(RootModel[dict[int, int]]):
@@ -247,11 +245,9 @@ def comment_post(
 
     # The same counters as the article page's form, so switching channel buys no extra posts.
     ip = client_ip(request)
-    over_ip = limit_exceeded("comment-ip", ip, site.comments_per_minute)
-    over_email = limit_exceeded(
-        "comment-email", form.cleaned_data["email"].lower(), site.comments_per_minute
-    )
-    if over_ip or over_email:
+    if services.commenter_over_rate_limit(
+        ip=ip, email=form.cleaned_data["email"], per_minute=site.comments_per_minute
+    ):
         raise _rate_limited(
             "You have posted several comments in the last minute. Wait a minute, then post again."
         )
@@ -264,8 +260,6 @@ def comment_post(
         text=form.cleaned_data["text"],
         ip_hash=hash_ip(ip),
     )
-    # The service hands back the object it created; a ban may have rejected it since.
-    comment.refresh_from_db(fields=["status", "decided_at"])
     token = status_token_create(comment_id=comment.pk)
     status_path = reverse("api-v1:comment_status", kwargs={"comment_id": comment.pk})
     return Status(202, SubmittedComment(
@@ -327,7 +321,7 @@ def comment_report(
     if not form.is_valid():
         raise ApiError.from_items(400, form_errors(form))
     ip = client_ip(request)
-    if limit_exceeded("report-ip", ip, REPORTS_PER_MINUTE):
+    if limit_exceeded("report-ip", ip, services.REPORTS_PER_MINUTE):
         raise _rate_limited("You have sent many reports in the last minute. Please wait.")
     services.comment_report(
         comment=comment,

@@ -12,8 +12,10 @@ from django.utils import timezone
 
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment, Report
+from broadsheet.core.ratelimit import limit_exceeded
 
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=1)
+REPORTS_PER_MINUTE = 10
 
 
 def comment_fingerprint(*, article_id: int, author_email: str, text: str) -> str:
@@ -24,6 +26,13 @@ def comment_fingerprint(*, article_id: int, author_email: str, text: str) -> str
 
 def text_fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest()
+
+
+def commenter_over_rate_limit(*, ip: str, email: str, per_minute: int) -> bool:
+    """Count this post against both the address and the email; over either one is too many."""
+    over_ip = limit_exceeded("comment-ip", ip, per_minute)
+    over_email = limit_exceeded("comment-email", email.strip().lower(), per_minute)
+    return over_ip or over_email
 
 
 @transaction.atomic

@@ -44,10 +44,9 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
         return _article_page(request, article, form, status=400)
 
     ip = client_ip(request)
-    email = form.cleaned_data["email"].lower()
-    over_ip = limit_exceeded("comment-ip", ip, site.comments_per_minute)
-    over_email = limit_exceeded("comment-email", email, site.comments_per_minute)
-    if over_ip or over_email:
+    if services.commenter_over_rate_limit(
+        ip=ip, email=form.cleaned_data["email"], per_minute=site.comments_per_minute
+    ):
         form.add_error(None, RATE_LIMIT_MESSAGE)
         return _article_page(request, article, form, status=429)
 
@@ -117,7 +116,7 @@ def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
         ip = client_ip(request)
         if not form.is_valid():
             status = 400
-        elif limit_exceeded("report-ip", ip, 10):
+        elif limit_exceeded("report-ip", ip, services.REPORTS_PER_MINUTE):
             form.add_error(None, "You have sent many reports in the last minute. Please wait.")
             status = 429
         else:
