@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("BROADSHEET_DEV", "1")
 os.environ.setdefault("BROADSHEET_HTTPS", "0")
+# No background sweeps in the suite: a test that wants one calls it.
+os.environ.setdefault("BROADSHEET_SWEEP_EVERY_SECONDS", "0")
 
 from broadsheet.settings import *  # noqa: E402,F403
 
