@@ -43,7 +43,8 @@ def test_the_migration_gives_every_install_a_comments_faq():
     assert "on-topic and not abusive" in page.body
 
 
-def test_loading_twice_adds_nothing_the_second_time():
+def test_loading_twice_adds_nothing_the_second_time(monkeypatch):
+    monkeypatch.setenv("PORT", "8000")
     first = load_demo()
     after_first = counts()
     second = load_demo()
