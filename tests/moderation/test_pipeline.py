@@ -194,3 +194,20 @@ def test_a_moderators_decision_made_during_the_scan_stands(article, scanners, mo
     assert pipeline.scan_comments([comment.pk]) == 0  # approved: no longer pending to scan
     comment.refresh_from_db()
     assert comment.status == "approved"
+
+
+def test_the_word_list_scanner_follows_editors_changes_without_a_restart(db):
+    from broadsheet.moderation.models import WordListEntry
+    from broadsheet.moderation.scanners.base import ScanContext
+
+    def verdict(text: str) -> str | None:
+        return pipeline._wordlist_scanner().scan_batch([ScanContext(text=text)])[0].verdict
+
+    assert verdict("what a rotter") is None
+    entry = WordListEntry.objects.create(phrase="rotter", kind="suspect")
+    assert verdict("what a rotter") == "hold"
+    entry.kind = "banned"
+    entry.save()
+    assert verdict("what a rotter") == "reject"
+    entry.delete()
+    assert verdict("what a rotter") is None

@@ -98,6 +98,7 @@ class WordListEntry(models.Model):
     phrase = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "word list entry"

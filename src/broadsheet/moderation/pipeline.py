@@ -7,7 +7,6 @@ workers can run the same batch and each comment is still decided once.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -15,7 +14,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
@@ -52,11 +51,17 @@ _wordlist_cache: dict[str, object] = {}
 
 
 def _wordlist_scanner():
+    """The word-list scanner, rebuilt only when editors changed the list.
+
+    One aggregate query tells whether anything was added, edited or deleted, so a list of
+    thousands of entries is not read and compiled again for every batch.
+    """
     from broadsheet.moderation.scanners.wordlist import WordListScanner
 
-    entries = list(WordListEntry.objects.values_list("phrase", "kind"))
-    key = hashlib.sha256(repr(sorted(entries)).encode()).hexdigest()
-    if _wordlist_cache.get("key") != key:
+    state = WordListEntry.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
+    key = (state["count"], state["changed"])
+    if "scanner" not in _wordlist_cache or _wordlist_cache.get("key") != key:
+        entries = list(WordListEntry.objects.values_list("phrase", "kind"))
         banned = [p for p, kind in entries if kind == WordListEntry.Kind.BANNED]
         suspect = [p for p, kind in entries if kind == WordListEntry.Kind.SUSPECT]
         _wordlist_cache["scanner"] = WordListScanner(banned=banned, suspect=suspect)
