@@ -33,6 +33,7 @@ from broadsheet.articles.models import Article, Author, Section  # noqa: E402
 from broadsheet.comments.models import Comment  # noqa: E402
 from broadsheet.comments.services import comment_fingerprint, text_fingerprint  # noqa: E402
 from broadsheet.core.models import SiteSettings  # noqa: E402
+from broadsheet.core.text import render_comment_text  # noqa: E402
 
 BENCH_COMMENTS_PER_MINUTE = 32767  # the column's PostgreSQL maximum
 BATCH = 2000
@@ -133,6 +134,7 @@ def seed_comments(article: Article, count: int, rng: random.Random) -> list[int]
                         author_email=email,
                         ip_hash=f"{i % 4096:016x}",
                         text=text,
+                        text_html=render_comment_text(text),  # what Comment.save() stores
                         fingerprint=comment_fingerprint(
                             article_id=article.pk, author_email=email, text=text
                         ),

@@ -4,7 +4,6 @@ import time
 from collections.abc import Iterable
 from typing import Annotated
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -35,6 +34,7 @@ from broadsheet.comments.models import Comment
 from broadsheet.comments.selectors import (
     BadCursor,
     CommentRow,
+    ShownComment,
     approved_comment_count,
     comment_threads_for_article,
     decode_cursor,
@@ -60,19 +60,8 @@ def _published_article(article_id: int) -> Article:
     return article
 
 
-def _profile_fields(comment: Comment) -> tuple[str, str]:
-    """The public name and verified label, as the article page shows them."""
-    try:
-        profile = comment.user.profile if comment.user is not None else None
-    except ObjectDoesNotExist:
-        profile = None
-    if profile is None:
-        return comment.author_name, ""
-    return profile.display_name or comment.author_name, profile.verified_label
-
-
-def _public(comment: Comment, *, replying_to: str, article_url: str) -> PublicComment:
-    name, label = _profile_fields(comment)
+def _public(comment: ShownComment, *, replying_to: str, article_url: str) -> PublicComment:
+    name, label = comment.public_author()
     return PublicComment(
         id=comment.pk,
         article_id=comment.article_id,
@@ -199,7 +188,7 @@ def comment_detail(
         parent = comment.parent
         shown_parent = parent is not None and parent.status == Comment.Status.APPROVED
         return _public(
-            comment,
+            ShownComment.from_model(comment),
             replying_to=parent.author_name if shown_parent else "",
             article_url=comment.article.get_absolute_url(),
         )

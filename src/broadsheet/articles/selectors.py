@@ -35,7 +35,7 @@ def front_page_sections(*, per_section: int = 5) -> list[tuple[Section, list[Art
 def article_for_permalink(
     *, section: str, year: int, month: int, day: int, slug: str, preview: bool = False
 ) -> Article:
-    articles = Article.objects.select_related("section").prefetch_related("authors", "tags")
+    articles = Article.objects.select_related("section").prefetch_related("authors")
     if not preview:
         articles = articles.published()
     article = articles.filter(section__slug=section, slug=slug).first()

@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.articles.models import Article
+from broadsheet.core.text import render_comment_text
 
 
 class Comment(models.Model):
@@ -37,6 +39,9 @@ class Comment(models.Model):
     author_email = models.EmailField()
     ip_hash = models.CharField(max_length=32, blank=True)
     text = models.TextField()
+    # The text as it is shown (escaped, paragraphs, links), rendered once on every save rather
+    # than on every page view: linkifying is the costliest part of drawing a comment.
+    text_html = models.TextField(blank=True, editable=False)
     # Identifies the same text from the same author on the same article, for double submits.
     fingerprint = models.CharField(max_length=64, db_index=True)
     # The normalised text alone, to count the same text posted again anywhere (repeat spam).
@@ -81,8 +86,22 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.author_name}: {self.text[:40]}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.text_html = render_comment_text(self.text)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "text_html"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#c{self.pk}"
+
+    @property
+    def display_html(self) -> SafeString:
+        """The rendered text; rows written in bulk (imports, benchmarks) are rendered here."""
+        if self.text_html:
+            return mark_safe(self.text_html)  # our own escaped rendering, stored by save()
+        return render_comment_text(self.text)
 
     @property
     def is_pending(self) -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 
 from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
 from broadsheet.comments.forms import CommentForm
 from broadsheet.comments.models import Comment
+from broadsheet.comments.rendering import render_rows, render_thread_page
 from broadsheet.comments.selectors import (
     ORDERS,
     ThreadPage,
@@ -65,10 +65,8 @@ def _threads(
         own_pending_ids=own_ids,
     )
     count = approved_comment_count(article)
-    html = render_to_string(
-        "comments/_thread_page.html",
-        {"page": page, "article": article, "order": order, "comment_count": count,
-         "comments_open": comments_open},
+    html = render_thread_page(
+        page, article=article, order=order, comment_count=count, comments_open=comments_open
     )
     if use_cache:
         cache.set(key, (html, count), THREADS_CACHE_SECONDS)
@@ -85,6 +83,7 @@ def comment_section_context(
 ) -> dict:
     site = SiteSettings.load()
     order = requested_order(request)
+    comments_open = article.comments_open(site.close_comments_after_days)
     threads_html, count, page = _threads(request, article, site, order, cursor)
     if form is None:
         initial = {"parent": reply_to.pk} if reply_to else {}
@@ -96,10 +95,13 @@ def comment_section_context(
         "comment_count": count,
         "threads_html": threads_html,
         "page": page,
+        "own_pending_html": render_rows(
+            page.own_pending_elsewhere, comments_open=comments_open
+        ),
         "order": order,
         "orders": ORDERS,
         "form": form,
         "reply_to": reply_to,
-        "comments_open": article.comments_open(site.close_comments_after_days),
+        "comments_open": comments_open,
         "max_length": site.max_comment_length,
     }
