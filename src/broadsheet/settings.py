@@ -116,6 +116,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "broadsheet.sqlite3",
+            # Kept open across requests: opening the file and running the PRAGMAs below cost
+            # more than a whole cached page.
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # WAL lets readers go on while a comment is written; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue instead of failing with "database is locked".

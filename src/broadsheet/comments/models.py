@@ -87,9 +87,11 @@ class Comment(models.Model):
         return f"{self.author_name}: {self.text[:40]}"
 
     def save(self, *args, **kwargs) -> None:
-        self.text_html = render_comment_text(self.text)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "text" in update_fields:
+        if update_fields is None:
+            self.text_html = render_comment_text(self.text)
+        elif "text" in update_fields:
+            self.text_html = render_comment_text(self.text)
             kwargs["update_fields"] = {*update_fields, "text_html"}
         super().save(*args, **kwargs)
 

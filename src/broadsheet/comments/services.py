@@ -35,7 +35,6 @@ def commenter_over_rate_limit(*, ip: str, email: str, per_minute: int) -> bool:
     return over_ip or over_email
 
 
-@transaction.atomic
 def comment_submit(
     *,
     article: Article,
@@ -49,6 +48,8 @@ def comment_submit(
     """Store a new comment as pending and queue its scan. Returns (comment, created).
 
     A second identical submit within a minute returns the first comment instead of a copy.
+    The checks read before the write transaction: on SQLite a transaction holds the one
+    write lock from its start, so it is kept to the insert (and a ban's rejection).
     """
     from broadsheet.moderation import services as moderation_services
     from broadsheet.moderation import tasks
@@ -64,26 +65,29 @@ def comment_submit(
     )
     if duplicate is not None:
         return duplicate, False
+    user = user if user is not None and user.is_authenticated else None
+    banned = moderation_services.commenter_is_banned(email=author_email, user=user)
 
-    comment = Comment.objects.create(
-        article=article,
-        parent=parent,
-        thread_root_id=(parent.thread_root_id or parent.pk) if parent else None,
-        depth=parent.depth + 1 if parent else 0,
-        user=user if user is not None and user.is_authenticated else None,
-        author_name=author_name.strip(),
-        author_email=author_email.strip(),
-        ip_hash=ip_hash,
-        text=text.strip(),
-        fingerprint=fingerprint,
-        text_fingerprint=text_fingerprint(text),
-        status=Comment.Status.PENDING,
-        submitted_at=now,
-    )
-    if moderation_services.commenter_is_banned(email=comment.author_email, user=comment.user):
-        comment = moderation_services.comment_reject_banned(comment=comment)
-    else:
-        transaction.on_commit(lambda: tasks.enqueue_scan(comment.pk))
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            article=article,
+            parent=parent,
+            thread_root_id=(parent.thread_root_id or parent.pk) if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            user=user,
+            author_name=author_name.strip(),
+            author_email=author_email.strip(),
+            ip_hash=ip_hash,
+            text=text.strip(),
+            fingerprint=fingerprint,
+            text_fingerprint=text_fingerprint(text),
+            status=Comment.Status.PENDING,
+            submitted_at=now,
+        )
+        if banned:
+            comment = moderation_services.comment_reject_banned(comment=comment)
+        else:
+            transaction.on_commit(lambda: tasks.enqueue_scan(comment.pk))
     return comment, True
 
 

@@ -70,19 +70,33 @@ def _wordlist_scanner():
 
 
 def claim(comment_ids: Sequence[int]) -> list[int]:
-    """Take the comments no other worker is scanning; return the ids this worker now owns."""
+    """Take the comments no other worker is scanning; return the ids this worker now owns.
+
+    One conditional UPDATE for the whole batch, stamped with this call's time, then a read of
+    the rows carrying that stamp: on SQLite every separate write queues for the one write
+    lock that posting comments needs too.
+    """
+    if not comment_ids:
+        return []
     now = timezone.now()
-    claimed = []
-    for comment_id in comment_ids:
-        taken = Comment.objects.filter(
-            Q(scan_state__in=[Comment.ScanState.UNSCANNED, Comment.ScanState.FAILED])
-            | Q(scan_state=Comment.ScanState.SCANNING, scan_claimed_at__lt=now - CLAIM_TIMEOUT),
-            pk=comment_id,
-            status=Comment.Status.PENDING,
-        ).update(scan_state=Comment.ScanState.SCANNING, scan_claimed_at=now)
-        if taken:
-            claimed.append(comment_id)
-    return claimed
+    Comment.objects.filter(
+        Q(scan_state__in=[Comment.ScanState.UNSCANNED, Comment.ScanState.FAILED])
+        | Q(scan_state=Comment.ScanState.SCANNING, scan_claimed_at__lt=now - CLAIM_TIMEOUT),
+        pk__in=list(comment_ids),
+        status=Comment.Status.PENDING,
+    ).update(
+        scan_state=Comment.ScanState.SCANNING,
+        scan_claimed_at=now,
+        scan_attempts=F("scan_attempts") + 1,
+    )
+    owned = set(
+        Comment.objects.filter(
+            pk__in=list(comment_ids),
+            scan_state=Comment.ScanState.SCANNING,
+            scan_claimed_at=now,
+        ).values_list("pk", flat=True)
+    )
+    return [pk for pk in comment_ids if pk in owned]
 
 
 def _contexts(comments: list[Comment]) -> list[ScanContext]:
@@ -91,7 +105,7 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
         e.article_id: e for e in ArticleEmbedding.objects.filter(article_id__in=article_ids)
     }
     blocked = frozenset(BlockedDomain.objects.values_list("domain", flat=True))
-    since = timezone.now() - REPEAT_WINDOW
+    repeat_counts = _repeat_counts(comments, timezone.now() - REPEAT_WINDOW)
     contexts = []
     for comment in comments:
         stored = embeddings.get(comment.article_id)
@@ -101,7 +115,7 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
             # the headline and deck itself.
             vectors = embedder.from_bytes(bytes(stored.vectors))
         # The same text by anyone, or on other articles, is what repeat spam looks like.
-        repeats = _repeat_count(comment, since)
+        repeats = repeat_counts[comment.pk]
         contexts.append(
             ScanContext(
                 text=comment.text,
@@ -118,15 +132,21 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
     return contexts
 
 
-def _repeat_count(comment: Comment, since) -> int:
+def _repeat_counts(comments: list[Comment], since) -> dict[int, int]:
+    """How often each comment's text was posted in the window by anyone, the comment excluded."""
     from broadsheet.comments.services import text_fingerprint
 
-    key = comment.text_fingerprint or text_fingerprint(comment.text)
-    return (
-        Comment.objects.filter(text_fingerprint=key, submitted_at__gte=since)
-        .exclude(pk=comment.pk)
-        .count()
+    keys = {c.pk: c.text_fingerprint or text_fingerprint(c.text) for c in comments}
+    posted = dict(
+        Comment.objects.filter(text_fingerprint__in=set(keys.values()), submitted_at__gte=since)
+        .values("text_fingerprint")
+        .annotate(n=Count("id"))
+        .values_list("text_fingerprint", "n")
     )
+    return {
+        c.pk: max(0, posted.get(keys[c.pk], 0) - (1 if c.submitted_at >= since else 0))
+        for c in comments
+    }
 
 
 def run_scanners(contexts: list[ScanContext]) -> list[list[ScanResult]]:
@@ -166,7 +186,6 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
     comments = list(
         Comment.objects.filter(pk__in=owned).select_related("article__section", "parent")
     )
-    Comment.objects.filter(pk__in=owned).update(scan_attempts=F("scan_attempts") + 1)
     try:
         contexts = _contexts(comments)
         all_results = run_scanners(contexts)
@@ -178,20 +197,33 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
         return 0
     site = SiteSettings.load()
     limits = policy.thresholds(site)
-    for comment, results in zip(comments, all_results, strict=True):
-        _apply(comment, results, site, limits)
+    # One transaction for the batch (one turn of SQLite's write lock), a savepoint for each
+    # comment so one that cannot be stored does not undo the others' decisions.
+    with transaction.atomic():
+        locked = {
+            c.pk: c
+            for c in Comment.objects.select_for_update()
+            .select_related("article__section")
+            .filter(pk__in=owned)
+        }
+        for comment, results in zip(comments, all_results, strict=True):
+            if comment.pk not in locked:
+                continue
+            try:
+                with transaction.atomic():
+                    _apply(locked[comment.pk], results, site, limits)
+            except Exception:
+                logger.exception("Storing the scan of comment %s failed; the sweep retries it",
+                                 comment.pk)
     return len(comments)
 
 
-@transaction.atomic
-def _apply(comment: Comment, results: list[ScanResult], site: SiteSettings, limits: dict) -> None:
+def _apply(locked: Comment, results: list[ScanResult], site: SiteSettings, limits: dict) -> None:
+    """Store one comment's scan and apply the policy; LOCKED is the row under select_for_update."""
     from broadsheet.moderation import services
 
     scores, verdicts, reasons = _summarise(results)
     verdict = policy.scan_verdict(scores, verdicts, reasons, limits)
-    locked = Comment.objects.select_for_update().select_related("article__section").get(
-        pk=comment.pk
-    )
     if locked.scan_state != Comment.ScanState.SCANNING:
         return  # another worker finished it after our claim went stale
     locked.scores = scores
