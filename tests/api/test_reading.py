@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from broadsheet.articles.services import article_saved
 from broadsheet.core.models import Profile, SiteSettings
 from tests.api.conftest import error_fields, get_json
 from tests.conftest import make_article, make_comment
@@ -107,6 +109,21 @@ def test_it_answers_404_in_json_for_unknown_draft_and_scheduled_articles(client,
         response = get_json(client, f"/articles/{article_id}/comments")
         assert response.status_code == 404
         assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_a_scheduled_article_opens_on_time_and_an_unpublished_one_closes_at_once(
+    client, section
+):
+    soon = make_article(section, published_at=timezone.now() + timedelta(seconds=2))
+    assert get_json(client, f"/articles/{soon.pk}/comments").status_code == 404
+    # The cached facts say "published at T"; T passing is enough, no edit needed.
+    time.sleep(2.1)
+    assert get_json(client, f"/articles/{soon.pk}/comments").status_code == 200
+
+    soon.status = "draft"
+    soon.save()
+    article_saved(article=soon)
+    assert get_json(client, f"/articles/{soon.pk}/comments").status_code == 404
 
 
 def test_it_counts_approved_comments_for_several_articles_at_once(client, article, section):

@@ -4,9 +4,12 @@ import time
 from collections.abc import Iterable
 from typing import Annotated
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Query, Router, Status
 from pydantic import Field, RootModel
 
@@ -27,6 +30,7 @@ from broadsheet.api.schemas import (
     ThreadPage,
     error_responses,
 )
+from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
 from broadsheet.comments import services
 from broadsheet.comments.forms import CommentForm, ReportForm
@@ -51,13 +55,32 @@ class CommentCounts(RootModel[dict[int, int]]):
     """Approved comments per requested article id; 0 for ids that are not published."""
 
 
-def _published_article(article_id: int) -> Article:
-    # Queried on every read, even a cached one: a scheduled article becomes public when its
-    # time comes, which bumps no version.
-    article = Article.objects.published().select_related("section").filter(pk=article_id).first()
-    if article is None:
+ARTICLE_FACTS_SECONDS = 60
+
+
+def _published_article_url(article_id: int) -> str:
+    """The address of a published article, or 404, without a query while its version holds.
+
+    The publication time is compared on every read, so a scheduled article appears on time
+    even from a cached entry; an edit bumps the version, and a minute bounds anything else
+    (a deleted article, a renamed section).
+    """
+    use_cache = settings.BROADSHEET_PAGE_CACHE
+    key = f"api:v1:article:{article_id}:{article_cache_version(article_id)}"
+    facts = cache.get(key) if use_cache else None
+    if facts is None:
+        article = (
+            Article.objects.filter(pk=article_id, status=Article.Status.PUBLISHED)
+            .select_related("section")
+            .first()
+        )
+        facts = (article.published_at, article.get_absolute_url()) if article else (None, "")
+        if use_cache:
+            cache.set(key, facts, ARTICLE_FACTS_SECONDS)
+    published_at, url = facts
+    if published_at is None or published_at > timezone.now():
         raise ApiError(404, f"There is no published article {article_id}.", code="not_found")
-    return article
+    return url
 
 
 def _public(comment: ShownComment, *, replying_to: str, article_url: str) -> PublicComment:
@@ -105,17 +128,18 @@ def article_comments(
     Each thread is a top-level comment with all its approved replies in reading order.
     Follow `next_cursor` for more; send `If-None-Match` with the ETag to get 304.
     """
-    article = _published_article(article_id)
+    article_url = _published_article_url(article_id)
     if cursor:
         try:
             decode_cursor(cursor)
         except BadCursor as error:
             raise ApiError(400, str(error), field="cursor") from error
     site = SiteSettings.load()
-    article_url = article.get_absolute_url()
-    key = versioned_key("threads", [article.pk], order, cursor or "", site.threads_per_page)
+    key = versioned_key("threads", [article_id], order, cursor or "", site.threads_per_page)
 
     def build() -> ThreadPage:
+        # The selectors read only the article's id, which was checked just above.
+        article = Article(pk=article_id)
         page = comment_threads_for_article(
             article=article, order=order, cursor=cursor, per_page=site.threads_per_page
         )
