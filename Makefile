@@ -6,12 +6,13 @@ DATA_DIR ?= $(or $(BROADSHEET_DATA_DIR),$(CURDIR)/var)
 PORT ?= 8000
 export BROADSHEET_DATA_DIR := $(DATA_DIR)
 
-.PHONY: help demo test test-postgres venv venv-dev browser lint bench clean serve
+.PHONY: help demo test test-postgres check-scale venv venv-dev browser lint bench clean serve
 
 help:
 	@echo "make demo          install, migrate a SQLite database in $(DATA_DIR), load demo content, serve on :$(PORT)"
 	@echo "make test          install with dev extras and run the whole suite (SQLite)"
 	@echo "make test-postgres the suite against PostgreSQL (DATABASE_URL, default the local 'test' database)"
+	@echo "make check-scale   scale/fault check: 5,000 posts, worker killed, Redis stopped (PostgreSQL)"
 	@echo "make lint          ruff check"
 	@echo "make bench         benchmarks under bench/, results in bench/results/"
 
@@ -48,6 +49,9 @@ test: venv-dev browser
 
 test-postgres: venv-dev browser
 	BROADSHEET_DEV=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+check-scale: venv-dev
+	bash .ci/scale-check
 
 lint: venv-dev
 	$(BIN)/ruff check .

@@ -211,3 +211,17 @@ def test_the_word_list_scanner_follows_editors_changes_without_a_restart(db):
     assert verdict("what a rotter") == "reject"
     entry.delete()
     assert verdict("what a rotter") is None
+
+
+def test_a_celery_task_takes_the_comments_queued_behind_it_into_its_batch(article, scanners):
+    from broadsheet.moderation.celery_tasks import scan_comments_task
+
+    set_policy("auto")
+    first, *behind = [
+        make_comment(article, status="pending", text=f"Fair point about the buses {n}")
+        for n in range(3)
+    ]
+    assert scan_comments_task([first.pk]) == 3
+    assert scan_comments_task([behind[0].pk]) == 0  # already decided in the first batch
+    assert set(Comment.objects.values_list("status", "scan_state")) == {("approved", "scanned")}
+    assert Decision.objects.count() == 3

@@ -2,11 +2,14 @@ from celery import shared_task
 
 from broadsheet.moderation import pipeline
 from broadsheet.moderation.embeddings import article_embedding_refresh
+from broadsheet.moderation.tasks import SCAN_BATCH_SIZE
 
 
 @shared_task(name="broadsheet.scan_comments", acks_late=True)
 def scan_comments_task(comment_ids: list[int]) -> int:
-    return pipeline.scan_comments(comment_ids)
+    ids = list(comment_ids)
+    ids += pipeline.queued_behind(ids, limit=SCAN_BATCH_SIZE - len(ids))
+    return pipeline.scan_comments(ids)
 
 
 @shared_task(name="broadsheet.embed_article")

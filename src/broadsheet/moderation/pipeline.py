@@ -27,7 +27,7 @@ from broadsheet.moderation.models import (
     RejectionReason,
     WordListEntry,
 )
-from broadsheet.moderation.scanners.base import ScanContext, ScanResult
+from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext, ScanResult
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 CLAIM_TIMEOUT = timedelta(seconds=60)
 MAX_SCAN_ATTEMPTS = 5
 REPEAT_WINDOW = timedelta(days=7)
+# The relevance scanner compares a comment with its own article AND these latest others.
+BACKGROUND_ARTICLES = 50
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +69,41 @@ def _wordlist_scanner():
         _wordlist_cache["scanner"] = WordListScanner(banned=banned, suspect=suspect)
         _wordlist_cache["key"] = key
     return _wordlist_cache["scanner"]
+
+
+_background_cache: dict[str, object] = {}
+
+
+def _recent_articles() -> dict[int, BackgroundArticle]:
+    """The latest published articles with their stored vectors, by id, for the relevance
+    scanner's background; reloaded only when an article or an embedding changed."""
+    from broadsheet.articles.models import Article
+
+    published = Article.objects.published()
+    state = published.aggregate(count=Count("id"), changed=Max("updated_at"))
+    vectors = ArticleEmbedding.objects.aggregate(count=Count("id"), changed=Max("computed_at"))
+    key = (state["count"], state["changed"], vectors["count"], vectors["changed"])
+    key += (embedder.MODEL_NAME,)
+    if _background_cache.get("key") != key:
+        latest = list(
+            published.order_by("-published_at", "-id").values_list("id", "headline", "deck")[
+                :BACKGROUND_ARTICLES
+            ]
+        )
+        stored = {
+            e.article_id: e
+            for e in ArticleEmbedding.objects.filter(article_id__in=[a[0] for a in latest])
+        }
+        articles = {}
+        for article_id, headline, deck in latest:
+            e = stored.get(article_id)
+            vecs = None
+            if e is not None and e.model_name == embedder.MODEL_NAME:
+                vecs = embedder.from_bytes(bytes(e.vectors))
+            articles[article_id] = BackgroundArticle(title=headline, deck=deck, embeddings=vecs)
+        _background_cache["articles"] = articles
+        _background_cache["key"] = key
+    return _background_cache["articles"]  # type: ignore[return-value]
 
 
 def claim(comment_ids: Sequence[int]) -> list[int]:
@@ -106,6 +143,8 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
     }
     blocked = frozenset(BlockedDomain.objects.values_list("domain", flat=True))
     repeat_counts = _repeat_counts(comments, timezone.now() - REPEAT_WINDOW)
+    recent = _recent_articles()
+    backgrounds: dict[int, tuple[BackgroundArticle, ...]] = {}
     contexts = []
     for comment in comments:
         stored = embeddings.get(comment.article_id)
@@ -116,6 +155,10 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
             vectors = embedder.from_bytes(bytes(stored.vectors))
         # The same text by anyone, or on other articles, is what repeat spam looks like.
         repeats = repeat_counts[comment.pk]
+        if comment.article_id not in backgrounds:
+            backgrounds[comment.article_id] = tuple(
+                b for aid, b in recent.items() if aid != comment.article_id
+            )
         contexts.append(
             ScanContext(
                 text=comment.text,
@@ -124,6 +167,7 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
                 article_deck=comment.article.deck,
                 article_embeddings=vectors,
                 parent_text=comment.parent.text if comment.parent_id else None,
+                background_articles=backgrounds[comment.article_id],
                 author_email=comment.author_email,
                 repeat_count=repeats,
                 blocked_domains=blocked,
@@ -183,10 +227,10 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
     owned = claim(comment_ids)
     if not owned:
         return 0
-    comments = list(
-        Comment.objects.filter(pk__in=owned).select_related("article__section", "parent")
-    )
     try:
+        comments = list(
+            Comment.objects.filter(pk__in=owned).select_related("article__section", "parent")
+        )
         contexts = _contexts(comments)
         all_results = run_scanners(contexts)
     except Exception:
@@ -256,6 +300,24 @@ def _apply(locked: Comment, results: list[ScanResult], site: SiteSettings, limit
             status_after=locked.status, text_before=locked.text, text_after=locked.text,
             scores=scores,
         )
+
+
+def queued_behind(comment_ids: Sequence[int], limit: int) -> list[int]:
+    """Other comments waiting for their first scan, oldest first, to join a worker's batch.
+
+    A Celery task is queued per comment; the first task to run takes the comments queued
+    behind it, and their own tasks then find them claimed and return at once.
+    """
+    if limit <= 0:
+        return []
+    return list(
+        Comment.objects.filter(
+            status=Comment.Status.PENDING, scan_state=Comment.ScanState.UNSCANNED
+        )
+        .exclude(pk__in=list(comment_ids))
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def comments_needing_scan(limit: int = 200) -> list[int]:
