@@ -1,22 +1,25 @@
 """Measure the relevance scanner: ROC AUC of matched vs mismatched context, and speed.
 
     PYTHONPATH=src python scripts/eval_relevance.py --datasets /work/shared/datasets \
-        [--backends static,minilm] [--static-dir DIR] [--calibrate]
+        [--backends static,minilm] [--static-dir DIR] [--calibrate] [--no-speed] [--record]
 
 Test sets (no on-topic labels exist, so mismatched context stands in for off-topic):
 - fox_news, split BY ARTICLE with the datasets' hash rule applied to article_title: every
-  comment on a test article against its own article (0) and each of the 9 other articles (1);
-  "article" compares with the headline+summary only, "art+parent" also gives replies their
-  parent (for a mismatch, a parent from the other article's thread) and takes the more
-  favourable similarity, as the scanner does;
+  comment on a test article against its own article (0) and each of the 9 other articles (1).
+  "article" is the raw cosine similarity to headline+summary; "+overlap" adds the weighted
+  exact-token overlap (the scanner's model without background); "+bg" is the scanner's model
+  with the other 9 articles as background, as the pipeline passes the site's other recent
+  articles; "art+parent" also gives replies their parent (for a mismatch, a parent from the
+  other article's thread) and takes the more favourable of the two, as the scanner does;
 - wiki_context_cat rows with a parent, hash split on the text (test): own parent (0) vs three
-  other parents (1).
-"scanner" rows score build_pairs_and_score pairs (one mismatch per comment) with the full
-scanner, i.e. calibrated and with the short-comment damping.
+  other parents (1); raw similarity, and "+overlap" = the scanner's parent model.
+"scanner" rows score build_pairs_and_score pairs (one mismatch per comment, the file's other
+articles as background) with the full scanner, i.e. calibrated and with the short-comment
+damping.
 
---calibrate fits the logistic calibrations on data no test number uses (fox_news comments
-on the TRAIN articles, fox_news has no dev articles, and wiki_context_cat's dev split) and
-stores them, with the hold threshold, in the static model's sidecar JSON.
+--calibrate fits the logistic models on data no test number uses (fox_news comments on the
+TRAIN articles, fox_news has no dev articles, and wiki_context_cat's dev split) and stores
+them, with the hold threshold, in the static model's sidecar JSON.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +40,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from broadsheet.moderation import embedder as emb  # noqa: E402
-from broadsheet.moderation.scanners.base import ScanContext  # noqa: E402
+from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext  # noqa: E402
 from broadsheet.moderation.scanners.relevance import (  # noqa: E402
+    BACKGROUND_TEMPERATURE,
+    DEFAULT_CALIBRATION,
     RelevanceScanner,
     build_pairs,
     build_pairs_and_score,
@@ -79,57 +85,95 @@ def read(path: Path) -> list[dict]:
         return [dict(r) for r in csv.DictReader(fh)]
 
 
-def fox_pairs(rows: list[dict], split: str, backend: emb.Backend, seed: int = 0) -> dict:
-    """Raw-similarity AUCs, each comment against all 10 articles."""
+class CachedBackend:
+    """Embeds each distinct text once: the pair tables below repeat texts many times."""
+
+    def __init__(self, backend: emb.Backend) -> None:
+        self.backend, self.name, self.dim = backend, backend.name, backend.dim
+        self.memo: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self.memo))
+        if todo:
+            self.memo.update(zip(todo, self.backend.embed(todo), strict=True))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self.memo[t] for t in texts])
+
+
+def fox_evidence(rows: list[dict], split: str, scanner: RelevanceScanner, seed: int = 0):
+    """Every comment on a ``split`` article against each of the 10 articles (label 1 = not
+    its own), the background being the other 9, as the pipeline passes the site's other
+    recent articles. A reply also gets a parent: its own, or one from that article's thread."""
     titles = sorted({r["article_title"] for r in rows})
     summary = {r["article_title"]: r["article_summary"] for r in rows}
-    sub = [r for r in rows if split_of(r["article_title"]) == split]
-    art = backend.embed([emb.article_chunks(t, summary[t], "")[0] for t in titles])
-    com = backend.embed([r["text"] for r in sub])
-    par = backend.embed([r["parent_text"] or "" for r in sub])
-    own = np.array([titles.index(r["article_title"]) for r in sub])
-    has_parent = np.array([bool(r["parent_text"].strip()) for r in sub])
-    thread = {j: [i for i, r in enumerate(rows) if r["article_title"] == t and r["parent_text"]]
-              for j, t in enumerate(titles)}
-    other_par = backend.embed([r["parent_text"] or "" for r in rows])
+    articles = {t: BackgroundArticle(title=t, deck=summary[t]) for t in titles}
+    thread = {t: [r["parent_text"] for r in rows if r["article_title"] == t and r["parent_text"]]
+              for t in titles}
     rng = random.Random(seed)
-    sims = com @ art.T
-    y_a, s_a, y_p, s_p = [], [], [], []
-    for i in range(len(sub)):
-        for j in range(len(titles)):
-            label = int(j != own[i])
-            y_a.append(label)
-            s_a.append(-sims[i, j])
-            if has_parent[i]:
-                pv = par[i] if j == own[i] else other_par[rng.choice(thread[j])]
-                best = max(sims[i, j], float(com[i] @ pv))
-            else:
-                best = sims[i, j]
-            y_p.append(label)
-            s_p.append(-best)
+    sub = [r for r in rows if split_of(r["article_title"]) == split]
+    ctxs, labels = [], []
+    for r in sub:
+        for t in titles:
+            own = t == r["article_title"]
+            parent = None
+            if r["parent_text"].strip():
+                parent = r["parent_text"] if own else rng.choice(thread[t])
+            ctxs.append(ScanContext(
+                text=r["text"], article_title=t, article_deck=summary[t], parent_text=parent,
+                background_articles=tuple(b for k, b in articles.items() if k != t)))
+            labels.append(int(not own))
+    evidence = []
+    for s in range(0, len(ctxs), 1024):
+        evidence.extend(scanner.evidence(ctxs[s : s + 1024]))
+    return sub, ctxs, labels, evidence
+
+
+def fox_pairs(rows: list[dict], split: str, scanner: RelevanceScanner) -> dict:
+    """AUCs of raw similarity and of the scanner's probabilities on ``fox_evidence``."""
+    sub, ctxs, y, ev = fox_evidence(rows, split, scanner)
+    raw_a = [-e.article_sim for e in ev]
+    raw_p = [-max(e.article_sim, e.parent_sim if e.parent_sim is not None else -1.0) for e in ev]
+    no_bg = [scanner.article_probability(replace(e, background_sim=None)) for e in ev]
+    with_bg = [scanner.article_probability(e) for e in ev]
+    both = [scanner.score("x " * 99, e) for e in ev]  # no short-comment damping
     return {
         "n_comments": len(sub),
-        "articles": [t for t in titles if split_of(t) == split],
-        "auc_article": roc_auc(y_a, s_a),
-        "auc_art_parent": roc_auc(y_p, s_p),
+        "articles": sorted({r["article_title"] for r in sub}),
+        "auc_article": roc_auc(y, raw_a),
+        "auc_art_parent": roc_auc(y, raw_p),
+        "auc_article_overlap": roc_auc(y, no_bg),
+        "auc_article_background": roc_auc(y, with_bg),
+        "auc_scanner_art_parent": roc_auc(y, both),
     }
 
 
-def parent_pairs(rows: list[dict], backend: emb.Backend, seed: int = 0, k: int = 3) -> dict:
-    com = backend.embed([r["text"] for r in rows])
-    par = backend.embed([r["parent_text"] for r in rows])
+def wiki_evidence(rows: list[dict], scanner: RelevanceScanner, seed: int = 0, k: int = 3):
     rng = random.Random(seed)
-    y, s = [], []
+    ctxs, labels = [], []
     for i in range(len(rows)):
-        y.append(0)
-        s.append(-float(com[i] @ par[i]))
+        ctxs.append(ScanContext(text=rows[i]["text"], parent_text=rows[i]["parent_text"]))
+        labels.append(0)
         for _ in range(k):
             j = rng.randrange(len(rows))
             while rows[j]["parent_text"] == rows[i]["parent_text"]:
                 j = rng.randrange(len(rows))
-            y.append(1)
-            s.append(-float(com[i] @ par[j]))
-    return {"n_comments": len(rows), "auc_parent": roc_auc(y, s)}
+            ctxs.append(ScanContext(text=rows[i]["text"], parent_text=rows[j]["parent_text"]))
+            labels.append(1)
+    evidence = []
+    for s in range(0, len(ctxs), 1024):
+        evidence.extend(scanner.evidence(ctxs[s : s + 1024]))
+    return ctxs, labels, evidence
+
+
+def parent_pairs(rows: list[dict], scanner: RelevanceScanner) -> dict:
+    """Own parent (0) vs three other parents (1): raw similarity, and the scanner's model."""
+    _, y, ev = wiki_evidence(rows, scanner)
+    return {
+        "n_comments": len(rows),
+        "auc_parent": roc_auc(y, [-e.parent_sim for e in ev]),
+        "auc_parent_overlap": roc_auc(y, [scanner.parent_probability(e) for e in ev]),
+    }
 
 
 def speed(scanner: RelevanceScanner, fox: list[dict], wiki: list[dict]) -> dict:
@@ -139,11 +183,15 @@ def speed(scanner: RelevanceScanner, fox: list[dict], wiki: list[dict]) -> dict:
     # As in production: article vectors were stored at publish time.
     stored = {t: emb.article_chunks(t, summary[t], "") for t in titles}
     vecs = {t: scanner.embedder.embed(c) for t, c in stored.items()}
+    # The other articles as background, shared objects as the pipeline passes them.
+    background = {t: BackgroundArticle(t, summary[t], vecs[t]) for t in titles}
     ctxs = []
     for i, r in enumerate(rows):
         t = titles[i % len(titles)]
         ctxs.append(ScanContext(text=r["text"], article_title=t, article_deck=summary[t],
-                                article_embeddings=vecs[t], parent_text=r["parent_text"] or None))
+                                article_embeddings=vecs[t], parent_text=r["parent_text"] or None,
+                                background_articles=tuple(
+                                    b for k, b in background.items() if k != t)))
     scanner.scan_batch(ctxs[:8])  # load models
     t0 = time.perf_counter()
     for s in range(0, len(ctxs), 256):
@@ -157,38 +205,57 @@ def speed(scanner: RelevanceScanner, fox: list[dict], wiki: list[dict]) -> dict:
     return {"comments_per_s": batch_rate, "single_ms_median": 1000 * statistics.median(single)}
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, steps: int = 3000) -> tuple[float, float]:
-    """One-feature logistic regression by Newton's method (no scikit-learn needed)."""
-    a, b = 0.0, 0.0
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, steps: int = 100
+) -> list[float]:
+    """Logistic regression (intercept first) by Newton's method, no scikit-learn needed.
+
+    ``weight`` balances the classes; a whisper of L2 keeps the fit finite when separable."""
+    x = np.column_stack([np.ones(len(x)), np.asarray(x, dtype=np.float64).reshape(len(x), -1)])
+    w_s = np.ones(len(x)) if weight is None else np.asarray(weight, dtype=np.float64)
+    beta = np.zeros(x.shape[1])
+    ridge = 1e-4 * w_s.sum() * np.eye(x.shape[1])
+    ridge[0, 0] = 0.0
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-(a + b * x)))
-        g = np.array([np.sum(p - y), np.sum((p - y) * x)])
-        w = p * (1 - p) + 1e-9
-        h = np.array([[w.sum(), (w * x).sum()], [(w * x).sum(), (w * x * x).sum()]])
-        step = np.linalg.solve(h + 1e-6 * np.eye(2), g)
-        a, b = a - step[0], b - step[1]
-        if np.abs(step).max() < 1e-8:
+        p = 1 / (1 + np.exp(-(x @ beta)))
+        g = x.T @ (w_s * (p - y)) + ridge @ beta
+        h = (x * (w_s * p * (1 - p) + 1e-9)[:, None]).T @ x + ridge
+        step = np.linalg.solve(h, g)
+        beta -= step
+        if np.abs(step).max() < 1e-10:
             break
-    return float(a), float(b)
+    return [float(b) for b in beta]
 
 
 def calibrate(backend: emb.Backend, fox: list[dict], wiki: list[dict]) -> dict:
+    """Fit the three logistic models on data no test number uses."""
     fox_cal = [r for r in fox if split_of(r["article_title"]) == "train"]
     wiki_dev = [r for r in wiki if split_of(r["text"]) == "dev"]
-    art_only = [{**r, "parent_text": ""} for r in fox_cal]
+    probe = RelevanceScanner(embedder=backend, calibration=dict(DEFAULT_CALIBRATION))
+    out: dict = {}
+    # Article: every train-article comment against all 10 articles, own pairs weighted up so
+    # both classes weigh the same (the probabilities then assume even odds, as before).
+    _, _, labels, ev = fox_evidence(fox, "train", probe)
+    y = np.array(labels, dtype=float)
+    weight = np.where(y == 1, 1.0, (y == 1).sum() / max((y == 0).sum(), 1))
+    x_art = np.array([[e.article_sim, e.article_overlap] for e in ev])
+    x_bg = np.array([[e.article_sim - e.background_sim, e.article_overlap - e.background_overlap]
+                     for e in ev])
+    out["article"] = fit_logistic(x_art, y, weight)
+    out["article_background"] = fit_logistic(x_bg, y, weight)
+    out["article_pairs"] = len(labels)
+    out["background_temperature"] = BACKGROUND_TEMPERATURE
+    # Parent: own vs another thread's parent (build_pairs), fox train articles + wiki dev.
     par_only = [{"text": r["text"], "parent_text": r["parent_text"]}
                 for r in fox_cal + wiki_dev if r["parent_text"].strip()]
-    probe = RelevanceScanner(embedder=backend)
-    out = {}
-    for kind, rows in (("article", art_only), ("parent", par_only)):
-        ctxs, labels = build_pairs(rows)
-        sa, sp = probe.similarities(ctxs)
-        sims = np.array([a if kind == "article" else p for a, p in zip(sa, sp, strict=True)])
-        out[kind] = list(fit_logistic(sims, np.array(labels, dtype=float)))
-        out[f"{kind}_pairs"] = len(labels)
+    ctxs, labels = build_pairs(par_only)
+    ev = probe.evidence(ctxs)
+    out["parent"] = fit_logistic(np.array([[e.parent_sim, e.parent_overlap] for e in ev]),
+                                 np.array(labels, dtype=float))
+    out["parent_pairs"] = len(labels)
     # Hold threshold: the score that holds TARGET_ON_TOPIC_HOLD_RATE of own-context pairs.
     scanner = RelevanceScanner(embedder=backend, calibration={
-        "article": tuple(out["article"]), "parent": tuple(out["parent"])})
+        k: tuple(out[k]) for k in ("article", "article_background", "parent")})
     labels, scores = build_pairs_and_score(fox_cal + wiki_dev, scanner=scanner)
     lab = np.array(labels)
     sc = np.array(scores)
@@ -196,9 +263,40 @@ def calibrate(backend: emb.Backend, fox: list[dict], wiki: list[dict]) -> dict:
     out["hold_threshold"] = round(thr, 2)
     out["dev_on_topic_held"] = float((sc[lab == 0] >= out["hold_threshold"]).mean())
     out["dev_mismatched_held"] = float((sc[lab == 1] >= out["hold_threshold"]).mean())
-    out["fitted_on"] = ("fox_news comments on train-split articles (article and parent pairs) "
-                        "+ wiki_context_cat dev split (parent pairs)")
+    out["fitted_on"] = ("fox_news comments on train-split articles (article: each against all 10 "
+                        "articles, background = the other 9; parent pairs) + wiki_context_cat "
+                        "dev split (parent pairs)")
     return out
+
+
+COLUMNS = [
+    ("fox test article", lambda r: r["fox_test"]["auc_article"]),
+    ("fox test article+overlap", lambda r: r["fox_test"]["auc_article_overlap"]),
+    ("fox test article+bg", lambda r: r["fox_test"]["auc_article_background"]),
+    ("fox test art+parent", lambda r: r["fox_test"]["auc_art_parent"]),
+    ("fox test art+bg+parent", lambda r: r["fox_test"]["auc_scanner_art_parent"]),
+    ("fox train article", lambda r: r["fox_train"]["auc_article"]),
+    ("fox train article+bg", lambda r: r["fox_train"]["auc_article_background"]),
+    ("wiki test parent", lambda r: r["wiki_test"]["auc_parent"]),
+    ("wiki test parent+overlap", lambda r: r["wiki_test"]["auc_parent_overlap"]),
+    ("scanner fox test", lambda r: r["scanner_fox_test"]),
+    ("scanner wiki test", lambda r: r["scanner_wiki_test"]),
+    ("comments/s (batch 256)", lambda r: r.get("comments_per_s", float("nan"))),
+    ("single comment ms", lambda r: r.get("single_ms_median", float("nan"))),
+]
+
+
+def record(sidecar_path: Path, results: dict) -> None:
+    """Store the measured AUCs and speeds per backend in the sidecar (other backends kept)."""
+    meta = json.loads(sidecar_path.read_text())
+    measured = meta.setdefault("measured", {})
+    measured["script"] = "scripts/eval_relevance.py"
+    measured["note"] = "ROC AUC, matched (0) vs mismatched (1) context; fox_news split by article"
+    for res in results.values():
+        measured[res["backend"]] = {
+            label: round(get(res), 4) for label, get in COLUMNS if not np.isnan(get(res))
+        }
+    sidecar_path.write_text(json.dumps(meta, indent=2) + "\n")
 
 
 def main() -> None:
@@ -210,6 +308,7 @@ def main() -> None:
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--record", action="store_true",
                     help="store the measured AUCs and speeds in the static model's sidecar")
+    ap.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     args = ap.parse_args()
 
     root = Path(args.datasets)
@@ -232,8 +331,9 @@ def main() -> None:
             backend = emb.StaticEmbedder(args.static_dir)
         t0 = time.time()
         res: dict = {"backend": backend.name}
+        cached = CachedBackend(backend)
         if args.calibrate:
-            cal = calibrate(backend, fox, wiki)
+            cal = calibrate(cached, fox, wiki)
             meta = json.loads(sidecar_path.read_text())
             meta.setdefault("calibration", {})[backend.name] = cal
             sidecar_path.write_text(json.dumps(meta, indent=2) + "\n")
@@ -241,14 +341,13 @@ def main() -> None:
             print(f"{name}: calibration {json.dumps(cal)}")
         meta = json.loads(sidecar_path.read_text())
         cal = meta.get("calibration", {}).get(backend.name)
-        scanner = RelevanceScanner(
-            embedder=backend,
-            calibration={"article": tuple(cal["article"]), "parent": tuple(cal["parent"])}
-            if cal else None,
+        calibration = (
+            {k: tuple(cal[k]) for k in DEFAULT_CALIBRATION if k in cal} if cal else None
         )
-        res["fox_test"] = fox_pairs(fox, "test", backend)
-        res["fox_train"] = fox_pairs(fox, "train", backend)
-        res["wiki_test"] = parent_pairs(wiki_test, backend)
+        scanner = RelevanceScanner(embedder=cached, calibration=calibration)
+        res["fox_test"] = fox_pairs(fox, "test", scanner)
+        res["fox_train"] = fox_pairs(fox, "train", scanner)
+        res["wiki_test"] = parent_pairs(wiki_test, scanner)
         labels, scores = build_pairs_and_score(fox_test, scanner=scanner)
         res["scanner_fox_test"] = roc_auc(labels, scores)
         labels, scores = build_pairs_and_score(wiki_test, scanner=scanner)
@@ -258,20 +357,13 @@ def main() -> None:
             lab, sc = np.array(labels), np.array(scores)
             res["wiki_test_held_on_topic"] = float((sc[lab == 0] >= thr).mean())
             res["wiki_test_held_mismatch"] = float((sc[lab == 1] >= thr).mean())
-        res.update(speed(scanner, fox_test, wiki_test))
+        if not args.no_speed:
+            res.update(speed(RelevanceScanner(embedder=backend, calibration=calibration),
+                             fox_test, wiki_test))
         res["seconds"] = time.time() - t0
         results[name] = res
 
-    cols = [
-        ("fox test article", lambda r: r["fox_test"]["auc_article"]),
-        ("fox test art+parent", lambda r: r["fox_test"]["auc_art_parent"]),
-        ("fox train article", lambda r: r["fox_train"]["auc_article"]),
-        ("wiki test parent", lambda r: r["wiki_test"]["auc_parent"]),
-        ("scanner fox test", lambda r: r["scanner_fox_test"]),
-        ("scanner wiki test", lambda r: r["scanner_wiki_test"]),
-        ("comments/s (batch 256)", lambda r: r["comments_per_s"]),
-        ("single comment ms", lambda r: r["single_ms_median"]),
-    ]
+    cols = COLUMNS
     names = list(results)
     print()
     print(f"{'ROC AUC / speed':<26}" + "".join(f"{results[n]['backend']:>22}" for n in names))
@@ -285,14 +377,7 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
     if args.record:
-        meta = json.loads(sidecar_path.read_text())
-        meta["measured"] = {
-            "script": "scripts/eval_relevance.py",
-            "note": "ROC AUC, matched (0) vs mismatched (1) context; fox_news split by article",
-            **{results[n]["backend"]: {label: round(get(results[n]), 4) for label, get in cols}
-               for n in names},
-        }
-        sidecar_path.write_text(json.dumps(meta, indent=2) + "\n")
+        record(sidecar_path, results)
 
 
 if __name__ == "__main__":

@@ -61,10 +61,12 @@ def test_it_explains_an_off_topic_comment_in_plain_words():
 def test_it_reads_its_calibration_from_the_model_sidecar(scanner):
     cal = scanner.calibration
 
-    assert set(cal) == {"article", "parent"}
-    # Less similar must mean more likely off-topic.
-    assert cal["article"][1] < 0
-    assert cal["parent"][1] < 0
+    assert set(cal) == {"article", "parent", "article_background"}
+    # Less similar (or less similar than the other recent articles) must mean more likely
+    # off-topic, and so must less word overlap.
+    assert all(slope < 0 for slope in cal["article"][1:])
+    assert all(slope < 0 for slope in cal["parent"][1:])
+    assert all(slope < 0 for slope in cal["article_background"][1:])
 
 
 def test_it_does_not_flag_a_reply_that_answers_an_on_topic_parent(scanner):

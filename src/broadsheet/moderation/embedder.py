@@ -52,6 +52,7 @@ class StaticEmbedder:
         from tokenizers import Tokenizer
 
         model_dir = Path(model_dir)
+        self.model_dir = model_dir
         meta = json.loads((model_dir / "static.json").read_text(encoding="utf-8"))
         data = np.load(model_dir / "static.npz")
         # Dequantise once: 30k x 256 float32 is ~31 MB in memory, and lookups into a
@@ -75,10 +76,13 @@ class StaticEmbedder:
         return [e.ids[:MAX_TOKENS] for e in encs]
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if not texts:
+        return self.embed_token_ids(self.token_ids(texts)) if texts else self.embed_token_ids([])
+
+    def embed_token_ids(self, ids: list[list[int]]) -> np.ndarray:
+        """``embed`` for texts already tokenised by ``token_ids`` (callers that need both)."""
+        out = np.zeros((len(ids), self.dim), dtype=np.float32)
+        if not ids:
             return out
-        ids = self.token_ids(texts)
         lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
         nonempty = np.flatnonzero(lengths)
         if nonempty.size == 0:
@@ -246,3 +250,52 @@ def from_bytes(b: bytes | memoryview) -> np.ndarray:
 def sidecar() -> dict:
     """The static model's sidecar JSON (how it was built, its AUCs, the calibration)."""
     return json.loads((MODEL_DIR / "static.json").read_text(encoding="utf-8"))
+
+
+class LexicalBags:
+    """Weighted bags of WordPiece tokens for an exact-overlap feature next to the embedding.
+
+    A token's weight is the norm of its row in the static model (the distillation folded the
+    SIF frequency weight into it), so "the" counts for almost nothing and a name for a lot.
+    It uses the static model's files whichever backend embeds, and numpy alone.
+    """
+
+    def __init__(self, model_dir: str | Path = MODEL_DIR) -> None:
+        from tokenizers import Tokenizer
+
+        model_dir = Path(model_dir)
+        self.model_dir = model_dir
+        data = np.load(model_dir / "static.npz")
+        q = data["q"].astype(np.float32)
+        self.weights = np.linalg.norm(q, axis=1) * np.abs(data["scale"].astype(np.float32))
+        tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        tok.no_padding()
+        tok.no_truncation()
+        self.tokenizer = tok
+        self.vocab_size = len(self.weights)
+
+    def bags(self, texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per text: sorted unique token ids and their L2-normalised weights."""
+        encs = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return self.bags_from_ids([e.ids[:MAX_TOKENS] for e in encs])
+
+    def bags_from_ids(self, token_ids: list[list[int]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        out = []
+        for seq in token_ids:
+            ids = np.unique(np.asarray(seq, dtype=np.int64))
+            w = self.weights[ids]
+            norm = float(np.linalg.norm(w))
+            out.append((ids, w / norm if norm > 0 else w))
+        return out
+
+    def dense(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), vocab) matrix of the bags, for comparing one comment with many texts."""
+        out = np.zeros((len(texts), self.vocab_size), dtype=np.float32)
+        for row, (ids, w) in enumerate(self.bags(texts)):
+            out[row, ids] = w
+        return out
+
+
+@cache
+def lexical_bags() -> LexicalBags:
+    return LexicalBags()

@@ -30,6 +30,16 @@ class Reason:
     spans: list[Span] = field(default_factory=list)
 
 
+@dataclass(frozen=True, eq=False)
+class BackgroundArticle:
+    """Another recently published article, the yardstick for "on topic" (relevance scanner)."""
+
+    title: str
+    deck: str = ""
+    # Its stored chunk vectors, as ``ScanContext.article_embeddings``; None = embed the text.
+    embeddings: np.ndarray | None = None
+
+
 @dataclass
 class ScanContext:
     text: str
@@ -40,6 +50,10 @@ class ScanContext:
     # as stored when the article was published or edited. None when not computed.
     article_embeddings: np.ndarray | None = None
     parent_text: str | None = None
+    # Other recently published articles (not this one): a comment is judged by how much more
+    # it resembles its own article than these, so a generic remark that fits any story is not
+    # taken for off-topic. Filled in by the pipeline; empty = raw similarity only.
+    background_articles: tuple[BackgroundArticle, ...] = ()
     author_email: str = ""
     # How many other comments with the same normalised text were posted in the last days
     # (on any article, by anyone): filled in by the pipeline from the database.

@@ -1,11 +1,21 @@
 """The on-topic rule: does the comment relate to its article, or to the comment it answers?
 
-Score = how likely the comment is OFF-topic, from the cosine similarity of its embedding to
-the article's chunks (best chunk) and, for a reply, to its parent comment. The two are
-turned into probabilities by logistic calibrations fitted on matched vs mismatched pairs
-(scripts/eval_relevance.py --calibrate, coefficients in the embedder's sidecar JSON), and the
-more favourable one wins: a reply that answers its parent is on-topic even if it never
-mentions the article.
+Score = how likely the comment is OFF-topic. Evidence per comment:
+- article: cosine similarity of its embedding to the article's chunks (best chunk) and a
+  weighted exact-token overlap with headline+deck (names and places the embedding blurs);
+- background: the same two measures against other recently published articles
+  (``ScanContext.background_articles``). A comment is on topic when it resembles its own
+  article MORE than the rest of the site: "this is a disgrace" is about as close to every
+  story, so its low raw similarity is no evidence against it, while a comment that is
+  plainly about another story scores high. The background similarity is a soft maximum
+  (log-mean-exp at ``BACKGROUND_TEMPERATURE``) and the overlap a mean, so neither grows
+  with the number of background articles;
+- parent: similarity and overlap to the comment it replies to.
+
+Article and parent evidence are turned into probabilities by logistic models fitted on
+matched vs mismatched pairs (scripts/eval_relevance.py --calibrate, coefficients in the
+embedder's sidecar JSON), and the more favourable one wins: a reply that answers its
+parent is on-topic even if it never mentions the article.
 
 Similarity carries little evidence for a few words ("Agreed.", "Well said"), so short
 comments are pulled towards a low "don't know" score instead of being flagged.
@@ -18,15 +28,30 @@ import random
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from broadsheet.moderation import embedder as emb
-from broadsheet.moderation.scanners.base import Reason, ScanContext, ScanResult
+from broadsheet.moderation.scanners.base import (
+    BackgroundArticle,
+    Reason,
+    ScanContext,
+    ScanResult,
+)
 
 # Fallbacks when the sidecar has no calibration for the active backend (e.g. the full
-# MiniLM was never calibrated on this install): slope/intercept of sigmoid(a + b * sim).
-DEFAULT_CALIBRATION = {"article": (3.0, -12.0), "parent": (3.0, -12.0)}
+# MiniLM was never calibrated on this install). "article"/"parent": intercept, similarity
+# slope[, overlap slope]; "article_background": intercept, slope on (similarity - background
+# similarity), slope on (overlap - background overlap).
+DEFAULT_CALIBRATION: dict[str, tuple[float, ...]] = {
+    "article": (3.0, -12.0),
+    "parent": (3.0, -12.0),
+    "article_background": (0.0, -9.0, -9.0),
+}
+# Fewer background articles than this say too little about what "generic" looks like.
+BACKGROUND_MIN = 3
+BACKGROUND_TEMPERATURE = 10.0
 # Below this many words the similarity is mostly noise; the score is blended towards
 # SHORT_PRIOR in proportion to how far short of it the comment is.
 FULL_EVIDENCE_WORDS = 8
@@ -49,18 +74,43 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text or ""))
 
 
-def load_calibration(backend_name: str) -> dict[str, tuple[float, float]]:
+def soft_max(sims: np.ndarray, temperature: float = BACKGROUND_TEMPERATURE) -> float:
+    """Log-mean-exp: between the mean and the maximum, and stable in the number of items."""
+    sims = np.asarray(sims, dtype=np.float64)
+    top = float(sims.max())
+    return top + float(np.log(np.mean(np.exp(temperature * (sims - top))))) / temperature
+
+
+def load_calibration(backend_name: str) -> dict[str, tuple[float, ...]]:
     try:
         table = emb.sidecar().get("calibration", {})
     except (OSError, ValueError):
         table = {}
     entry = table.get(backend_name) or {}
     cal = dict(DEFAULT_CALIBRATION)
-    for key in ("article", "parent"):
+    for key in DEFAULT_CALIBRATION:
         if key in entry:
-            a, b = entry[key]
-            cal[key] = (float(a), float(b))
+            cal[key] = tuple(float(v) for v in entry[key])
     return cal
+
+
+def _linear(coefs: Sequence[float], *features: float) -> float:
+    # Older two-number calibrations have no overlap slope: missing slopes count as zero.
+    return coefs[0] + sum(c * f for c, f in zip(coefs[1:], features, strict=False))
+
+
+@dataclass
+class Evidence:
+    """What the score is made of, for one comment (None = that context was missing)."""
+
+    article_sim: float | None = None
+    article_overlap: float = 0.0
+    background_sim: float | None = None  # soft maximum over the background articles
+    background_overlap: float = 0.0  # mean over the background articles
+    background_size: int = 0
+    closest_other: tuple[str, float] | None = None  # most similar background article
+    parent_sim: float | None = None
+    parent_overlap: float = 0.0
 
 
 class RelevanceScanner:
@@ -69,11 +119,13 @@ class RelevanceScanner:
     def __init__(
         self,
         embedder: emb.Backend | None = None,
-        calibration: dict[str, tuple[float, float]] | None = None,
+        calibration: dict[str, tuple[float, ...]] | None = None,
     ) -> None:
         self._embedder = embedder
         self._calibration = calibration
         self._articles: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._bags: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._block: tuple[list[BackgroundArticle], tuple | None] | None = None
 
     @property
     def embedder(self) -> emb.Backend:
@@ -82,13 +134,15 @@ class RelevanceScanner:
         return self._embedder
 
     @property
-    def calibration(self) -> dict[str, tuple[float, float]]:
+    def calibration(self) -> dict[str, tuple[float, ...]]:
         if self._calibration is None:
             self._calibration = load_calibration(self.embedder.name)
+        elif "article_background" not in self._calibration:
+            self._calibration = {**DEFAULT_CALIBRATION, **self._calibration}
         return self._calibration
 
     def _embed_articles(self, keys: list[tuple[str, str]]) -> None:
-        """Embed headline+deck for contexts without stored vectors, remembering recent ones."""
+        """Embed headline+deck for articles without stored vectors, remembering recent ones."""
         missing = [k for k in dict.fromkeys(keys) if k not in self._articles]
         if missing:
             vecs = self.embedder.embed([emb.article_chunks(t, d, "")[0] for t, d in missing])
@@ -99,60 +153,204 @@ class RelevanceScanner:
         while len(self._articles) > ARTICLE_CACHE_SIZE:
             self._articles.popitem(last=False)
 
+    def _article_bags(self, keys: list[tuple[str, str]]) -> list[tuple[np.ndarray, np.ndarray]]:
+        missing = [k for k in dict.fromkeys(keys) if k not in self._bags]
+        if missing:
+            bags = emb.lexical_bags().bags([emb.article_chunks(t, d, "")[0] for t, d in missing])
+            self._bags.update(zip(missing, bags, strict=True))
+        out = []
+        for key in keys:
+            self._bags.move_to_end(key)
+            out.append(self._bags[key])
+        while len(self._bags) > ARTICLE_CACHE_SIZE:
+            self._bags.popitem(last=False)
+        return out
+
+    def _article_rows(self, title: str, deck: str, stored: np.ndarray | None) -> np.ndarray | None:
+        """Stored chunk vectors when they are in this backend's space, else headline+deck
+        (which ``_embed_articles`` must have embedded already)."""
+        dim = self.embedder.dim
+        if stored is not None and stored.ndim == 2 and len(stored) and stored.shape[1] == dim:
+            return stored.astype(np.float32, copy=False)
+        return self._articles.get((title or "", deck or ""))
+
+    def _embed_and_bag(
+        self, texts: list[str]
+    ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        """Embeddings and lexical bags, tokenising once when the static model does both."""
+        backend, lex = self.embedder, emb.lexical_bags()
+        if isinstance(backend, emb.StaticEmbedder) and backend.model_dir == lex.model_dir:
+            ids = backend.token_ids(texts)
+            return backend.embed_token_ids(ids), lex.bags_from_ids(ids)
+        return backend.embed(texts), lex.bags(texts)
+
+    def evidence(self, contexts: Sequence[ScanContext]) -> list[Evidence]:
+        """Similarities and overlaps of every comment with its article, background, parent."""
+        out = [Evidence() for _ in contexts]
+        if not contexts:
+            return out
+        dim = self.embedder.dim
+        comments, comment_bags = self._embed_and_bag([c.text or "" for c in contexts])
+
+        parent_idx = [i for i, c in enumerate(contexts) if (c.parent_text or "").strip()]
+        if parent_idx:
+            parents, parent_bags = self._embed_and_bag(
+                [contexts[i].parent_text or "" for i in parent_idx]
+            )
+            for row, i in enumerate(parent_idx):
+                out[i].parent_sim = float(comments[i] @ parents[row])
+                out[i].parent_overlap = _overlap(comment_bags[i], parent_bags[row])
+
+        def has_text(title: str, deck: str) -> bool:
+            return bool((title or "").strip() or (deck or "").strip())
+
+        def usable(stored: np.ndarray | None) -> bool:
+            return (
+                stored is not None
+                and stored.ndim == 2
+                and len(stored) > 0
+                and (stored.shape[1] == dim)
+            )
+
+        # Background articles are usually shared by the whole batch: each is compared once.
+        unique: dict[int, BackgroundArticle] = {}
+        for c in contexts:
+            for b in c.background_articles:
+                unique.setdefault(id(b), b)
+        # Headline+deck, embedded in one call, for every article without usable vectors.
+        wanted = [
+            (c.article_title or "", c.article_deck or "")
+            for c in contexts
+            if not usable(c.article_embeddings) and has_text(c.article_title, c.article_deck)
+        ] + [
+            (b.title or "", b.deck or "")
+            for b in unique.values()
+            if not usable(b.embeddings) and has_text(b.title, b.deck)
+        ]
+        if wanted:
+            self._embed_articles(wanted)
+
+        for i, c in enumerate(contexts):
+            rows = self._article_rows(c.article_title, c.article_deck, c.article_embeddings)
+            if rows is None:
+                continue
+            out[i].article_sim = float(np.max(rows @ comments[i]))
+            if has_text(c.article_title, c.article_deck):
+                (bag,) = self._article_bags([(c.article_title or "", c.article_deck or "")])
+                out[i].article_overlap = _overlap(comment_bags[i], bag)
+
+        if unique:
+            self._background(contexts, comments, comment_bags, list(unique.values()), out)
+        return out
+
+    def _background_block(self, articles: list[BackgroundArticle]):
+        """Stacked chunk vectors and overlap table of the background articles, kept while the
+        pipeline keeps passing the same objects (it caches them per process)."""
+        cached = self._block
+        same = cached is not None and len(cached[0]) == len(articles)
+        if same and all(a is b for a, b in zip(cached[0], articles, strict=True)):
+            return cached[1]
+        arts: list[BackgroundArticle] = []
+        rows, seg, offset = [], [], 0
+        for b in articles:
+            r = self._article_rows(b.title, b.deck, b.embeddings)
+            if r is None:
+                continue
+            arts.append(b)
+            rows.append(r)
+            seg.append(offset)
+            offset += len(r)
+        block = None
+        if len(arts) >= BACKGROUND_MIN:
+            bags = _overlap_table(self._article_bags([(b.title or "", b.deck or "") for b in arts]))
+            block = (
+                arts,
+                {id(b): k for k, b in enumerate(arts)},
+                np.concatenate(rows).T.copy(),
+                np.asarray(seg),
+                bags,
+            )
+        self._block = (list(articles), block)
+        return block
+
+    def _background(self, contexts, comments, comment_bags, articles, out) -> None:
+        """Soft maximum of similarity and mean overlap over each comment's background."""
+        block = self._background_block(articles)
+        if block is None:
+            return
+        arts, cols, matrix, seg, bags = block
+        # Best chunk per background article, for every comment: (n, articles).
+        sims = np.maximum.reduceat(comments @ matrix, seg, axis=1)
+        bg_overlap = _overlap_matrix(comment_bags, *bags)
+        mask = np.zeros(sims.shape, dtype=bool)
+        for i, c in enumerate(contexts):
+            mask[i, [cols[id(b)] for b in c.background_articles if id(b) in cols]] = True
+        counts = mask.sum(axis=1)
+        masked = np.where(mask, sims, -np.inf)
+        top = masked.max(axis=1)
+        t = BACKGROUND_TEMPERATURE
+        with np.errstate(invalid="ignore", divide="ignore"):
+            spread = np.where(mask, np.exp(t * (sims - top[:, None])), 0.0).sum(axis=1)
+            soft = top + np.log(spread / counts) / t
+            mean_overlap = np.where(mask, bg_overlap, 0.0).sum(axis=1) / counts
+        closest = masked.argmax(axis=1)
+        for i in np.flatnonzero(counts >= BACKGROUND_MIN):
+            ev = out[i]
+            if ev.article_sim is None:
+                continue
+            ev.background_sim = float(soft[i])
+            ev.background_overlap = float(mean_overlap[i])
+            ev.background_size = int(counts[i])
+            ev.closest_other = (arts[closest[i]].title, float(sims[i, closest[i]]))
+
     def similarities(
         self, contexts: Sequence[ScanContext]
     ) -> tuple[list[float | None], list[float | None]]:
         """Best article-chunk similarity and parent similarity per context (None = no context)."""
-        backend = self.embedder
-        comments = backend.embed([c.text or "" for c in contexts])
-        parent_idx = [i for i, c in enumerate(contexts) if (c.parent_text or "").strip()]
-        parents = backend.embed([contexts[i].parent_text or "" for i in parent_idx])
-        parent_sim: list[float | None] = [None] * len(contexts)
-        for row, i in enumerate(parent_idx):
-            parent_sim[i] = float(comments[i] @ parents[row])
+        ev = self.evidence(contexts)
+        return [e.article_sim for e in ev], [e.parent_sim for e in ev]
 
-        stored: dict[int, np.ndarray] = {}
-        to_embed: list[tuple[str, str]] = []
-        for i, c in enumerate(contexts):
-            vecs = c.article_embeddings
-            # Vectors stored by another backend (different width) cannot be compared.
-            if vecs is not None and vecs.ndim == 2 and len(vecs) and vecs.shape[1] == backend.dim:
-                stored[i] = vecs
-            elif (c.article_title or "").strip() or (c.article_deck or "").strip():
-                to_embed.append((c.article_title or "", c.article_deck or ""))
-        if to_embed:
-            self._embed_articles(to_embed)
-        article_sim: list[float | None] = [None] * len(contexts)
-        for i, c in enumerate(contexts):
-            if i in stored:
-                rows = stored[i]
-            else:
-                rows = self._articles.get((c.article_title or "", c.article_deck or ""))
-            if rows is not None:
-                article_sim[i] = float(np.max(rows.astype(np.float32) @ comments[i]))
-        return article_sim, parent_sim
+    def article_probability(self, ev: Evidence) -> float | None:
+        if ev.article_sim is None:
+            return None
+        cal = self.calibration
+        if ev.background_sim is not None:
+            return _sigmoid(
+                _linear(
+                    cal["article_background"],
+                    ev.article_sim - ev.background_sim,
+                    ev.article_overlap - ev.background_overlap,
+                )
+            )
+        return _sigmoid(_linear(cal["article"], ev.article_sim, ev.article_overlap))
 
-    def off_topic_probability(
-        self, text: str, article_sim: float | None, parent_sim: float | None
-    ) -> float | None:
-        probs = []
-        for kind, sim in (("article", article_sim), ("parent", parent_sim)):
-            if sim is not None:
-                a, b = self.calibration[kind]
-                probs.append(_sigmoid(a + b * sim))
+    def parent_probability(self, ev: Evidence) -> float | None:
+        if ev.parent_sim is None:
+            return None
+        return _sigmoid(_linear(self.calibration["parent"], ev.parent_sim, ev.parent_overlap))
+
+    def score(self, text: str, ev: Evidence) -> float | None:
+        probs = [
+            p for p in (self.article_probability(ev), self.parent_probability(ev)) if p is not None
+        ]
         if not probs:
             return None
         p = min(probs)
         evidence = min(1.0, word_count(text) / FULL_EVIDENCE_WORDS)
         return SHORT_PRIOR + evidence * (p - SHORT_PRIOR)
 
+    def off_topic_probability(
+        self, text: str, article_sim: float | None, parent_sim: float | None
+    ) -> float | None:
+        """The score from bare similarities (no overlap, no background)."""
+        return self.score(text, Evidence(article_sim=article_sim, parent_sim=parent_sim))
+
     def scan_batch(self, contexts: Sequence[ScanContext]) -> list[ScanResult]:
         if not contexts:
             return []
-        article_sims, parent_sims = self.similarities(contexts)
         results = []
-        for ctx, sa, sp in zip(contexts, article_sims, parent_sims, strict=True):
-            score = self.off_topic_probability(ctx.text, sa, sp)
+        for ctx, ev in zip(contexts, self.evidence(contexts), strict=True):
+            score = self.score(ctx.text, ev)
             if score is None:
                 # Nothing to compare with: the rule cannot be judged, so it is not broken.
                 results.append(ScanResult(scanner=self.name, score=0.0))
@@ -160,25 +358,62 @@ class RelevanceScanner:
             score = float(min(1.0, max(0.0, score)))
             reasons = []
             if score >= REASON_MIN_SCORE:
-                reasons.append(Reason(code="off-topic", message=_message(sa, sp), score=score))
+                reasons.append(Reason(code="off-topic", message=_message(ev), score=score))
             results.append(ScanResult(scanner=self.name, score=score, reasons=reasons))
         return results
 
 
-def _message(article_sim: float | None, parent_sim: float | None) -> str:
-    if article_sim is not None and parent_sim is not None:
-        return (
-            f"Seems unrelated to the article (similarity {article_sim:.2f}) and to the "
-            f"comment it replies to (similarity {parent_sim:.2f})"
+def _overlap_table(
+    articles: list[tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The articles' bags as one (articles, their vocabulary) matrix, and that vocabulary."""
+    vocab = np.unique(np.concatenate([ids for ids, _ in articles] or [np.zeros(0, np.int64)]))
+    table = np.zeros((len(articles), len(vocab)), dtype=np.float32)
+    for r, (ids, w) in enumerate(articles):
+        table[r, np.searchsorted(vocab, ids)] = w
+    return vocab, table
+
+
+def _overlap_matrix(
+    comments: list[tuple[np.ndarray, np.ndarray]], vocab: np.ndarray, table: np.ndarray
+) -> np.ndarray:
+    """``_overlap`` of every comment with every article of an ``_overlap_table``."""
+    out = np.zeros((len(comments), table.shape[0]), dtype=np.float32)
+    if not len(vocab):
+        return out
+    for i, (ids, w) in enumerate(comments):
+        if not len(ids):
+            continue
+        pos = np.minimum(np.searchsorted(vocab, ids), len(vocab) - 1)
+        hit = vocab[pos] == ids
+        out[i] = table[:, pos[hit]] @ w[hit]
+    return out
+
+
+def _overlap(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
+    _, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
+    return float(a[1][ia] @ b[1][ib])
+
+
+def _message(ev: Evidence) -> str:
+    parts = []
+    if ev.article_sim is not None:
+        text = f"Seems unrelated to the article (similarity {ev.article_sim:.2f}"
+        if ev.closest_other is not None and ev.closest_other[1] > ev.article_sim:
+            title, sim = ev.closest_other
+            text += f"; closer to another recent article, \u201c{title}\u201d, {sim:.2f}"
+        elif ev.background_sim is not None:
+            text += f"; other recent articles {ev.background_sim:.2f}"
+        parts.append(text + ")")
+    if ev.parent_sim is not None:
+        who = (
+            "the comment it replies to" if parts else "Seems unrelated to the comment it replies to"
         )
-    if article_sim is not None:
-        return f"Seems unrelated to the article (similarity {article_sim:.2f})"
-    return f"Seems unrelated to the comment it replies to (similarity {parent_sim:.2f})"
+        parts.append(f"{who} (similarity {ev.parent_sim:.2f})")
+    return " and to ".join(parts)
 
 
-def build_pairs(
-    rows: list[dict], seed: int = 0
-) -> tuple[list[ScanContext], list[int]]:
+def build_pairs(rows: list[dict], seed: int = 0) -> tuple[list[ScanContext], list[int]]:
     """Own-context pairs (label 0) and mismatched-context pairs (label 1), deterministically.
 
     The mismatch keeps the comment and swaps its whole context as if it had been posted under
@@ -251,7 +486,22 @@ def build_pairs_and_score(
     """Labels (1 = mismatched context) and off-topic scores for ``moderation eval``."""
     scanner = scanner or RelevanceScanner()
     contexts, labels = build_pairs(rows)
+    add_background(contexts, rows)
     scores: list[float] = []
     for s in range(0, len(contexts), batch_size):
         scores.extend(r.score for r in scanner.scan_batch(contexts[s : s + batch_size]))
     return labels, scores
+
+
+def add_background(contexts: Sequence[ScanContext], rows: list[dict]) -> None:
+    """Give each context the rows' other articles as background, as the pipeline gives the
+    site's other recent articles (the same objects, so each is embedded once)."""
+    articles: dict[str, BackgroundArticle] = {}
+    for r in rows:
+        title = (r.get("article_title") or "").strip()
+        if title and title not in articles:
+            articles[title] = BackgroundArticle(title=title, deck=r.get("article_summary") or "")
+    for c in contexts:
+        c.background_articles = tuple(
+            b for t, b in articles.items() if t != (c.article_title or "").strip()
+        )
