@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
+from broadsheet.core.links import link
 from broadsheet.core.models import ModerationPolicy
 
 # First path segments that belong to the site itself, so no section may take them.
@@ -40,7 +40,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:section", args=[self.slug])
+        return link("articles:section", self.slug)
 
 
 class Author(models.Model):
@@ -55,7 +55,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:author", args=[self.slug])
+        return link("articles:author", self.slug)
 
 
 class Tag(models.Model):
@@ -119,15 +119,13 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         local = timezone.localtime(self.published_at)
-        return reverse(
+        return link(
             "articles:detail",
-            kwargs={
-                "section": self.section.slug,
-                "year": local.year,
-                "month": f"{local.month:02d}",
-                "day": f"{local.day:02d}",
-                "slug": self.slug,
-            },
+            section=self.section.slug,
+            year=local.year,
+            month=f"{local.month:02d}",
+            day=f"{local.day:02d}",
+            slug=self.slug,
         )
 
     @property

@@ -38,7 +38,8 @@ def article_for_permalink(
     articles = Article.objects.select_related("section").prefetch_related("authors")
     if not preview:
         articles = articles.published()
-    article = articles.filter(section__slug=section, slug=slug).first()
+    # (section, slug) is unique: no ORDER BY needed to pick the one row.
+    article = next(iter(articles.filter(section__slug=section, slug=slug).order_by()[:1]), None)
     if article is None:
         raise Http404("No article at this address.")
     return article

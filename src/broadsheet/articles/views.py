@@ -92,6 +92,7 @@ def article_page_context(article: Article) -> dict:
         body_html = with_dateline(render_markdown(article.body), article.dateline)
         cache.set(body_key, body_html, 3600)
     return {
+        "canonical_path": article.get_absolute_url(),
         "body_html": mark_safe(body_html),
         "authors": authors,
         "json_ld": json_ld_script(json_ld),

@@ -11,17 +11,17 @@ tests expect; change it here and in static/broadsheet/site.css together.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, tzinfo
+from html import escape  # the standard library's: Django's wraps it for lazy strings
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.articles.models import Article
 from broadsheet.comments.selectors import CommentRow, ThreadPage
 from broadsheet.core.dates import relative_time
+from broadsheet.core.links import link
 
 # Reversed once with a stand-in id, then filled per comment: reverse() per link costs more
 # than drawing the rest of the comment.
@@ -29,16 +29,16 @@ _STAND_IN_ID = 918273645
 
 
 def _url_pattern(name: str) -> tuple[str, str]:
-    before, _, after = reverse(name, args=[_STAND_IN_ID]).partition(str(_STAND_IN_ID))
+    before, _, after = link(name, _STAND_IN_ID).partition(str(_STAND_IN_ID))
     return before, after
 
 
-def _time(value: datetime, now: datetime) -> str:
-    local = timezone.localtime(value)
-    title = f"{local.day} {MONTHS[local.month]} {local.year}, {local:%H:%M} {local.tzname() or ''}"
+def _time(value: datetime, now: datetime, zone: tzinfo, months: dict[int, str]) -> str:
+    local = value.astimezone(zone)
+    title = f"{local.day} {months[local.month]} {local.year}, {local:%H:%M} {local.tzname() or ''}"
     return (
         f'<time datetime="{local.isoformat()}" title="{escape(title.rstrip())}">'
-        f"{escape(relative_time(value, now))}</time>"
+        f"{relative_time(value, now)}</time>"
     )
 
 
@@ -46,6 +46,8 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
     reply_url = _url_pattern("comments:reply")
     report_url = _url_pattern("comments:report")
     now = timezone.now()
+    zone = timezone.get_current_timezone()
+    months = {number: str(name) for number, name in MONTHS.items()}  # translated once
     parts: list[str] = []
     for row in rows:
         c = row.comment
@@ -57,7 +59,7 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
             head.append(
                 f'<span class="verified" title="Verified account">✔ {escape(verified)}</span>'
             )
-        head.append(_time(c.submitted_at, now))
+        head.append(_time(c.submitted_at, now, zone, months))
         if pending:
             head.append('<span class="badge pending-badge">Awaiting moderation</span>')
         parts.append(
