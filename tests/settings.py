@@ -9,7 +9,7 @@ os.environ.setdefault("BROADSHEET_SWEEP_EVERY_SECONDS", "0")
 
 from broadsheet.settings import *  # noqa: E402,F403
 
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
     import tempfile
 
     # A file, not shared-cache memory: background threads then wait on the write lock the way

@@ -35,7 +35,7 @@ def test_production_defaults_are_safe(tmp_path):
     result = settings_under({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "news.example"}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "False", "True", "True", "django.db.backends.sqlite3",
+        "False", "True", "True", "broadsheet.core.sqlite",
         "django.core.cache.backends.locmem.LocMemCache", "thread",
     ]
 

@@ -114,7 +114,7 @@ else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "broadsheet.core.sqlite",
             "NAME": DATA_DIR / "broadsheet.sqlite3",
             # Kept open across requests: opening the file and running the PRAGMAs below cost
             # more than a whole cached page.

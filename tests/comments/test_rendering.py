@@ -55,3 +55,11 @@ def test_a_thread_page_shows_names_times_and_actions(client, article):
     assert '<p class="replying-to">Replying to Amina &lt;Q&gt;</p>' in html
     assert f'href="/comments/{root.pk}/report/"' in html
     assert f'hx-get="/comments/{root.pk}/reply/" hx-target="#reply-slot-{root.pk}"' in html
+
+
+def test_a_text_changed_anywhere_else_is_rendered_again_on_save(article):
+    comment = make_comment(article, text="Before")
+    loaded = Comment.objects.get(pk=comment.pk)
+    loaded.text = "After <em>edit</em>"
+    loaded.save()
+    assert Comment.objects.get(pk=comment.pk).text_html == "<p>After &lt;em&gt;edit&lt;/em&gt;</p>"

@@ -86,17 +86,31 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"{self.author_name}: {self.text[:40]}"
 
+    # The text that text_html was rendered from, so a save renders only when the text changed.
+    _html_for: str | None = None
+
     def save(self, *args, **kwargs) -> None:
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None:
-            self.text_html = render_comment_text(self.text)
-        elif "text" in update_fields:
-            self.text_html = render_comment_text(self.text)
-            kwargs["update_fields"] = {*update_fields, "text_html"}
+        if "text" not in self.get_deferred_fields() and self._html_for != self.text:
+            self.render_text()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "text_html"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#c{self.pk}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if instance.__dict__.get("text_html"):
+            instance._html_for = instance.__dict__.get("text")
+        return instance
+
+    def render_text(self) -> None:
+        """Render text_html now, e.g. before taking the database's write lock."""
+        self.text_html = render_comment_text(self.text)
+        self._html_for = self.text
 
     @property
     def display_html(self) -> SafeString:

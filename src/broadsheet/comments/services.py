@@ -68,22 +68,24 @@ def comment_submit(
     user = user if user is not None and user.is_authenticated else None
     banned = moderation_services.commenter_is_banned(email=author_email, user=user)
 
+    comment = Comment(
+        article=article,
+        parent=parent,
+        thread_root_id=(parent.thread_root_id or parent.pk) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        user=user,
+        author_name=author_name.strip(),
+        author_email=author_email.strip(),
+        ip_hash=ip_hash,
+        text=text.strip(),
+        fingerprint=fingerprint,
+        text_fingerprint=text_fingerprint(text),
+        status=Comment.Status.PENDING,
+        submitted_at=now,
+    )
+    comment.render_text()
     with transaction.atomic():
-        comment = Comment.objects.create(
-            article=article,
-            parent=parent,
-            thread_root_id=(parent.thread_root_id or parent.pk) if parent else None,
-            depth=parent.depth + 1 if parent else 0,
-            user=user,
-            author_name=author_name.strip(),
-            author_email=author_email.strip(),
-            ip_hash=ip_hash,
-            text=text.strip(),
-            fingerprint=fingerprint,
-            text_fingerprint=text_fingerprint(text),
-            status=Comment.Status.PENDING,
-            submitted_at=now,
-        )
+        comment.save(force_insert=True)
         if banned:
             comment = moderation_services.comment_reject_banned(comment=comment)
         else:

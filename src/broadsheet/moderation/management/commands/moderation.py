@@ -45,6 +45,10 @@ class Command(BaseCommand):
         train.add_argument("--buckets", default=None, help="hash buckets (power of two)")
         train.add_argument("--out", default=None, help="where to write the model")
         train.add_argument("--no-save", action="store_true", help="report only, write nothing")
+        train.add_argument(
+            "--leave-out", nargs="+", default=None, metavar="NAME",
+            help="train without these sets, to measure them as unseen (writes nothing)",
+        )
 
         ev = sub.add_parser("eval", help="measure a scanner on a CSV with text,label columns")
         ev.add_argument("--task", choices=["abuse", "relevance"], default="abuse")
@@ -91,9 +95,9 @@ class Command(BaseCommand):
             for name in ("datasets", "buckets", "out"):
                 if options.get(name):
                     argv += [f"--{name}", str(options[name])]
-            for name in ("C", "boost"):
+            for name in ("C", "boost", "leave_out"):
                 if options.get(name):
-                    argv += [f"--{name}", *options[name]]
+                    argv += [f"--{name.replace('_', '-')}", *options[name]]
             if options.get("no_save"):
                 argv.append("--no-save")
             module.main(argv)
