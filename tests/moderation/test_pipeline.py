@@ -225,3 +225,19 @@ def test_a_celery_task_takes_the_comments_queued_behind_it_into_its_batch(articl
     assert scan_comments_task([behind[0].pk]) == 0  # already decided in the first batch
     assert set(Comment.objects.values_list("status", "scan_state")) == {("approved", "scanned")}
     assert Decision.objects.count() == 3
+
+
+def test_a_list_changed_by_another_process_is_read_again_within_seconds(db, monkeypatch):
+    from broadsheet.moderation.models import WordListEntry
+    from broadsheet.moderation.scanners.base import ScanContext
+
+    def verdict(text: str) -> str | None:
+        return pipeline._wordlist_scanner().scan_batch([ScanContext(text=text)])[0].verdict
+
+    assert verdict("what a rotter") is None
+    # bulk_create sends no signals, as if another process had made the change.
+    WordListEntry.objects.bulk_create([WordListEntry(phrase="rotter", kind="banned")])
+    assert verdict("what a rotter") is None
+    later = pipeline.time.monotonic() + pipeline.SETTINGS_RECHECK_SECONDS + 1
+    monkeypatch.setattr(pipeline.time, "monotonic", lambda: later)
+    assert verdict("what a rotter") == "reject"

@@ -14,11 +14,25 @@ def _is_serving() -> bool:
     )
 
 
+def _settings_changed(**kwargs) -> None:
+    from broadsheet.moderation.pipeline import forget_checked_settings
+
+    forget_checked_settings(**kwargs)
+
+
 class ModerationConfig(AppConfig):
     name = "broadsheet.moderation"
     label = "moderation"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        # The scanner re-reads these every few seconds; an edit made in this process applies
+        # to the next batch.
+        for model in ("moderation.WordListEntry", "moderation.BlockedDomain",
+                      "moderation.ArticleEmbedding", "articles.Article"):
+            for signal in (post_save, post_delete):
+                signal.connect(_settings_changed, sender=model, dispatch_uid=f"recheck-{model}")
         # A web process with the in-process runner also sweeps for comments whose scan was
         # lost (a crash, a restart), even before anyone posts.
         if settings.BROADSHEET_TASK_RUNNER == "thread" and _is_serving():

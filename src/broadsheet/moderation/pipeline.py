@@ -8,6 +8,7 @@ workers can run the same batch and each comment is still decided once.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import timedelta
@@ -49,6 +50,26 @@ def _model_scanners() -> tuple:
     return SpamScanner(), AbuseScanner(), RelevanceScanner()
 
 
+# The editors' lists and the latest articles change rarely, but checking them costs queries
+# on every batch, and batches are small when comments trickle in. Each is looked at again at
+# most this often; a change made in this process (the admin, a test) applies at once.
+SETTINGS_RECHECK_SECONDS = 5.0
+_last_checked: dict[str, float] = {}
+
+
+def _recheck_due(name: str) -> bool:
+    now = time.monotonic()
+    if now - _last_checked.get(name, float("-inf")) < SETTINGS_RECHECK_SECONDS:
+        return False
+    _last_checked[name] = now
+    return True
+
+
+def forget_checked_settings(**_kwargs) -> None:
+    """Signal receiver: the word lists, blocked domains or articles changed here."""
+    _last_checked.clear()
+
+
 _wordlist_cache: dict[str, object] = {}
 
 
@@ -60,6 +81,8 @@ def _wordlist_scanner():
     """
     from broadsheet.moderation.scanners.wordlist import WordListScanner
 
+    if "scanner" in _wordlist_cache and not _recheck_due("wordlist"):
+        return _wordlist_cache["scanner"]
     state = WordListEntry.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
     key = (state["count"], state["changed"])
     if "scanner" not in _wordlist_cache or _wordlist_cache.get("key") != key:
@@ -79,6 +102,8 @@ def _recent_articles() -> dict[int, BackgroundArticle]:
     scanner's background; reloaded only when an article or an embedding changed."""
     from broadsheet.articles.models import Article
 
+    if "articles" in _background_cache and not _recheck_due("background"):
+        return _background_cache["articles"]  # type: ignore[return-value]
     published = Article.objects.published()
     state = published.aggregate(count=Count("id"), changed=Max("updated_at"))
     vectors = ArticleEmbedding.objects.aggregate(count=Count("id"), changed=Max("computed_at"))
@@ -104,6 +129,17 @@ def _recent_articles() -> dict[int, BackgroundArticle]:
         _background_cache["articles"] = articles
         _background_cache["key"] = key
     return _background_cache["articles"]  # type: ignore[return-value]
+
+
+_blocked_cache: dict[str, frozenset[str]] = {}
+
+
+def _blocked_domains() -> frozenset[str]:
+    if "domains" not in _blocked_cache or _recheck_due("blocked"):
+        _blocked_cache["domains"] = frozenset(
+            BlockedDomain.objects.values_list("domain", flat=True)
+        )
+    return _blocked_cache["domains"]
 
 
 def claim(comment_ids: Sequence[int]) -> list[int]:
@@ -141,7 +177,7 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
     embeddings = {
         e.article_id: e for e in ArticleEmbedding.objects.filter(article_id__in=article_ids)
     }
-    blocked = frozenset(BlockedDomain.objects.values_list("domain", flat=True))
+    blocked = _blocked_domains()
     repeat_counts = _repeat_counts(comments, timezone.now() - REPEAT_WINDOW)
     recent = _recent_articles()
     backgrounds: dict[int, tuple[BackgroundArticle, ...]] = {}
