@@ -91,3 +91,19 @@ def test_made_up_query_strings_share_one_cached_page(article):
         reader.get(f"{article.get_absolute_url()}?utm_source=x{n}")
     page_keys = [k for k in cache._cache if ":page:" in k]  # locmem's own store
     assert len(page_keys) == 1
+
+
+def test_the_count_follows_every_decision_with_the_page_cache_off(
+    article, moderator, settings
+):
+    settings.BROADSHEET_PAGE_CACHE = False
+    reader = Client()
+    make_comment(article)
+    pending = make_comment(article, status="pending")
+    assert b"Comments (1)" in reader.get(article.get_absolute_url()).content
+    services.comment_approve(comment=pending, actor=moderator)
+    assert b"Comments (2)" in reader.get(article.get_absolute_url()).content
+    services.comment_reject(
+        comment=pending, actor=moderator, reason=RejectionReason.objects.get(slug="abusive")
+    )
+    assert b"Comments (1)" in reader.get(article.get_absolute_url()).content

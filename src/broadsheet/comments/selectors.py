@@ -8,15 +8,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
+from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import Profile
 from broadsheet.core.text import render_comment_text
 
 ORDERS = {"oldest": "Oldest first", "newest": "Newest first"}
+COUNT_CACHE_SECONDS = 60 * 60
 
 
 @dataclass(slots=True)
@@ -138,7 +141,18 @@ def _shown_comments(where: str, params: list) -> list[ShownComment]:
 
 
 def approved_comment_count(article: Article) -> int:
-    return Comment.objects.filter(article=article, status=Comment.Status.APPROVED).count()
+    """The "Comments (N)" figure, counted once per version of the article's comments.
+
+    Counting is the one read on an article page that grows with the number of comments, so
+    it is kept under the article's cache version (bumped by every decision) even when the
+    page and thread caches are off.
+    """
+    key = f"approved-count:{article.pk}:{article_cache_version(article.pk)}"
+    count = cache.get(key)
+    if count is None:
+        count = Comment.objects.filter(article=article, status=Comment.Status.APPROVED).count()
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
 
 
 def comment_threads_for_article(
