@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from broadsheet.articles.models import Article
-from broadsheet.core.text import render_comment_text
+from broadsheet.core.text import render_comment_text, stored_comment_html
 
 
 class Comment(models.Model):
@@ -114,10 +114,7 @@ class Comment(models.Model):
 
     @property
     def display_html(self) -> SafeString:
-        """The rendered text; rows written in bulk (imports, benchmarks) are rendered here."""
-        if self.text_html:
-            return mark_safe(self.text_html)  # our own escaped rendering, stored by save()
-        return render_comment_text(self.text)
+        return stored_comment_html(self.text, self.text_html)
 
     @property
     def is_pending(self) -> bool:

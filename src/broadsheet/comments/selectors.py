@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.db import connection
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import Profile
-from broadsheet.core.text import render_comment_text
+from broadsheet.core.text import stored_comment_html
 
 ORDERS = {"oldest": "Oldest first", "newest": "Newest first"}
 COUNT_CACHE_SECONDS = 60 * 60
@@ -55,9 +55,7 @@ class ShownComment:
 
     @property
     def display_html(self) -> SafeString:
-        if self.text_html:
-            return mark_safe(self.text_html)  # escaped by render_comment_text when saved
-        return render_comment_text(self.text)  # rows written in bulk, e.g. by an import
+        return stored_comment_html(self.text, self.text_html)
 
 
 # In ShownComment's field order.

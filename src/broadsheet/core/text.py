@@ -48,6 +48,13 @@ def render_comment_text(text: str) -> SafeString:
     return mark_safe("".join(rendered))
 
 
+def stored_comment_html(text: str, text_html: str) -> SafeString:
+    """A comment's HTML as stored when it was saved; rows written in bulk are rendered now."""
+    if text_html:
+        return mark_safe(text_html)  # escaped by render_comment_text before it was stored
+    return render_comment_text(text)
+
+
 def plain_text_from_markdown(source: str) -> str:
     """The words of an article body without markup, for summaries and embeddings."""
     html = markdown.markdown(source, extensions=["extra"])
