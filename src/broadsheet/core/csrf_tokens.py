@@ -1,0 +1,44 @@
+"""CSRF secrets and masked tokens in Django's format, made from one urandom() call.
+
+Django's own ``get_token`` draws each of its 64 characters with a separate SystemRandom
+call; for a cached page served to a reader without a cookie that was about half the cost of
+the whole request. The format is Django's: the cookie holds a 32-character secret, the form a
+64-character token (a mask, then the secret shifted by the mask), so Django's CSRF middleware
+checks these tokens exactly as it checks its own.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+
+_CHARS = CSRF_ALLOWED_CHARS
+_RADIX = len(_CHARS)
+_INDEX = {char: position for position, char in enumerate(_CHARS)}
+# Bytes at or above the largest multiple of the radix are dropped, so every character is
+# equally likely (a plain modulo would favour the first eight).
+_UNBIASED_LIMIT = 256 - 256 % _RADIX
+
+
+def _random_indexes(count: int) -> list[int]:
+    indexes: list[int] = []
+    while len(indexes) < count:
+        indexes.extend(b % _RADIX for b in os.urandom(count + 8) if b < _UNBIASED_LIMIT)
+    return indexes[:count]
+
+
+def new_secret() -> str:
+    """A new cookie value."""
+    return "".join(_CHARS[i] for i in _random_indexes(CSRF_SECRET_LENGTH))
+
+
+def is_valid_secret(value: str) -> bool:
+    return len(value) == CSRF_SECRET_LENGTH and all(char in _INDEX for char in value)
+
+
+def masked_token(secret: str) -> str:
+    """A form token for SECRET, different on every call (as Django's are, against BREACH)."""
+    mask = _random_indexes(CSRF_SECRET_LENGTH)
+    cipher = (_CHARS[(_INDEX[char] + m) % _RADIX] for char, m in zip(secret, mask, strict=True))
+    return "".join(_CHARS[m] for m in mask) + "".join(cipher)
