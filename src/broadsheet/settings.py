@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "broadsheet.core.context_processors.site",
+                "broadsheet.core.context_processors.csrf",
             ],
         },
     },

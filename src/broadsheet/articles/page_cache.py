@@ -27,7 +27,6 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.http import http_date
 
 from broadsheet.articles.cache import article_cache_version
@@ -73,7 +72,7 @@ def cached_page(request: HttpRequest) -> HttpResponse | None:
     html = cache.get(_page_key(article_id, version, _page_digest(request)))
     if html is None:
         return None
-    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, csrf_tokens.get_token(request)))
 
 
 def store_page(request: HttpRequest, article_id: int, html: str) -> HttpResponse:
@@ -83,7 +82,7 @@ def store_page(request: HttpRequest, article_id: int, html: str) -> HttpResponse
         _page_key(article_id, article_cache_version(article_id), digest), html,
         PAGE_CACHE_SECONDS,
     )
-    response = HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+    response = HttpResponse(html.replace(CSRF_PLACEHOLDER, csrf_tokens.get_token(request)))
     if StoredPageShortcut.active:
         response[_STORED_PAGE_HEADER] = f"{article_id} {digest}"
     return response

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import forms
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
 
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment, Report
@@ -27,6 +31,14 @@ class CommentForm(forms.Form):
         self.fields["name"].error_messages["required"] = "Enter the name to show with your comment."
         self.fields["email"].error_messages["required"] = "Enter your email address."
         self.fields["text"].error_messages["required"] = "Write your comment before posting."
+
+    @cached_property
+    def widgets(self) -> dict[str, SafeString]:
+        """Each field's input as HTML. A blank form's are the same for every reader of every
+        article, and Django renders widgets through templates, so those are made once."""
+        if self.is_bound or self.prefix or self.auto_id != "id_%s":
+            return {name: self[name].as_widget() for name in self.fields}
+        return _blank_widgets(self.site.max_comment_length, self.initial.get("parent"))
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -74,6 +86,13 @@ class CommentForm(forms.Form):
         if not self.article.comments_open(self.site.close_comments_after_days):
             raise forms.ValidationError("Comments are closed on this article.")
         return cleaned
+
+
+@lru_cache(maxsize=256)
+def _blank_widgets(max_length: int, parent: int | None) -> dict[str, SafeString]:
+    site = SiteSettings(max_comment_length=max_length)
+    form = CommentForm(initial={"parent": parent} if parent else {}, article=None, site=site)
+    return {name: form[name].as_widget() for name in form.fields}
 
 
 class ReportForm(forms.Form):

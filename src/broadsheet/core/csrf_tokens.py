@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from django.http import HttpRequest
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 
 _CHARS = CSRF_ALLOWED_CHARS
@@ -42,3 +43,17 @@ def masked_token(secret: str) -> str:
     mask = _random_indexes(CSRF_SECRET_LENGTH)
     cipher = (_CHARS[(_INDEX[char] + m) % _RADIX] for char, m in zip(secret, mask, strict=True))
     return "".join(_CHARS[m] for m in mask) + "".join(cipher)
+
+
+def get_token(request: HttpRequest) -> str:
+    """Django's ``get_token``, with this module's generator; same request.META contract.
+
+    CsrfViewMiddleware reads the reader's cookie into request.META["CSRF_COOKIE"] and sets
+    the cookie on the response when CSRF_COOKIE_NEEDS_UPDATE is set, as with Django's own.
+    """
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        secret = new_secret()
+        request.META["CSRF_COOKIE"] = secret
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    return masked_token(secret)
