@@ -97,6 +97,8 @@ _PAGE_PARAMETERS = ("order", "after")
 _NOT_REPLAYED = ("set-cookie", "content-length", _STORED_PAGE_HEADER.lower())
 
 StartResponse = Callable[..., object]
+RECENT_PAGE_SECONDS = 5
+RECENT_ITEMS = 256
 
 try:  # a new release may send other headers: its entries must not be an old release's
     _RELEASE = metadata.version("broadsheet")
@@ -166,6 +168,10 @@ class StoredPageShortcut:
 
     def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]]) -> None:
         self.app = app
+        # URL -> (article, page digest, headers) does not change while the URL stands (an
+        # edit moving the article also bumps its version, so the page lookup misses).
+        self._recent_entries: dict[str, tuple] = {}
+        self._recent_pages: dict[str, tuple[float, str]] = {}
         StoredPageShortcut.active = True
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
@@ -188,14 +194,32 @@ class StoredPageShortcut:
         start_response("200 OK", [*headers, ("Content-Length", str(len(content)))])
         return [content]
 
-    @staticmethod
-    def _stored(key: str) -> tuple[list[tuple[str, str]], str] | None:
-        entry = cache.get(key)
+    def _stored(self, key: str) -> tuple[list[tuple[str, str]], str] | None:
+        entry = self._recent_entries.get(key)
         if entry is None:
-            return None
+            entry = cache.get(key)
+            if entry is None:
+                return None
+            self._remember(self._recent_entries, key, entry)
         article_id, digest, headers = entry
-        html = cache.get(_page_key(article_id, article_cache_version(article_id), digest))
-        return None if html is None else (headers, html)
+        # With Redis, only the version is asked for on every request: a page under a given
+        # version never changes in substance, so this process keeps it for a few seconds.
+        page_key = _page_key(article_id, article_cache_version(article_id), digest)
+        now = time.monotonic()
+        kept = self._recent_pages.get(page_key)
+        if kept is not None and kept[0] > now:
+            return headers, kept[1]
+        html = cache.get(page_key)
+        if html is None:
+            return None
+        self._remember(self._recent_pages, page_key, (now + RECENT_PAGE_SECONDS, html))
+        return headers, html
+
+    @staticmethod
+    def _remember(store: dict, key: str, value: object) -> None:
+        if len(store) >= RECENT_ITEMS:
+            store.clear()  # crude, but safe under threads, and rarely hit
+        store[key] = value
 
     @staticmethod
     def _keeping_headers(key: str, start_response: StartResponse) -> StartResponse:
