@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -8,3 +9,7 @@ django_application = get_wsgi_application()
 from broadsheet.articles.page_cache import StoredPageShortcut  # noqa: E402 (needs setup)
 
 application = StoredPageShortcut(django_application)
+
+# What is loaded by now lives as long as the process; frozen, the garbage collector's full
+# passes no longer walk it on the requests that trigger them.
+gc.freeze()

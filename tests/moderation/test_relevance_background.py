@@ -188,3 +188,34 @@ def test_the_pipeline_passes_the_other_recent_articles_with_their_vectors(sectio
     articles[1].headline = "Cycle lanes plan scrapped"
     articles[1].save()
     assert "Cycle lanes plan scrapped" in {b.title for b in pipeline._recent_articles().values()}
+
+
+@pytest.mark.django_db
+def test_a_comment_gets_its_own_articles_stored_vectors_whether_recent_or_older(
+    section, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from broadsheet.moderation.embeddings import article_embedding_refresh
+    from broadsheet.moderation.models import ArticleEmbedding
+    from tests.conftest import make_article, make_comment
+
+    # Only the latest article is in the background; the older one's vectors need a query.
+    monkeypatch.setattr(pipeline, "BACKGROUND_ARTICLES", 1)
+    pipeline.forget_checked_settings()
+    older = make_article(section, headline=OTHERS[0][0], deck=OTHERS[0][1],
+                         published_at=timezone.now() - timedelta(days=3))
+    latest = make_article(section, headline=CRICKET[0], deck=CRICKET[1])
+    for article in (older, latest):
+        article_embedding_refresh(article_id=article.pk)
+    assert list(pipeline._recent_articles()) == [latest.pk]
+
+    for article in (older, latest):
+        comment = make_comment(article, status="pending", text="Poor batting at Lord's.")
+        (context,) = pipeline._contexts([comment])
+        stored = ArticleEmbedding.objects.get(article=article)
+        np.testing.assert_allclose(
+            context.article_embeddings, embedder.from_bytes(bytes(stored.vectors))
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -115,3 +116,73 @@ def test_a_stopped_broker_loses_no_comment(client, article, stand_in_scanners, s
     assert pipeline.sweep() == 1
     comment.refresh_from_db()
     assert comment.status == "approved"
+
+
+class RecordedScans:
+    """Stands in for the runner's scan job: records each batch of comment ids it is given."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+
+    def __call__(self, comment_ids: list[int]) -> None:
+        self.batches.append(list(comment_ids))
+
+
+@pytest.fixture
+def lingering_runner(monkeypatch, settings):
+    """A runner of its own whose scans are recorded; it is stopped after the test."""
+    settings.BROADSHEET_SWEEP_EVERY_SECONDS = 0
+    scans = RecordedScans()
+    monkeypatch.setattr(tasks, "_scan", scans)
+    runner = tasks.InProcessRunner()
+    yield runner, scans
+    runner.stop()
+
+
+def test_comments_streaming_in_wait_for_each_other_to_be_scanned_together(
+    lingering_runner, monkeypatch
+):
+    runner, scans = lingering_runner
+    # Long enough that only a full batch ends the wait, so the test does not depend on timing.
+    monkeypatch.setattr(tasks, "SCAN_LINGER_SECONDS", 60)
+    monkeypatch.setattr(tasks, "STREAMING_GAP_SECONDS", 60)
+    monkeypatch.setattr(tasks, "SCAN_BATCH_SIZE", 2)
+
+    runner.submit(tasks._scan, [1])
+    assert runner.wait_idle(timeout=10), "the first comment of a stream waited for company"
+    runner.submit(tasks._scan, [2])
+    runner.submit(tasks._scan, [3])
+    assert runner.wait_idle(timeout=10)
+    assert scans.batches == [[1], [2, 3]]
+
+
+def test_a_streaming_comment_waits_no_longer_than_the_linger(lingering_runner, monkeypatch):
+    runner, scans = lingering_runner
+    monkeypatch.setattr(tasks, "SCAN_LINGER_SECONDS", 0.05)
+    monkeypatch.setattr(tasks, "STREAMING_GAP_SECONDS", 60)
+
+    runner.submit(tasks._scan, [1])
+    assert runner.wait_idle(timeout=10)
+    runner.submit(tasks._scan, [2])  # follows closely, but nothing comes after it
+    assert runner.wait_idle(timeout=10)
+    assert scans.batches == [[1], [2]]
+
+
+def test_comments_already_queued_join_the_batch_without_any_wait(lingering_runner, monkeypatch):
+    runner, scans = lingering_runner
+    monkeypatch.setattr(tasks, "SCAN_LINGER_SECONDS", 60)
+    monkeypatch.setattr(tasks, "STREAMING_GAP_SECONDS", 0)  # never counts as streaming
+    started = threading.Event()
+    release = threading.Event()
+
+    def first_job() -> None:
+        started.set()
+        release.wait(10)
+
+    runner.submit(first_job)
+    assert started.wait(10)
+    for pk in (1, 2, 3):  # queued while the thread is busy
+        runner.submit(tasks._scan, [pk])
+    release.set()
+    assert runner.wait_idle(timeout=10)
+    assert scans.batches == [[1, 2, 3]]

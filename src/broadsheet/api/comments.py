@@ -239,9 +239,11 @@ def comment_post(
 
     Posting the same text again within a minute returns the first comment, not a copy.
     """
-    article = Article.objects.select_related("section").filter(pk=article_id).first()
-    if article is None:
-        raise ApiError(404, f"There is no article {article_id}.", code="not_found")
+    try:
+        # get() rather than first(): no ORDER BY to build for a primary-key lookup.
+        article = Article.objects.select_related("section").get(pk=article_id)
+    except Article.DoesNotExist:
+        raise ApiError(404, f"There is no article {article_id}.", code="not_found") from None
     site = SiteSettings.load()
     form = CommentForm(
         data={

@@ -62,11 +62,11 @@ class CommentForm(forms.Form):
         parent_id = self.cleaned_data.get("parent")
         if not parent_id:
             return None
-        parent = (
-            Comment.objects.filter(pk=parent_id, article=self.article)
-            .only("id", "author_name", "depth", "thread_root_id", "status", "article_id")
-            .first()
-        )
+        # A slice, not first(): a primary-key lookup needs no ORDER BY built for it.
+        found = Comment.objects.filter(pk=parent_id, article=self.article).only(
+            "id", "author_name", "depth", "thread_root_id", "status", "article_id"
+        )[:1]
+        parent = found[0] if found else None
         if parent is None:
             raise forms.ValidationError(
                 "The comment you are replying to is not on this article. Reply to a comment "

@@ -11,11 +11,12 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
@@ -29,6 +30,9 @@ from broadsheet.moderation.models import (
     WordListEntry,
 )
 from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext, ScanResult
+
+if TYPE_CHECKING:
+    import numpy as np
 
 logger = logging.getLogger(__name__)
 
@@ -142,15 +146,13 @@ def _blocked_domains() -> frozenset[str]:
     return _blocked_cache["domains"]
 
 
-def claim(comment_ids: Sequence[int]) -> list[int]:
-    """Take the comments no other worker is scanning; return the ids this worker now owns.
+def _claim_update(comment_ids: Sequence[int]) -> datetime:
+    """Mark the comments no other worker is scanning as ours; returns the claim's stamp.
 
-    One conditional UPDATE for the whole batch, stamped with this call's time, then a read of
-    the rows carrying that stamp: on SQLite every separate write queues for the one write
-    lock that posting comments needs too.
+    One conditional UPDATE for the whole batch, stamped with this call's time: the rows that
+    carry the stamp afterwards are this worker's. On SQLite every separate write queues for
+    the one write lock that posting comments needs too.
     """
-    if not comment_ids:
-        return []
     now = timezone.now()
     Comment.objects.filter(
         Q(scan_state__in=[Comment.ScanState.UNSCANNED, Comment.ScanState.FAILED])
@@ -162,33 +164,52 @@ def claim(comment_ids: Sequence[int]) -> list[int]:
         scan_claimed_at=now,
         scan_attempts=F("scan_attempts") + 1,
     )
-    owned = set(
-        Comment.objects.filter(
-            pk__in=list(comment_ids),
-            scan_state=Comment.ScanState.SCANNING,
-            scan_claimed_at=now,
-        ).values_list("pk", flat=True)
+    return now
+
+
+def _claimed(comment_ids: Sequence[int], stamp: datetime) -> QuerySet[Comment]:
+    return Comment.objects.filter(
+        pk__in=list(comment_ids), scan_state=Comment.ScanState.SCANNING, scan_claimed_at=stamp
     )
+
+
+def claim(comment_ids: Sequence[int]) -> list[int]:
+    """Take the comments no other worker is scanning; return the ids this worker now owns."""
+    if not comment_ids:
+        return []
+    stamp = _claim_update(comment_ids)
+    owned = set(_claimed(comment_ids, stamp).values_list("pk", flat=True))
     return [pk for pk in comment_ids if pk in owned]
 
 
+def _article_vectors(
+    article_ids: set[int], recent: dict[int, BackgroundArticle]
+) -> dict[int, np.ndarray | None]:
+    """Each article's stored chunk vectors, or None where there are none in this embedder's
+    space (the scanner then embeds the headline and deck itself).
+
+    Comments are nearly always on the latest articles, whose vectors the background already
+    holds (re-read when an embedding changes); only older articles cost a query.
+    """
+    vectors = {aid: recent[aid].embeddings for aid in article_ids if aid in recent}
+    older = article_ids - vectors.keys()
+    if older:
+        model_name = embedder.MODEL_NAME
+        for stored in ArticleEmbedding.objects.filter(article_id__in=older):
+            if stored.model_name == model_name:
+                vectors[stored.article_id] = embedder.from_bytes(bytes(stored.vectors))
+    return vectors
+
+
 def _contexts(comments: list[Comment]) -> list[ScanContext]:
-    article_ids = {c.article_id for c in comments}
-    embeddings = {
-        e.article_id: e for e in ArticleEmbedding.objects.filter(article_id__in=article_ids)
-    }
     blocked = _blocked_domains()
     repeat_counts = _repeat_counts(comments, timezone.now() - REPEAT_WINDOW)
     recent = _recent_articles()
+    article_vectors = _article_vectors({c.article_id for c in comments}, recent)
     backgrounds: dict[int, tuple[BackgroundArticle, ...]] = {}
     contexts = []
     for comment in comments:
-        stored = embeddings.get(comment.article_id)
-        vectors = None
-        if stored is not None and stored.model_name == embedder.MODEL_NAME:
-            # Vectors from another embedder live in another space; the scanner then embeds
-            # the headline and deck itself.
-            vectors = embedder.from_bytes(bytes(stored.vectors))
+        vectors = article_vectors.get(comment.article_id)
         # The same text by anyone, or on other articles, is what repeat spam looks like.
         repeats = repeat_counts[comment.pk]
         if comment.article_id not in backgrounds:
@@ -219,9 +240,8 @@ def _repeat_counts(comments: list[Comment], since) -> dict[int, int]:
     keys = {c.pk: c.text_fingerprint or text_fingerprint(c.text) for c in comments}
     posted = dict(
         Comment.objects.filter(text_fingerprint__in=set(keys.values()), submitted_at__gte=since)
-        .values("text_fingerprint")
+        .values_list("text_fingerprint")
         .annotate(n=Count("id"))
-        .values_list("text_fingerprint", "n")
     )
     return {
         c.pk: max(0, posted.get(keys[c.pk], 0) - (1 if c.submitted_at >= since else 0))
@@ -260,35 +280,36 @@ def _summarise(results: list[ScanResult]) -> tuple[dict, dict, list[dict]]:
 
 def scan_comments(comment_ids: Sequence[int]) -> int:
     """Scan and decide the given comments; returns how many this call decided or held."""
-    owned = claim(comment_ids)
-    if not owned:
+    if not comment_ids:
         return 0
+    stamp = _claim_update(comment_ids)
     try:
+        # The claimed rows, read whole in the same query that finds which ones are ours.
         comments = list(
-            Comment.objects.filter(pk__in=owned).select_related("article__section", "parent")
+            _claimed(comment_ids, stamp).select_related("article__section", "parent")
         )
+        if not comments:
+            return 0
         contexts = _contexts(comments)
         all_results = run_scanners(contexts)
     except Exception:
-        logger.exception("Scanning comments %s failed; they stay pending for the sweep", owned)
-        Comment.objects.filter(pk__in=owned, scan_state=Comment.ScanState.SCANNING).update(
-            scan_state=Comment.ScanState.FAILED
-        )
+        logger.exception("Scanning comments %s failed; they stay pending for the sweep",
+                         list(comment_ids))
+        _claimed(comment_ids, stamp).update(scan_state=Comment.ScanState.FAILED)
         return 0
     site = SiteSettings.load()
     limits = policy.thresholds(site)
+    owned = [c.pk for c in comments]
     # One transaction for the batch (one turn of SQLite's write lock), a savepoint for each
     # comment so one that cannot be stored does not undo the others' decisions.
     with transaction.atomic():
-        locked = {
-            c.pk: c
-            for c in Comment.objects.select_for_update()
-            .select_related("article__section")
-            .filter(pk__in=owned)
-        }
+        # Re-read under the lock for what a moderator may have changed meanwhile; the article
+        # (for its section's policy) is the one read a moment ago.
+        locked = {c.pk: c for c in Comment.objects.select_for_update().filter(pk__in=owned)}
         for comment, results in zip(comments, all_results, strict=True):
             if comment.pk not in locked:
                 continue
+            locked[comment.pk].article = comment.article
             try:
                 with transaction.atomic():
                     _apply(locked[comment.pk], results, site, limits)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from broadsheet.moderation.scanners.base import Reason, ScanContext, ScanResult, Span
@@ -56,7 +57,7 @@ class PhraseMatcher:
         if not self._root:
             return []
         found: dict[tuple[int, int, str], Match] = {}
-        keys = [tuple(dict.fromkeys(squeeze(f) for f in t.forms)) for t in tokens]
+        keys = [_trie_keys(t.forms) for t in tokens]
         for i in range(len(tokens)):
             # (trie node, index of the next token): several forms may lead down several paths.
             frontier = [(self._root, i)]
@@ -75,6 +76,13 @@ class PhraseMatcher:
                         if child is not None:
                             frontier.append((child, j + 1))
         return sorted(found.values(), key=lambda m: (m.start, m.end))
+
+
+@lru_cache(maxsize=8192)
+def _trie_keys(forms: tuple[str, ...]) -> tuple[str, ...]:
+    # Every matcher (word lists, threats, spam phrases) looks up every word of every comment;
+    # the same everyday words come back all the time, so each is squeezed once.
+    return tuple(dict.fromkeys(squeeze(f) for f in forms))
 
 
 def _spelt_as(tokens: Sequence[Token], words: tuple[str, ...]) -> bool:
