@@ -342,14 +342,18 @@ def _apply(locked: Comment, results: list[ScanResult], site: SiteSettings, limit
     outcome = policy.outcome_for_policy(outcome_policy, verdict)
     note = verdict.explanation
     if outcome == "approved":
-        services.comment_approve(comment=locked, actor=None, note="all scores under thresholds")
+        services.comment_approve(
+            comment=locked, actor=None, note="all scores under thresholds", already_locked=True
+        )
     elif outcome == "rejected":
         reason = RejectionReason.objects.filter(slug=verdict.reason_slug).first()
         if reason is None:
             reason, _ = RejectionReason.objects.get_or_create(
                 slug="other", defaults={"label": "Other"}
             )
-        services.comment_reject(comment=locked, actor=None, reason=reason, note=note)
+        services.comment_reject(
+            comment=locked, actor=None, reason=reason, note=note, already_locked=True
+        )
     elif verdict.action != "approve" and outcome_policy != ModerationPolicy.PREMODERATE:
         Decision.objects.create(
             comment=locked, actor=None, actor_name=services.AUTO_MODERATOR,

@@ -67,9 +67,12 @@ def _resolve_reports(comment: Comment, resolution: str) -> None:
 
 @transaction.atomic
 def comment_approve(
-    *, comment: Comment, actor: AbstractBaseUser | None, note: str = ""
+    *, comment: Comment, actor: AbstractBaseUser | None, note: str = "",
+    already_locked: bool = False,
 ) -> Comment:
-    comment = _locked(comment)
+    """Publish COMMENT. ALREADY_LOCKED: the caller read it under select_for_update in this
+    transaction (the scanner's batch does), so it is not locked and read a second time."""
+    comment = comment if already_locked else _locked(comment)
     if comment.status == Comment.Status.APPROVED:
         return comment
     before = comment.status
@@ -92,8 +95,9 @@ def comment_reject(
     actor: AbstractBaseUser | None,
     reason: RejectionReason,
     note: str = "",
+    already_locked: bool = False,
 ) -> Comment:
-    comment = _locked(comment)
+    comment = comment if already_locked else _locked(comment)
     if comment.status == Comment.Status.REJECTED and comment.rejection_reason_id == reason.pk:
         return comment
     before = comment.status
