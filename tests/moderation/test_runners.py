@@ -186,3 +186,9 @@ def test_comments_already_queued_join_the_batch_without_any_wait(lingering_runne
     release.set()
     assert runner.wait_idle(timeout=10)
     assert scans.batches == [[1, 2, 3]]
+
+
+def test_models_load_in_advance_without_touching_the_database():
+    # No django_db mark: any query here would fail the test.
+    pipeline.warm_up()
+    assert all(scanner is not None for scanner in pipeline._model_scanners())

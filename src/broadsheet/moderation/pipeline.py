@@ -54,6 +54,13 @@ def _model_scanners() -> tuple:
     return SpamScanner(), AbuseScanner(), RelevanceScanner()
 
 
+def warm_up() -> None:
+    """Load the models now, so the first comment a worker scans does not wait for them."""
+    sample = ScanContext(text="Thank you for this report.", article_title="Council budget")
+    for scanner in _model_scanners():
+        scanner.scan_batch([sample])
+
+
 # The editors' lists and the latest articles change rarely, but checking them costs queries
 # on every batch, and batches are small when comments trickle in. Each is looked at again at
 # most this often; a change made in this process (the admin, a test) applies at once.

@@ -51,6 +51,7 @@ class InProcessRunner:
         # The first sweep comes soon after start: comments may have been left by a crash.
         self._last_sweep = 0.0
         self._last_scan_queued = float("-inf")
+        self._warm_up = False
 
     def submit(self, func, *args) -> None:
         self._ensure_started()
@@ -62,7 +63,9 @@ class InProcessRunner:
         self._jobs.put((func, args, now, streaming))
 
     def start(self) -> None:
-        """Start the thread before any job, so the sweep runs on a quiet server too."""
+        """Start the thread before any job, so the sweep runs on a quiet server too; it loads
+        the scanners' models first, so the first comment is not kept waiting for them."""
+        self._warm_up = True
         self._ensure_started()
 
     def stop(self, timeout: float = 10) -> None:
@@ -108,6 +111,13 @@ class InProcessRunner:
         return ids, taken
 
     def _work(self) -> None:
+        if self._warm_up:
+            try:
+                from broadsheet.moderation.pipeline import warm_up
+
+                warm_up()
+            except Exception:  # the first real scan loads them, or reports what is wrong
+                logger.exception("Could not load the scanners' models in advance")
         while True:
             try:
                 job = self._jobs.get(timeout=5)
