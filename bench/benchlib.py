@@ -213,7 +213,7 @@ def seed_site(
 
 
 def serve(
-    site: Site, *, workers: int = 2, threads: int = 4, port: int | None = None,
+    site: Site, *, workers: int = 2, threads: int = 1, port: int | None = None,
     name: str = "broadsheet", **env: str | None,
 ) -> tuple[Process, str]:
     """`broadsheet serve` on a free loopback port; returns the process and its base URL."""
