@@ -190,3 +190,48 @@ def test_the_page_cache_off_means_no_shortcut(shortcut, article, settings, djang
     get(shortcut, article.get_absolute_url())
     get(shortcut, article.get_absolute_url())
     assert len(django_calls) == 2
+
+
+SHARED_REDIS = {
+    "default": {
+        "BACKEND": "broadsheet.core.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/14",
+    }
+}
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "broadsheet.core.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+@pytest.mark.redis
+def test_with_redis_every_web_process_serves_the_stored_page_and_drops_it_on_a_decision(
+    shortcut, article, moderator, django_calls
+):
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    with override_settings(CACHES=SHARED_REDIS):
+        caches["default"].clear()
+        other_process = StoredPageShortcut(shortcut.app)
+        pending = make_comment(article, status="pending", text="Decided on another process")
+        get(shortcut, article.get_absolute_url())
+        calls_before = len(django_calls)
+        served = get(other_process, article.get_absolute_url())
+        assert served.status == "200 OK" and len(django_calls) == calls_before
+        services.comment_approve(comment=pending, actor=moderator)
+        for process in (shortcut, other_process):
+            assert b"Decided on another process" in get(process, article.get_absolute_url()).body
+        caches["default"].clear()
+
+
+def test_with_redis_down_the_page_still_comes_from_django(shortcut, article, django_calls):
+    from django.test import override_settings
+
+    with override_settings(CACHES=DEAD_REDIS):
+        for _ in range(2):
+            assert get(shortcut, article.get_absolute_url()).status == "200 OK"
+    assert len(django_calls) == 2
