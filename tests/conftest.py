@@ -15,6 +15,15 @@ from broadsheet.comments.models import Comment
 from broadsheet.comments.services import comment_fingerprint, text_fingerprint
 from broadsheet.core.models import Page
 
+# A cache configuration whose Redis is never there, for the fail-open tests.
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "broadsheet.core.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
 _sequence = itertools.count(1)
 
 

@@ -14,7 +14,7 @@ from broadsheet.articles import page_cache
 from broadsheet.articles.page_cache import StoredPageShortcut
 from broadsheet.core import csrf_tokens
 from broadsheet.moderation import services
-from tests.conftest import comment_payload, make_comment
+from tests.conftest import DEAD_REDIS, comment_payload, make_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -196,13 +196,6 @@ SHARED_REDIS = {
     "default": {
         "BACKEND": "broadsheet.core.cache.FailOpenRedisCache",
         "LOCATION": "redis://127.0.0.1:6379/14",
-    }
-}
-DEAD_REDIS = {
-    "default": {
-        "BACKEND": "broadsheet.core.cache.FailOpenRedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }
 }
 

@@ -7,15 +7,7 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from broadsheet.comments.models import Comment
-from tests.conftest import comment_payload, make_comment
-
-DEAD_REDIS = {
-    "default": {
-        "BACKEND": "broadsheet.core.cache.FailOpenRedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-}
+from tests.conftest import DEAD_REDIS, comment_payload, make_comment
 
 
 @pytest.mark.django_db
