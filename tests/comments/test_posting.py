@@ -174,6 +174,41 @@ def test_it_rejects_a_banned_commenters_new_comment_automatically(client, articl
     assert decision.actor_name == "auto-moderator"
 
 
+def test_a_ban_on_an_account_applies_whatever_email_it_posts_with(
+    client, article, moderator, django_user_model
+):
+    from broadsheet.moderation.services import commenter_ban
+
+    reader = django_user_model.objects.create_user("reader", password="pw-for-tests-only")
+    commenter_ban(actor=moderator, user=reader)
+    client.force_login(reader)
+    post(client, article, email="another.address@example.com")
+    assert Comment.objects.get().status == Comment.Status.REJECTED
+
+
+def test_a_lifted_ban_no_longer_rejects_and_other_commenters_are_unaffected(
+    client, article, moderator
+):
+    from broadsheet.moderation.services import ban_lift, commenter_ban
+
+    ban = commenter_ban(actor=moderator, email="sana@example.com")
+    post(client, article, email="someone.else@example.com", text="Unrelated commenter.")
+    assert Comment.objects.get(text="Unrelated commenter.").status == Comment.Status.PENDING
+    ban_lift(ban=ban)
+    post(client, article, text="Back after the ban was lifted.")
+    assert Comment.objects.get(text="Back after the ban was lifted.").status == "pending"
+
+
+def test_a_double_submit_gives_back_the_first_comment(client, article):
+    from broadsheet.comments.services import comment_submit
+
+    first, created = comment_submit(article=article, author_name="Sana",
+                                    author_email="sana@example.com", text="Same words.")
+    again, created_again = comment_submit(article=article, author_name="Sana",
+                                          author_email="SANA@example.com", text="Same   words.")
+    assert created and not created_again and again.pk == first.pk
+
+
 def test_it_needs_a_csrf_token(article):
     from django.test import Client
 

@@ -241,3 +241,44 @@ def test_a_list_changed_by_another_process_is_read_again_within_seconds(db, monk
     later = pipeline.time.monotonic() + pipeline.SETTINGS_RECHECK_SECONDS + 1
     monkeypatch.setattr(pipeline.time, "monotonic", lambda: later)
     assert verdict("what a rotter") == "reject"
+
+
+def test_a_worker_whose_claim_was_taken_over_stores_nothing(article, scanners, monkeypatch):
+    comment = make_comment(article, status="pending", text="Fine innings from the captain")
+    real_run = pipeline.run_scanners
+
+    def slow_worker(contexts):
+        # While this worker scans, its claim goes stale and another worker takes the comment.
+        Comment.objects.filter(pk=comment.pk).update(
+            scan_claimed_at=comment.submitted_at, scan_state="scanning"
+        )
+        return real_run(contexts)
+
+    monkeypatch.setattr(pipeline, "run_scanners", slow_worker)
+    pipeline.scan_comments([comment.pk])
+    comment.refresh_from_db()
+    assert comment.scan_state == "scanning" and comment.scores == {}
+    assert not Decision.objects.filter(comment=comment).exists()
+
+
+def test_a_batch_mixing_policies_and_replies_is_decided_comment_by_comment(
+    article, scanners, moderator
+):
+    set_policy("auto")
+    other_section = Section.objects.create(name="Letters", slug="letters",
+                                           moderation_policy="premoderate")
+    from tests.conftest import make_article
+
+    letters = make_article(other_section, headline="Letters to the editor")
+    parent = make_comment(article, status="approved", text="Fine innings from the captain")
+    reply = make_comment(article, status="pending", text="Agreed, he batted well",
+                         parent=parent)
+    rude = make_comment(article, status="pending", text="What an idiot the umpire is")
+    held = make_comment(letters, status="pending", text="Kind words for the letters page")
+    assert pipeline.scan_comments([reply.pk, rude.pk, held.pk]) == 3
+    for comment in (reply, rude, held):
+        comment.refresh_from_db()
+    assert reply.status == "approved" and reply.scan_state == "scanned"
+    assert rude.status == "rejected" and rude.scores["abuse"] == 0.97
+    assert held.status == "pending" and held.scan_verdict == "approve"
+    assert scanners["abuse"].seen[-3:] == [reply.text, rude.text, held.text]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from broadsheet.comments.models import Comment
 from broadsheet.moderation import embedder, pipeline
 from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext
 from broadsheet.moderation.scanners.relevance import (
@@ -175,7 +176,7 @@ def test_the_pipeline_passes_the_other_recent_articles_with_their_vectors(sectio
     draft = make_article(section, headline="Unpublished draft", status="draft")
     comment = make_comment(articles[0], status="pending", text="Poor batting at Lord's.")
 
-    (context,) = pipeline._contexts([comment])
+    (context,) = pipeline._contexts(pipeline.scan_rows(Comment.objects.filter(pk=comment.pk)))
 
     titles = [b.title for b in context.background_articles]
     assert sorted(titles) == sorted(t for t, _ in OTHERS)
@@ -214,7 +215,7 @@ def test_a_comment_gets_its_own_articles_stored_vectors_whether_recent_or_older(
 
     for article in (older, latest):
         comment = make_comment(article, status="pending", text="Poor batting at Lord's.")
-        (context,) = pipeline._contexts([comment])
+        (context,) = pipeline._contexts(pipeline.scan_rows(Comment.objects.filter(pk=comment.pk)))
         stored = ArticleEmbedding.objects.get(article=article)
         np.testing.assert_allclose(
             context.article_embeddings, embedder.from_bytes(bytes(stored.vectors))

@@ -32,6 +32,7 @@ from broadsheet.api.schemas import (
 )
 from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
+from broadsheet.articles.selectors import article_with_section
 from broadsheet.comments import services
 from broadsheet.comments.forms import CommentForm, ReportForm
 from broadsheet.comments.models import Comment
@@ -239,11 +240,9 @@ def comment_post(
 
     Posting the same text again within a minute returns the first comment, not a copy.
     """
-    try:
-        # get() rather than first(): no ORDER BY to build for a primary-key lookup.
-        article = Article.objects.select_related("section").get(pk=article_id)
-    except Article.DoesNotExist:
-        raise ApiError(404, f"There is no article {article_id}.", code="not_found") from None
+    article = article_with_section(article_id)
+    if article is None:
+        raise ApiError(404, f"There is no article {article_id}.", code="not_found")
     site = SiteSettings.load()
     form = CommentForm(
         data={

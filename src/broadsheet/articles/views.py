@@ -5,6 +5,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 
 from broadsheet.articles import page_cache
@@ -16,7 +18,10 @@ from broadsheet.articles.selectors import (
 )
 from broadsheet.comments.models import Comment
 from broadsheet.comments.page import comment_section_context
+from broadsheet.comments.rendering import render_comment_section
 from broadsheet.comments.selectors import BadCursor
+from broadsheet.core import csrf_tokens
+from broadsheet.core.context_processors import current_site_links, site_settings_for
 from broadsheet.core.models import Page, SiteSettings
 from broadsheet.core.text import json_ld_script, render_markdown, with_dateline
 
@@ -65,15 +70,26 @@ def article_detail(
         context["cursor_error"] = str(error)
     if request.headers.get("HX-Request") and cursor:
         return HttpResponse(context["threads_html"])
-    context = article_page_context(article) | context
-    if not cacheable or not article.is_published:
+    context = article_page_context(article, site=site_settings_for(request)) | context
+    stored = cacheable and article.is_published
+    # Made here rather than by the context processor, as the comment section needs it too;
+    # one token per page, as the processor's would be.
+    context["csrf_token"] = (
+        page_cache.CSRF_PLACEHOLDER if stored else csrf_tokens.get_token(request)
+    )
+    context["comment_section_html"] = render_comment_section(
+        context, csrf_token=context["csrf_token"], faq_url=current_site_links()["faq"]
+    )
+    if not stored:
         return render(request, "articles/detail.html", context)
-    context["csrf_token"] = page_cache.CSRF_PLACEHOLDER
     html = render_to_string("articles/detail.html", context, request=request)
     return page_cache.store_page(request, article.pk, html)
 
 
-def article_page_context(article: Article) -> dict:
+def article_page_context(article: Article, *, site: SiteSettings | None = None) -> dict:
+    """What the article page shows besides its comments. SITE saves a load when the caller has
+    the request's settings already."""
+    site = site or SiteSettings.load()
     authors = list(article.authors.all())
     json_ld = {
         "@context": "https://schema.org",
@@ -84,14 +100,21 @@ def article_page_context(article: Article) -> dict:
         "dateModified": article.updated_at.isoformat(),
         "articleSection": article.section.name,
         "author": [{"@type": "Person", "name": a.name} for a in authors],
-        "publisher": {"@type": "Organization", "name": SiteSettings.load().paper_name},
+        "publisher": {"@type": "Organization", "name": site.paper_name},
     }
     body_key = f"article-body:{article.pk}:{article.updated_at.timestamp()}"
     body_html = cache.get(body_key)
     if body_html is None:
         body_html = with_dateline(render_markdown(article.body), article.dateline)
         cache.set(body_key, body_html, 3600)
+    # The date filter costs a template node several times a plain variable; same output.
+    published = timezone.localtime(article.published_at)
     return {
+        "published_iso": published.isoformat(),
+        "published_label": (
+            f"{published.day} {MONTHS[published.month]} {published.year}, "
+            f"{published.hour:02d}:{published.minute:02d}"
+        ),
         "canonical_path": article.get_absolute_url(),
         "body_html": mark_safe(body_html),
         "authors": authors,

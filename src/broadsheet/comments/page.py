@@ -17,6 +17,7 @@ from broadsheet.comments.selectors import (
     approved_comment_count,
     comment_threads_for_article,
 )
+from broadsheet.core.context_processors import site_settings_for
 from broadsheet.core.models import SiteSettings
 
 OWN_COMMENTS_SESSION_KEY = "own_comments"
@@ -48,11 +49,12 @@ def _threads(
     own_ids = own_comment_ids(request)
     use_cache = settings.BROADSHEET_PAGE_CACHE and not own_ids
     comments_open = article.comments_open(site.close_comments_after_days)
-    key = (
-        f"threads:{article.pk}:{article_cache_version(article.pk)}:{order}:{cursor or ''}:"
-        f"{site.threads_per_page}:{site.max_reply_depth}:{int(comments_open)}"
-    )
-    if use_cache:
+    key = ""
+    if use_cache:  # the version lookup is a cache read of its own: only when it is used
+        key = (
+            f"threads:{article.pk}:{article_cache_version(article.pk)}:{order}:{cursor or ''}:"
+            f"{site.threads_per_page}:{site.max_reply_depth}:{int(comments_open)}"
+        )
         cached = cache.get(key)
         if cached is not None:
             return cached[0], cached[1], ThreadPage(rows=[], next_cursor=None)
@@ -81,7 +83,7 @@ def comment_section_context(
     reply_to: Comment | None = None,
     cursor: str | None = None,
 ) -> dict:
-    site = SiteSettings.load()
+    site = site_settings_for(request)
     order = requested_order(request)
     comments_open = article.comments_open(site.close_comments_after_days)
     threads_html, count, page = _threads(request, article, site, order, cursor)

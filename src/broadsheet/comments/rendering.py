@@ -10,18 +10,24 @@ tests expect; change it here and in static/broadsheet/site.css together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
 from html import escape  # the standard library's: Django's wraps it for lazy strings
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.articles.models import Article
 from broadsheet.comments.selectors import CommentRow, ThreadPage
 from broadsheet.core.dates import relative_time
 from broadsheet.core.links import link
+from broadsheet.core.text import stored_comment_html
+
+if TYPE_CHECKING:
+    from broadsheet.comments.forms import CommentForm
 
 # Reversed once with a stand-in id, then filled per comment: reverse() per link costs more
 # than drawing the rest of the comment.
@@ -35,42 +41,52 @@ def _url_pattern(name: str) -> tuple[str, str]:
 
 def _time(value: datetime, now: datetime, zone: tzinfo, months: dict[int, str]) -> str:
     local = value.astimezone(zone)
-    title = f"{local.day} {months[local.month]} {local.year}, {local:%H:%M} {local.tzname() or ''}"
+    # Formatted by hand: strftime and escaping the whole title cost more than the rest of the
+    # element. The month names come escaped; the zone's name is escaped here.
+    zone_name = local.tzname()
+    title = f"{local.day} {months[local.month]} {local.year}, {local.hour:02d}:{local.minute:02d}"
+    if zone_name:
+        title = f"{title} {escape(zone_name)}"
     return (
-        f'<time datetime="{local.isoformat()}" title="{escape(title.rstrip())}">'
+        f'<time datetime="{local.isoformat()}" title="{title}">'
         f"{relative_time(value, now)}</time>"
     )
 
 
 def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeString:
+    if not rows:  # the reader's own pending comments, on most pages none
+        return mark_safe("")
     reply_url = _url_pattern("comments:reply")
     report_url = _url_pattern("comments:report")
     now = timezone.now()
     zone = timezone.get_current_timezone()
-    months = {number: str(name) for number, name in MONTHS.items()}  # translated once
+    # Translated and escaped once per page, not per comment.
+    months = {number: escape(str(name)) for number, name in MONTHS.items()}
     parts: list[str] = []
+    append = parts.append
     for row in rows:
         c = row.comment
         pk = c.pk
         name, verified = c.public_author()
         pending = row.is_own_pending
-        head = [f'<span class="author">{escape(name)}</span>']
-        if verified:
-            head.append(
-                f'<span class="verified" title="Verified account">✔ {escape(verified)}</span>'
-            )
-        head.append(_time(c.submitted_at, now, zone, months))
-        if pending:
-            head.append('<span class="badge pending-badge">Awaiting moderation</span>')
-        parts.append(
+        verified_html = (
+            f'\n    <span class="verified" title="Verified account">✔ {escape(verified)}</span>'
+            if verified else ""
+        )
+        pending_html = (
+            '\n    <span class="badge pending-badge">Awaiting moderation</span>' if pending else ""
+        )
+        append(
             f'<li class="comment level-{int(row.level)}{" pending" if pending else ""}" '
             f'id="c{pk}">\n  <div class="comment-head">\n    '
-            + "\n    ".join(head)
-            + "\n  </div>\n"
+            f'<span class="author">{escape(name)}</span>{verified_html}\n    '
+            f"{_time(c.submitted_at, now, zone, months)}{pending_html}\n  </div>\n"
         )
         if row.replying_to:
-            parts.append(f'  <p class="replying-to">Replying to {escape(row.replying_to)}</p>\n')
-        parts.append(f'  <div class="comment-text">{c.display_html}</div>\n')
+            append(f'  <p class="replying-to">Replying to {escape(row.replying_to)}</p>\n')
+        # text_html was escaped when it was stored; only rows written in bulk lack it.
+        text_html = c.text_html or stored_comment_html(c.text, "")
+        append(f'  <div class="comment-text">{text_html}</div>\n')
         if not pending:
             reply = ""
             if comments_open:
@@ -79,13 +95,13 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
                     f'hx-get="{reply_url[0]}{pk}{reply_url[1]}" hx-target="#reply-slot-{pk}" '
                     f'hx-swap="innerHTML" class="reply-link">Reply</a> · '
                 )
-            parts.append(
+            append(
                 f'  <p class="comment-actions">\n    {reply}'
                 f'<a href="{report_url[0]}{pk}{report_url[1]}" class="report-link" '
                 f'rel="nofollow">Report</a>\n  </p>\n'
                 f'  <div class="reply-slot" id="reply-slot-{pk}"></div>\n'
             )
-        parts.append("</li>\n")
+        append("</li>\n")
     return mark_safe("".join(parts))
 
 
@@ -111,3 +127,94 @@ def render_thread_page(
         "</li>\n"
     )
     return mark_safe(html + more)
+
+
+def render_comment_section(
+    context: Mapping[str, Any], *, csrf_token: str, faq_url: str
+) -> SafeString | None:
+    """comments/section.html (with comments/_form.html) for a blank comment form, or None.
+
+    The article page shows this on every view; drawn through the template engine it cost
+    more than all of the page's comments. A form carrying a reader's input and its errors
+    (None here) goes through the templates, which stay the reference: the tests render both
+    and compare them, so change the templates and this function together.
+
+    CONTEXT holds the names the template reads (comment_section_context's); CSRF_TOKEN and
+    FAQ_URL are what the template takes from the context processors.
+    """
+    form = context["form"]
+    if form.is_bound or form.prefix or form.auto_id != "id_%s" or context.get("in_place"):
+        return None
+    order = context["order"]
+    choices = []
+    last = len(context["orders"]) - 1
+    for position, (key, label) in enumerate(context["orders"].items()):
+        if key == order:
+            choice = f"<strong>{escape(str(label))}</strong>"
+        else:
+            choice = f'<a href="?order={escape(str(key))}#comments">{escape(str(label))}</a>'
+        choices.append(f"\n      {choice}{' · ' if position != last else ''}\n    ")
+    cursor_error = context.get("cursor_error")
+    error = f'<p class="error">{escape(str(cursor_error))}</p>' if cursor_error else ""
+    own_pending = ""
+    if context["page"].own_pending_elsewhere:
+        own_pending = (
+            '\n  <div class="own-pending">\n    <p class="notice">Your comment is awaiting '
+            "moderation. Only you can see it until a moderator approves it.</p>\n"
+            f'    <ol class="comment-list">{context["own_pending_html"]}</ol>\n  </div>\n  '
+        )
+    return mark_safe(
+        '<section class="comments" id="comments" aria-labelledby="comments-heading">\n'
+        f'  <h2 id="comments-heading">Comments ({localize(context["comment_count"])})</h2>\n'
+        f"  {error}\n"
+        '  <p class="order-choice">\n'
+        f"    {''.join(choices)}\n"
+        "  </p>\n"
+        f"  {own_pending}\n"
+        '  <ol class="comment-list" id="comment-threads">\n'
+        f"    {context['threads_html']}\n"
+        "  </ol>\n"
+        f"  {_blank_form(context, form, csrf_token=csrf_token, faq_url=faq_url)}\n"
+        "</section>\n"
+    )
+
+
+def _blank_form(
+    context: Mapping[str, Any], form: CommentForm, *, csrf_token: str, faq_url: str
+) -> str:
+    if not context["comments_open"]:
+        return '\n\n<p class="comments-closed" id="comment-form">Comments are closed.</p>\n\n'
+    reply_to = context.get("reply_to")
+    heading = f"Replying to {escape(reply_to.author_name)}" if reply_to else "Leave a comment"
+    widgets = form.widgets
+    max_length = localize(context["max_length"])
+    csrf_input = ""
+    if csrf_token and csrf_token != "NOTPROVIDED":
+        csrf_input = (
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(csrf_token))}">'
+        )
+    action = escape(link("comments:post", context["article"].pk))
+    return (
+        f'\n<form class="comment-form" method="post" action="{action}#comment-form" '
+        'id="comment-form" novalidate>\n'
+        f"  {csrf_input}\n"
+        f"  <h3>{heading}</h3>\n"
+        '  <p class="policy-notice">Comments are moderated and generally will be posted if they '
+        f'are on-topic and not abusive. <a href="{escape(faq_url)}">Read the Comments FAQ</a>.'
+        "</p>\n"
+        "  \n"
+        "  \n"
+        f"  {widgets['parent']}\n"
+        f'  <p class="field"><label for="{escape(form["name"].id_for_label)}">Name</label>'
+        f"{widgets['name']}</p>\n"
+        f'  <p class="field"><label for="{escape(form["email"].id_for_label)}">Email <small>'
+        f"(never shown publicly)</small></label>{widgets['email']}</p>\n"
+        f'  <p class="field"><label for="{escape(form["text"].id_for_label)}">Your comment'
+        f"</label>{widgets['text']}\n"
+        f'    <span class="counter" aria-live="polite" data-limit="{max_length}">{max_length} '
+        "characters left</span>\n"
+        "    </p>\n"
+        f"  <p><button type=\"submit\">{'Post reply' if reply_to else 'Post comment'}</button>\n"
+        "  </p>\n"
+        "</form>\n\n"
+    )

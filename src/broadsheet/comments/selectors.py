@@ -81,7 +81,7 @@ def _add_profiles(comments: list[ShownComment]) -> None:
             comment.profile_name, comment.verified_label = profiles[comment.user_id]
 
 
-@dataclass
+@dataclass(slots=True)
 class CommentRow:
     """A comment placed in its thread: how far to indent it and whom it answers."""
 
@@ -227,22 +227,25 @@ def comment_threads_for_article(
     own_ids = {c.pk for c in own_pending}
 
     def place(comment: ShownComment) -> None:
+        # Runs for every comment on the page: locals and positional arguments throughout.
         stack = [comment]
         while stack:
             current = stack.pop()
-            if current.pk in placed:
+            pk = current.pk
+            if pk in placed:
                 continue
-            placed.add(current.pk)
+            placed.add(pk)
             parent = shown.get(current.parent_id) if current.parent_id else None
-            rows.append(
-                CommentRow(
-                    comment=current,
-                    level=min(current.depth, max_depth),
-                    replying_to=parent.public_author()[0] if parent else "",
-                    is_own_pending=current.pk in own_ids,
-                )
-            )
-            stack.extend(reversed(children.get(current.pk, [])))
+            depth = current.depth
+            rows.append(CommentRow(
+                current,
+                depth if depth < max_depth else max_depth,
+                parent.public_author()[0] if parent else "",
+                pk in own_ids,
+            ))
+            replies = children.get(pk)
+            if replies:
+                stack.extend(reversed(replies))
 
     # The reader's own new top-level comments lead the first page so they can see them.
     own_top = [c for c in own_pending if c.depth == 0]

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from broadsheet.articles.models import Article
+from broadsheet.articles.selectors import article_with_section
 from broadsheet.articles.views import article_page_context
 from broadsheet.comments import services
 from broadsheet.comments.forms import CommentForm, ReportForm
@@ -28,7 +29,9 @@ def _article_page(request: HttpRequest, article: Article, form: CommentForm, sta
 
 @require_POST
 def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.select_related("section"), pk=article_id)
+    article = article_with_section(article_id)
+    if article is None:
+        raise Http404("No article with this id.")
     if not article.is_published:
         # Never render a draft to the public, even to say no.
         return render(

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.db import transaction
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
@@ -153,24 +153,46 @@ def _blocked_domains() -> frozenset[str]:
     return _blocked_cache["domains"]
 
 
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _in_list(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+def _db_datetime(value: datetime):
+    return Comment._meta.get_field("submitted_at").get_db_prep_save(value, connection)
+
+
+@lru_cache(maxsize=128)
+def _claim_sql(vendor: str, count: int) -> str:
+    return (
+        f"UPDATE {_table(Comment)} SET scan_state = %s, scan_claimed_at = %s, "
+        "scan_attempts = scan_attempts + 1 "
+        f"WHERE id IN ({_in_list(count)}) AND status = %s "
+        "AND (scan_state IN (%s, %s) OR (scan_state = %s AND scan_claimed_at < %s))"
+    )
+
+
 def _claim_update(comment_ids: Sequence[int]) -> datetime:
     """Mark the comments no other worker is scanning as ours; returns the claim's stamp.
 
     One conditional UPDATE for the whole batch, stamped with this call's time: the rows that
     carry the stamp afterwards are this worker's. On SQLite every separate write queues for
-    the one write lock that posting comments needs too.
+    the one write lock that posting comments needs too. Written as SQL: a batch is often a
+    single comment, and building the statement through the ORM cost more than running it.
     """
     now = timezone.now()
-    Comment.objects.filter(
-        Q(scan_state__in=[Comment.ScanState.UNSCANNED, Comment.ScanState.FAILED])
-        | Q(scan_state=Comment.ScanState.SCANNING, scan_claimed_at__lt=now - CLAIM_TIMEOUT),
-        pk__in=list(comment_ids),
-        status=Comment.Status.PENDING,
-    ).update(
-        scan_state=Comment.ScanState.SCANNING,
-        scan_claimed_at=now,
-        scan_attempts=F("scan_attempts") + 1,
-    )
+    state = Comment.ScanState
+    ids = list(comment_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _claim_sql(connection.vendor, len(ids)),
+            [state.SCANNING.value, _db_datetime(now), *ids, Comment.Status.PENDING.value,
+             state.UNSCANNED.value, state.FAILED.value, state.SCANNING.value,
+             _db_datetime(now - CLAIM_TIMEOUT)],
+        )
     return now
 
 
@@ -208,7 +230,72 @@ def _article_vectors(
     return vectors
 
 
-def _contexts(comments: list[Comment]) -> list[ScanContext]:
+@dataclass(frozen=True)
+class ClaimedComment:
+    """What the scan reads of a comment, its article and its parent: one row, no model
+    instances (building those, with the article's body, cost more than the scanners)."""
+
+    pk: int
+    article_id: int
+    parent_id: int | None
+    text: str
+    text_fingerprint: str
+    author_email: str
+    submitted_at: datetime
+    article_title: str
+    article_deck: str
+    section_policy: str
+    parent_text: str | None
+
+
+@lru_cache(maxsize=128)
+def _rows_sql(vendor: str, count: int) -> str:
+    from broadsheet.articles.models import Article, Section
+
+    return (
+        "SELECT c.id, c.article_id, c.parent_id, c.text, c.text_fingerprint, c.author_email, "
+        "c.submitted_at, a.headline, a.deck, s.moderation_policy, p.text "
+        f"FROM {_table(Comment)} c "
+        f"INNER JOIN {_table(Article)} a ON a.id = c.article_id "
+        f"INNER JOIN {_table(Section)} s ON s.id = a.section_id "
+        f"LEFT OUTER JOIN {_table(Comment)} p ON p.id = c.parent_id "
+        f"WHERE c.id IN ({_in_list(count)}) AND c.scan_state = %s AND c.scan_claimed_at = %s "
+        "ORDER BY c.id"
+    )
+
+
+def _row(values: Sequence) -> ClaimedComment:
+    values = list(values)
+    # SQLite hands back text for a timestamp; PostgreSQL an aware datetime already.
+    convert = getattr(connection.ops, "convert_datetimefield_value", None)
+    if convert is not None:
+        values[6] = convert(values[6], None, connection)
+    return ClaimedComment(*values)
+
+
+def _claimed_rows(comment_ids: Sequence[int], stamp: datetime) -> list[ClaimedComment]:
+    """The comments this worker claimed with STAMP, with their article and parent."""
+    ids = list(comment_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _rows_sql(connection.vendor, len(ids)),
+            [*ids, Comment.ScanState.SCANNING.value, _db_datetime(stamp)],
+        )
+        return [_row(values) for values in cursor.fetchall()]
+
+
+def scan_rows(comments: QuerySet[Comment]) -> list[ClaimedComment]:
+    """COMMENTS as the scan reads them (for tests and tools; the scan itself reads the rows it
+    claimed with one statement)."""
+    fields = (
+        "pk", "article_id", "parent_id", "text", "text_fingerprint", "author_email",
+        "submitted_at", "article__headline", "article__deck",
+        "article__section__moderation_policy", "parent__text",
+    )
+    return [ClaimedComment(*row) for row in comments.values_list(*fields)]
+
+
+def _contexts(comments: list[ClaimedComment]) -> list[ScanContext]:
     blocked = _blocked_domains()
     repeat_counts = _repeat_counts(comments, timezone.now() - REPEAT_WINDOW)
     recent = _recent_articles()
@@ -227,10 +314,10 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
             ScanContext(
                 text=comment.text,
                 article_id=comment.article_id,
-                article_title=comment.article.headline,
-                article_deck=comment.article.deck,
+                article_title=comment.article_title,
+                article_deck=comment.article_deck,
                 article_embeddings=vectors,
-                parent_text=comment.parent.text if comment.parent_id else None,
+                parent_text=comment.parent_text if comment.parent_id else None,
                 background_articles=backgrounds[comment.article_id],
                 author_email=comment.author_email,
                 repeat_count=repeats,
@@ -240,16 +327,25 @@ def _contexts(comments: list[Comment]) -> list[ScanContext]:
     return contexts
 
 
-def _repeat_counts(comments: list[Comment], since) -> dict[int, int]:
+@lru_cache(maxsize=128)
+def _repeats_sql(vendor: str, count: int) -> str:
+    return (
+        f"SELECT text_fingerprint, COUNT(*) FROM {_table(Comment)} "
+        f"WHERE text_fingerprint IN ({_in_list(count)}) AND submitted_at >= %s "
+        "GROUP BY text_fingerprint"
+    )
+
+
+def _repeat_counts(comments: list[ClaimedComment], since) -> dict[int, int]:
     """How often each comment's text was posted in the window by anyone, the comment excluded."""
     from broadsheet.comments.services import text_fingerprint
 
     keys = {c.pk: c.text_fingerprint or text_fingerprint(c.text) for c in comments}
-    posted = dict(
-        Comment.objects.filter(text_fingerprint__in=set(keys.values()), submitted_at__gte=since)
-        .values_list("text_fingerprint")
-        .annotate(n=Count("id"))
-    )
+    wanted = sorted(set(keys.values()))
+    with connection.cursor() as cursor:
+        cursor.execute(_repeats_sql(connection.vendor, len(wanted)),
+                       [*wanted, _db_datetime(since)])
+        posted = dict(cursor.fetchall())
     return {
         c.pk: max(0, posted.get(keys[c.pk], 0) - (1 if c.submitted_at >= since else 0))
         for c in comments
@@ -285,75 +381,124 @@ def _summarise(results: list[ScanResult]) -> tuple[dict, dict, list[dict]]:
     return scores, verdicts, reasons
 
 
+@dataclass
+class _Scan:
+    """One comment's scan, ready to store, and what the policy makes of it."""
+
+    comment: ClaimedComment
+    scores: dict
+    reasons: list[dict]
+    risk: float
+    verdict: policy.Verdict
+    outcome: str
+    policy_name: str
+
+    @property
+    def needs_decision(self) -> bool:
+        """Whether the auto-moderator changes the comment's status or records a hold; in
+        `premoderate` mode nothing but the scan itself is stored."""
+        return self.outcome in ("approved", "rejected") or (
+            self.verdict.action != "approve" and self.policy_name != ModerationPolicy.PREMODERATE
+        )
+
+
+def _judge(comment: ClaimedComment, results: list[ScanResult], site: SiteSettings,
+           limits: dict) -> _Scan:
+    scores, verdicts, reasons = _summarise(results)
+    verdict = policy.scan_verdict(scores, verdicts, reasons, limits)
+    policy_name = comment.section_policy or site.moderation_policy
+    return _Scan(
+        comment=comment, scores=scores, reasons=reasons,
+        risk=max(scores.values()) if scores else 0.0, verdict=verdict,
+        outcome=policy.outcome_for_policy(policy_name, verdict), policy_name=policy_name,
+    )
+
+
+@lru_cache(maxsize=4)
+def _store_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"UPDATE {quote(Comment._meta.db_table)} SET scores = %s, reasons = %s, risk = %s, "
+        "scan_verdict = %s, scan_state = %s, scanned_at = %s "
+        "WHERE id = %s AND scan_state = %s AND scan_claimed_at = %s"
+    )
+
+
+def _store_scans(scans: list[_Scan], stamp: datetime) -> None:
+    """Store every scan in one statement run once per comment, only on rows this call still
+    owns (a worker that outlived its claim finds its rows taken and stores nothing)."""
+    field = Comment._meta.get_field
+    scores_field, reasons_field = field("scores"), field("reasons")
+    stamp_value = field("scan_claimed_at").get_db_prep_save(stamp, connection)
+    scanned_at = field("scanned_at").get_db_prep_save(timezone.now(), connection)
+    params = [
+        (
+            scores_field.get_db_prep_save(scan.scores, connection),
+            reasons_field.get_db_prep_save(scan.reasons, connection),
+            scan.risk, scan.verdict.action, Comment.ScanState.SCANNED.value, scanned_at,
+            scan.comment.pk, Comment.ScanState.SCANNING.value, stamp_value,
+        )
+        for scan in scans
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(_store_sql(connection.vendor), params)
+
+
 def scan_comments(comment_ids: Sequence[int]) -> int:
     """Scan and decide the given comments; returns how many this call decided or held."""
     if not comment_ids:
         return 0
     stamp = _claim_update(comment_ids)
     try:
-        # The claimed rows, read whole in the same query that finds which ones are ours.
-        comments = list(
-            _claimed(comment_ids, stamp).select_related("article__section", "parent")
-        )
+        # The claimed rows, read in the same query that finds which ones are ours.
+        comments = _claimed_rows(comment_ids, stamp)
         if not comments:
             return 0
         contexts = _contexts(comments)
         all_results = run_scanners(contexts)
+        site = SiteSettings.load()
+        limits = policy.thresholds(site)
+        scans = [
+            _judge(comment, results, site, limits)
+            for comment, results in zip(comments, all_results, strict=True)
+        ]
     except Exception:
         logger.exception("Scanning comments %s failed; they stay pending for the sweep",
                          list(comment_ids))
         _claimed(comment_ids, stamp).update(scan_state=Comment.ScanState.FAILED)
         return 0
-    site = SiteSettings.load()
-    limits = policy.thresholds(site)
-    owned = [c.pk for c in comments]
-    # One transaction for the batch (one turn of SQLite's write lock), a savepoint for each
-    # comment so one that cannot be stored does not undo the others' decisions.
+    # One transaction for the batch (one turn of SQLite's write lock).
     with transaction.atomic():
-        # Re-read under the lock for what a moderator may have changed meanwhile; the article
-        # (for its section's policy) is the one read a moment ago.
-        locked = {c.pk: c for c in Comment.objects.select_for_update().filter(pk__in=owned)}
-        for comment, results in zip(comments, all_results, strict=True):
-            if comment.pk not in locked:
-                continue
-            locked[comment.pk].article = comment.article
-            try:
-                with transaction.atomic():
-                    _apply(locked[comment.pk], results, site, limits)
-            except Exception:
-                logger.exception("Storing the scan of comment %s failed; the sweep retries it",
-                                 comment.pk)
+        _store_scans(scans, stamp)
+        deciding = {scan.comment.pk: scan for scan in scans if scan.needs_decision}
+        if deciding:
+            # Under the lock, only the comments still pending: a moderator's decision made
+            # while we scanned stands.
+            locked = Comment.objects.select_for_update().filter(
+                pk__in=list(deciding), status=Comment.Status.PENDING,
+                scan_state=Comment.ScanState.SCANNED, scan_claimed_at=stamp,
+            ).select_related("article")
+            for comment in locked:
+                try:
+                    # A savepoint each, so one that cannot be stored keeps the others.
+                    with transaction.atomic():
+                        _decide(comment, deciding[comment.pk])
+                except Exception:
+                    logger.exception("Deciding comment %s failed; it stays pending", comment.pk)
     return len(comments)
 
 
-def _apply(locked: Comment, results: list[ScanResult], site: SiteSettings, limits: dict) -> None:
-    """Store one comment's scan and apply the policy; LOCKED is the row under select_for_update."""
+def _decide(locked: Comment, scan: _Scan) -> None:
+    """Apply the policy's outcome to LOCKED, the pending row under select_for_update."""
     from broadsheet.moderation import services
 
-    scores, verdicts, reasons = _summarise(results)
-    verdict = policy.scan_verdict(scores, verdicts, reasons, limits)
-    if locked.scan_state != Comment.ScanState.SCANNING:
-        return  # another worker finished it after our claim went stale
-    locked.scores = scores
-    locked.reasons = reasons
-    locked.risk = max(scores.values()) if scores else 0.0
-    locked.scan_verdict = verdict.action
-    locked.scan_state = Comment.ScanState.SCANNED
-    locked.scanned_at = timezone.now()
-    locked.save(
-        update_fields=["scores", "reasons", "risk", "scan_verdict", "scan_state", "scanned_at"]
-    )
-    if locked.status != Comment.Status.PENDING:
-        return  # a moderator decided while we scanned; theirs stands
-    outcome_policy = policy.effective_policy(locked.article, site)
-    outcome = policy.outcome_for_policy(outcome_policy, verdict)
-    note = verdict.explanation
-    if outcome == "approved":
+    note = scan.verdict.explanation
+    if scan.outcome == "approved":
         services.comment_approve(
             comment=locked, actor=None, note="all scores under thresholds", already_locked=True
         )
-    elif outcome == "rejected":
-        reason = RejectionReason.objects.filter(slug=verdict.reason_slug).first()
+    elif scan.outcome == "rejected":
+        reason = RejectionReason.objects.filter(slug=scan.verdict.reason_slug).first()
         if reason is None:
             reason, _ = RejectionReason.objects.get_or_create(
                 slug="other", defaults={"label": "Other"}
@@ -361,12 +506,12 @@ def _apply(locked: Comment, results: list[ScanResult], site: SiteSettings, limit
         services.comment_reject(
             comment=locked, actor=None, reason=reason, note=note, already_locked=True
         )
-    elif verdict.action != "approve" and outcome_policy != ModerationPolicy.PREMODERATE:
+    else:
         Decision.objects.create(
             comment=locked, actor=None, actor_name=services.AUTO_MODERATOR,
             action=Decision.Action.HOLD, note=note, status_before=locked.status,
             status_after=locked.status, text_before=locked.text, text_after=locked.text,
-            scores=scores,
+            scores=scan.scores,
         )
 
 

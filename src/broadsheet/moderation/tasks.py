@@ -126,6 +126,7 @@ class InProcessRunner:
             if job is not None and job[0] is None:  # stop()'s wake-up, behind every job
                 self._jobs.task_done()
                 if self._stopping.is_set():
+                    self._close_connections(idle=True)
                     return
                 continue
             func, args, extra = None, (), 0
@@ -137,6 +138,7 @@ class InProcessRunner:
             every = settings.BROADSHEET_SWEEP_EVERY_SECONDS
             sweep_due = bool(every) and time.monotonic() - self._last_sweep > every
             if func is None and not sweep_due:
+                self._close_connections(idle=True)
                 continue
             try:
                 close_old_connections()
@@ -153,14 +155,19 @@ class InProcessRunner:
                 if func is not None:
                     for _ in range(1 + extra):
                         self._jobs.task_done()
-                try:
-                    # Idle, the thread gives its connection back rather than holding one open.
-                    if self._jobs.empty():
-                        connections.close_all()
-                    else:
-                        close_old_connections()
-                except Exception:  # the database may be what failed; the next job reconnects
-                    logger.debug("Could not close database connections", exc_info=True)
+                self._close_connections(idle=func is None)
+
+    @staticmethod
+    def _close_connections(*, idle: bool) -> None:
+        # The connection is kept while comments keep coming (opening one, with its PRAGMAs,
+        # costs more than scanning a comment); after a quiet spell it is given back.
+        try:
+            if idle:
+                connections.close_all()
+            else:
+                close_old_connections()
+        except Exception:  # the database may be what failed; the next job reconnects
+            logger.debug("Could not close database connections", exc_info=True)
 
     def wait_idle(self, timeout: float = 30) -> bool:
         """For tests and benchmarks: wait until every queued job has run."""
