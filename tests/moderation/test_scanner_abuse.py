@@ -93,3 +93,24 @@ def test_it_does_not_flag_a_news_report_of_a_killing(scanner):
 
     result = _scan(scanner, "Police say the man was shot dead in Hackney on Tuesday.")
     assert result.score < DEFAULT_THRESHOLDS["abuse"]["hold"]
+
+
+def test_model_files_without_word_max_keep_their_bigram_features(tmp_path):
+    import numpy as np
+
+    from broadsheet.moderation.ml.features import FeatureConfig, featurize
+
+    old = tmp_path / "old.npz"
+    np.savez_compressed(
+        old,
+        weights=np.zeros(1 << 10, dtype=np.float16),
+        bias=np.float64(0.0),
+        config=json.dumps({"n_buckets": 1 << 10, "char_min": 2, "char_max": 5}),
+        meta=json.dumps({}),
+    )
+    assert LinearModel.load(old).cfg.word_max == 2
+    text = "you are a moron"
+    bigrams = featurize(text, FeatureConfig(word_max=2))
+    trigrams = featurize(text, FeatureConfig(word_max=3))
+    assert set(bigrams.indices) < set(trigrams.indices)
+    assert get_model().cfg.word_max == 3

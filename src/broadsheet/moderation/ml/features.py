@@ -183,9 +183,17 @@ class FeatureConfig:
     n_buckets: int = 1 << 20
     char_min: int = 2
     char_max: int = 5
+    # Longest word n-gram: 2 = unigrams and bigrams, 3 adds trigrams. Model files saved
+    # before this field existed have no "word_max" and load with 2, as they were trained.
+    word_max: int = 2
 
     def to_dict(self) -> dict[str, int]:
-        return {"n_buckets": self.n_buckets, "char_min": self.char_min, "char_max": self.char_max}
+        return {
+            "n_buckets": self.n_buckets,
+            "char_min": self.char_min,
+            "char_max": self.char_max,
+            "word_max": self.word_max,
+        }
 
 
 def _h(s: str, mask: int) -> int:
@@ -249,17 +257,19 @@ def featurize(text: str, cfg: FeatureConfig) -> TextFeatures:
     w_own: list[int] = []
     c_idx: list[int] = []
     c_own: list[int] = []
-    prev = None
     for k, word in enumerate(words):
         uni, grams = _word_feats(word, cfg.n_buckets, cfg.char_min, cfg.char_max)
         w_idx.extend(uni)
         w_own.append(k)
-        if prev is not None:
-            w_idx.append(_h("b|" + prev + " " + word, mask))
+        # Bigrams and trigrams belong to their last word.
+        if k >= 1:
+            w_idx.append(_h("b|" + words[k - 1] + " " + word, mask))
+            w_own.append(k)
+        if k >= 2 and cfg.word_max >= 3:
+            w_idx.append(_h("t|" + words[k - 2] + " " + words[k - 1] + " " + word, mask))
             w_own.append(k)
         c_idx.extend(grams)
         c_own.extend([k] * len(grams))
-        prev = word
     for name, k in _cues(words):
         w_idx.append(_h("x|" + name, mask))
         w_own.append(k)
