@@ -346,6 +346,18 @@ def phase_isso(bench: Bench, site: b.Site | None) -> None:
     port = b.free_port()
     config = isso_config(workdir, port)
     env = b.base_env(ISSO_SETTINGS=str(config))
+    # Two workers starting on a new database race to write its first rows (one dies with
+    # "UNIQUE constraint failed: preferences.key"): one worker creates it first.
+    first = b.start_process(
+        "isso-init",
+        [str(b.ISSO_VENV / "bin" / "gunicorn"), "-w", "1", "-b", f"127.0.0.1:{port}",
+         "isso.run"],
+        env, workdir / "isso-init.log", cwd=workdir,
+    )
+    try:
+        b.wait_http(f"http://127.0.0.1:{port}/?uri=/none", timeout=60, process=first)
+    finally:
+        first.stop()
     isso = b.start_process(
         "isso",
         [str(b.ISSO_VENV / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",

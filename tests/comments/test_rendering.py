@@ -63,3 +63,22 @@ def test_a_text_changed_anywhere_else_is_rendered_again_on_save(article):
     loaded.text = "After <em>edit</em>"
     loaded.save()
     assert Comment.objects.get(pk=comment.pk).text_html == "<p>After &lt;em&gt;edit&lt;/em&gt;</p>"
+
+
+def test_text_without_links_is_drawn_exactly_as_django_urlize_would_draw_it():
+    from django.utils.html import urlize
+
+    from broadsheet.core.text import render_comment_text
+
+    samples = [
+        "Plain words, nothing else.", "<script>alert('x')</script> & \"quotes\"",
+        "Ends with a full stop. Then: a colon; and 3.5 per cent.", "e.g. i.e. U.S. Dr. Smith",
+        "see example.com/path now", "mail me at someone@example.org", "http://a.b/c?d=e&f=g",
+        "WWW.EXAMPLE.CO.UK and Example.COM", "a.net-zero plan", "ratio 2:1 at 10:30",
+        "tabs\tand\u00a0odd spaces", "line one\nline two", "(www.x.org)", "'single' <b>bold</b>",
+    ]
+    for text in samples:
+        expected = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True).replace(
+            'rel="nofollow"', 'rel="nofollow ugc"'
+        ).replace("\n", "<br>")
+        assert render_comment_text(text) == f"<p>{expected}</p>", text

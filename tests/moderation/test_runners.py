@@ -192,3 +192,95 @@ def test_models_load_in_advance_without_touching_the_database():
     # No django_db mark: any query here would fail the test.
     pipeline.warm_up()
     assert all(scanner is not None for scanner in pipeline._model_scanners())
+
+
+@pytest.fixture
+def serving_runner(lingering_runner):
+    """A runner as a serving process sets it up: scans wait for the end of a response."""
+    runner, scans = lingering_runner
+    runner.scan_after_responses = True
+    return runner, scans
+
+
+def test_a_serving_process_scans_streaming_comments_after_a_response_in_one_batch(
+    serving_runner, monkeypatch
+):
+    runner, scans = serving_runner
+    monkeypatch.setattr(tasks, "STREAMING_GAP_SECONDS", 60)
+    monkeypatch.setattr(tasks, "SCAN_LINGER_SECONDS", 60)
+    monkeypatch.setattr(tasks, "DEFERRED_FALLBACK_SECONDS", 60)
+    monkeypatch.setattr(tasks, "SCAN_AFTER_RESPONSE_BATCH", 3)
+    runner._last_scan_queued = time.monotonic()  # a stream is under way
+
+    for pk in (1, 2):
+        runner.submit(tasks._scan, [pk])
+        runner.after_response()  # the post's own response ends: not enough yet
+    assert scans.batches == []
+    runner.submit(tasks._scan, [3])
+    runner.after_response()
+    assert scans.batches == [[1, 2, 3]]
+    runner.after_response()  # each comment is scanned once
+    assert scans.batches == [[1, 2, 3]]
+
+
+def test_comments_no_response_takes_are_scanned_by_the_runners_thread(
+    serving_runner, monkeypatch
+):
+    runner, scans = serving_runner
+    monkeypatch.setattr(tasks, "STREAMING_GAP_SECONDS", 60)
+    monkeypatch.setattr(tasks, "DEFERRED_FALLBACK_SECONDS", 0.05)
+    runner._last_scan_queued = time.monotonic()
+
+    runner.submit(tasks._scan, [1])
+    runner.submit(tasks._scan, [2])
+    assert runner.wait_idle(timeout=10)
+    assert scans.batches == [[1, 2]]
+
+
+def test_a_lone_comment_is_scanned_at_once_by_the_runners_thread(serving_runner, monkeypatch):
+    runner, scans = serving_runner
+    monkeypatch.setattr(tasks, "STREAMING_GAP_SECONDS", 0)  # never counts as streaming
+    monkeypatch.setattr(tasks, "DEFERRED_FALLBACK_SECONDS", 60)
+
+    runner.submit(tasks._scan, [7])
+    assert runner.wait_idle(timeout=5)
+    assert scans.batches == [[7]]
+
+
+def test_the_threads_fallback_never_takes_a_newer_batch(serving_runner, monkeypatch):
+    runner, scans = serving_runner
+    monkeypatch.setattr(tasks, "SCAN_LINGER_SECONDS", 0)  # every response takes what waits
+    runner.scan_after_responses = True
+    runner._defer([1], time.monotonic(), True)
+    first_batch = runner._deferred_batch
+    runner.after_response()
+    runner._defer([2], time.monotonic(), True)
+    assert runner.take_deferred(force=True, batch=first_batch) == []
+    assert runner.take_deferred(force=True, batch=runner._deferred_batch) == [2]
+    assert scans.batches == [[1]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_serving_process_decides_a_post_right_after_its_response(
+    client, article, stand_in_scanners, settings, monkeypatch
+):
+    from django.core.signals import request_finished
+
+    settings.BROADSHEET_TASK_RUNNER = "thread"
+    set_policy("auto")
+    monkeypatch.setattr(tasks, "SCAN_AFTER_RESPONSE_BATCH", 1)
+    monkeypatch.setattr(tasks.runner, "scan_after_responses", True)
+    # Comments are streaming in, so the runner's thread leaves them to the responses.
+    monkeypatch.setattr(tasks, "STREAMING_GAP_SECONDS", 60)
+    monkeypatch.setattr(tasks, "DEFERRED_FALLBACK_SECONDS", 1)
+    monkeypatch.setattr(tasks.runner, "_last_scan_queued", time.monotonic())
+    request_finished.connect(tasks.runner.after_response, dispatch_uid="test-after-response")
+    try:
+        response = client.post(f"/comments/post/{article.pk}/",
+                               comment_payload(text="Lovely cover drive"))
+        assert response.status_code == 303
+        # Decided when the response was closed, before any wait for the runner's thread.
+        assert Comment.objects.get().status == "approved"
+    finally:
+        request_finished.disconnect(dispatch_uid="test-after-response")
+    assert tasks.runner.wait_idle(timeout=30)

@@ -35,6 +35,10 @@ def with_dateline(body_html: str, dateline: str) -> SafeString:
 
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
+# What Django's urlize can turn into a link: an http(s):// address, "www." or a word ending in
+# one of its seven top-level domains, or an email address. A paragraph with none of these
+# comes out of urlize as itself, escaped.
+_MAYBE_LINK = re.compile(r"://|@|www\.|\.(?:com|edu|gov|int|mil|net|org)", re.IGNORECASE)
 
 
 def render_comment_text(text: str) -> SafeString:
@@ -42,8 +46,11 @@ def render_comment_text(text: str) -> SafeString:
     paragraphs = [p.strip() for p in _BLANK_LINES.split(text.replace("\r\n", "\n")) if p.strip()]
     rendered = []
     for paragraph in paragraphs:
-        linked = urlize(paragraph, trim_url_limit=60, nofollow=True, autoescape=True)
-        linked = linked.replace('rel="nofollow"', 'rel="nofollow ugc"')
+        if _MAYBE_LINK.search(paragraph):
+            linked = urlize(paragraph, trim_url_limit=60, nofollow=True, autoescape=True)
+            linked = linked.replace('rel="nofollow"', 'rel="nofollow ugc"')
+        else:  # urlize walks every word; most comments hold no link at all
+            linked = escape(paragraph)
         rendered.append("<p>" + linked.replace("\n", "<br>") + "</p>")
     return mark_safe("".join(rendered))
 

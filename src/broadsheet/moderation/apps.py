@@ -36,6 +36,10 @@ class ModerationConfig(AppConfig):
         # A web process with the in-process runner also sweeps for comments whose scan was
         # lost (a crash, a restart), even before anyone posts.
         if settings.BROADSHEET_TASK_RUNNER == "thread" and _is_serving():
+            from django.core.signals import request_finished
+
             from broadsheet.moderation.tasks import runner
 
+            runner.scan_after_responses = True
+            request_finished.connect(runner.after_response, dispatch_uid="scan-after-response")
             runner.start()

@@ -25,12 +25,21 @@ SCAN_BATCH_SIZE = 50
 SCAN_LINGER_SECONDS = 0.02
 # "Streaming" = queued less than this after the comment before it.
 STREAMING_GAP_SECONDS = 0.1
+# A serving process scans its comments after responses (see InProcessRunner.after_response)
+# once this many wait, or once the first has waited SCAN_LINGER_SECONDS.
+SCAN_AFTER_RESPONSE_BATCH = 8
+# ...and the runner's thread scans those no response took after this long.
+DEFERRED_FALLBACK_SECONDS = 0.06
 
 
 def _scan(comment_ids: list[int]) -> None:
     from broadsheet.moderation.pipeline import scan_comments
 
     scan_comments(comment_ids)
+
+
+def _scan_deferred(batch: int) -> None:
+    """A wake-up job: scan the comments deferred to after responses that none has taken."""
 
 
 def _embed_article(article_id: int) -> None:
@@ -52,6 +61,12 @@ class InProcessRunner:
         self._last_sweep = 0.0
         self._last_scan_queued = float("-inf")
         self._warm_up = False
+        # Comments a serving process scans after its responses; see after_response().
+        self.scan_after_responses = False
+        self._deferred: list[int] = []
+        self._deferred_since = 0.0
+        self._deferred_batch = 0
+        self._deferred_lock = threading.Lock()
 
     def submit(self, func, *args) -> None:
         self._ensure_started()
@@ -60,7 +75,55 @@ class InProcessRunner:
         if func is _scan:
             streaming = now - self._last_scan_queued < STREAMING_GAP_SECONDS
             self._last_scan_queued = now
+            if self.scan_after_responses:
+                self._defer(list(args[0]), now, streaming)
+                return
         self._jobs.put((func, args, now, streaming))
+
+    def _defer(self, ids: list[int], now: float, streaming: bool) -> None:
+        with self._deferred_lock:
+            first = not self._deferred
+            if first:
+                self._deferred_since = now
+                self._deferred_batch += 1
+            self._deferred.extend(ids)
+            batch = self._deferred_batch
+        if first:
+            # If no response takes this batch in time, the thread scans it: at once for a
+            # lone comment, after a while when comments stream in.
+            self._jobs.put((_scan_deferred, (batch,), now, streaming))
+
+    def take_deferred(self, *, force: bool = False, batch: int | None = None) -> list[int]:
+        """The comments waiting to be scanned after a response, if their batch is due (or
+        FORCE); each id is handed out once. BATCH: only if the waiting comments are still
+        that batch (the runner's fallback must not take a newer one from the responses)."""
+        with self._deferred_lock:
+            if not self._deferred or batch not in (None, self._deferred_batch):
+                return []
+            due = (
+                force
+                or len(self._deferred) >= SCAN_AFTER_RESPONSE_BATCH
+                or time.monotonic() - self._deferred_since >= SCAN_LINGER_SECONDS
+            )
+            if not due:
+                return []
+            ids, self._deferred = self._deferred, []
+            return ids
+
+    def after_response(self, **_kwargs) -> None:
+        """request_finished receiver of a serving process: scan the comments that are due.
+
+        A sync gunicorn worker sends the whole response before closing it, so the reader
+        does not wait for this. Scanning here rather than in the runner's thread keeps the two
+        threads from taking turns on the GIL under load, which cost both of them CPU.
+        """
+        ids = self.take_deferred()
+        if not ids:
+            return
+        try:
+            _scan(ids)
+        except Exception:  # the comments stay pending; the sweep scans them
+            logger.exception("Scanning comments %s after a response failed", ids)
 
     def start(self) -> None:
         """Start the thread before any job, so the sweep runs on a quiet server too; it loads
@@ -135,6 +198,16 @@ class InProcessRunner:
                 if func is _scan:
                     ids, extra = self._scan_batch(list(args[0]), queued_at, streaming)
                     args = (ids,)
+                elif func is _scan_deferred:
+                    # While comments stream in, the responses that follow take them; this
+                    # thread is the fallback for the last ones of a stream.
+                    wait = (
+                        queued_at + DEFERRED_FALLBACK_SECONDS - time.monotonic()
+                        if streaming else 0
+                    )
+                    if wait > 0:
+                        self._stopping.wait(wait)  # stop() ends the wait
+                    func, args = _scan, (self.take_deferred(force=True, batch=args[0]),)
             every = settings.BROADSHEET_SWEEP_EVERY_SECONDS
             sweep_due = bool(every) and time.monotonic() - self._last_sweep > every
             if func is None and not sweep_due:
@@ -173,7 +246,7 @@ class InProcessRunner:
         """For tests and benchmarks: wait until every queued job has run."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._jobs.unfinished_tasks == 0:
+            if self._jobs.unfinished_tasks == 0 and not self._deferred:
                 return True
             time.sleep(0.01)
         return False

@@ -22,9 +22,18 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 @dataclass
 class Scored:
     probability: float
-    # Per token of ``features.tokens``: how much that word pushed the logit up or down.
-    contributions: np.ndarray
     features: TextFeatures
+    # Each feature's push on the logit; spread over the words only when asked for.
+    feature_contributions: np.ndarray
+
+    @property
+    def contributions(self) -> np.ndarray:
+        """Per token of ``features.tokens``: how much that word pushed the logit up or down.
+        Worked out on demand: most comments score too low to need their words explained."""
+        per_token = np.zeros(len(self.features.tokens), dtype=np.float64)
+        if len(self.features.owner):
+            np.add.at(per_token, self.features.owner, self.feature_contributions)
+        return per_token
 
 
 class LinearModel:
@@ -65,9 +74,6 @@ class LinearModel:
         for text in texts:
             f = featurize(text, self.cfg)
             contrib = self.weights[f.indices] * f.values
-            per_token = np.zeros(len(f.tokens), dtype=np.float64)
-            if len(f.owner):
-                np.add.at(per_token, f.owner, contrib)
             z = self.bias + float(contrib.sum())
-            results.append(Scored(float(sigmoid(np.array([z]))[0]), per_token, f))
+            results.append(Scored(float(sigmoid(np.array([z]))[0]), f, contrib))
         return results
