@@ -130,6 +130,9 @@ def _deleet(raw: str) -> tuple[list[str], int]:
 
     Also returns how many trailing characters were punctuation, so the span can skip them.
     """
+    if raw.isalpha() and raw.isascii():
+        # Nearly every word: plain letters, which no rule below changes.
+        return [raw], 0
     has_letter = any(c.isalpha() for c in raw)
     if not has_letter:
         # Plain numbers and lone symbols are not disguised words.
@@ -257,6 +260,8 @@ def _join_spaced(
 
 
 _MULTI_STAR = re.compile(r"\*{2,}")
+# _deleet's fast path relies on this: no rule maps a letter.
+assert not any(key.isalpha() for key in (*LEET, *LEET_ALT))
 
 
 def tokenize(text: str) -> list[Token]:
