@@ -195,6 +195,9 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
 
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# Flash messages ride in that same signed cookie: one signature per response instead of two
+# (a comment posted through the form sets both its session and its "awaiting moderation").
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
