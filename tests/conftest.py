@@ -27,6 +27,32 @@ DEAD_REDIS = {
 _sequence = itertools.count(1)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    """After a test against the live server (the browser tests), close the connections its own
+    queries opened, from where the test ran. Playwright runs an event loop in this thread, and
+    Django then keeps connections per context: a fixture's teardown does not see the test's,
+    and one left open keeps PostgreSQL from dropping the test database at the end of the run.
+    """
+    try:
+        return (yield)
+    finally:
+        if "live_server" in pyfuncitem.fixturenames:
+            from django.db import connections
+
+            connections.close_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _background_runner_stopped_at_the_end(django_db_setup):
+    """Stop the in-process runner's thread before the test databases are dropped: it keeps its
+    connection while busy, and PostgreSQL does not drop a database that is still in use."""
+    yield
+    from broadsheet.moderation.tasks import runner
+
+    runner.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from playwright.sync_api import Browser, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,20 +53,6 @@ def demo_site(live_server, browser: Browser, settings) -> str:
     settings.BROADSHEET_SCANNING = True
     call_command("load_demo", stdout=StringIO())
     return live_server.url
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[object]:
-    """Close the connections a browser test's own queries opened, from where the test ran.
-
-    Playwright runs an event loop in this thread, and Django then keeps connections per
-    context: a fixture's teardown does not see the test's, and one left open keeps PostgreSQL
-    from dropping the test database at the end of the run.
-    """
-    try:
-        return (yield)
-    finally:
-        connections.close_all()
 
 
 @pytest.fixture

@@ -78,8 +78,20 @@ def celery_on_redis(settings):
     app.conf.broker_url = REDIS_TEST_URL
     app.conf.result_backend = None
     app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield app
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    def close_connections(**_kwargs) -> None:
+        # In the worker's thread: its connections would otherwise outlive it and keep
+        # PostgreSQL from dropping the test database at the end of the run.
+        connections.close_all()
+
+    task_postrun.connect(close_connections, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        task_postrun.disconnect(close_connections)
     redis.Redis.from_url(REDIS_TEST_URL).flushdb()
 
 

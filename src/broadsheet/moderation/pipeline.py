@@ -416,9 +416,8 @@ def _judge(comment: ClaimedComment, results: list[ScanResult], site: SiteSetting
 
 @lru_cache(maxsize=4)
 def _store_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
     return (
-        f"UPDATE {quote(Comment._meta.db_table)} SET scores = %s, reasons = %s, risk = %s, "
+        f"UPDATE {_table(Comment)} SET scores = %s, reasons = %s, risk = %s, "
         "scan_verdict = %s, scan_state = %s, scanned_at = %s "
         "WHERE id = %s AND scan_state = %s AND scan_claimed_at = %s"
     )
