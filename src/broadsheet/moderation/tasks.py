@@ -22,14 +22,14 @@ SCAN_BATCH_SIZE = 50
 # batch was queued, for others to join it: a batch's fixed cost (the claim, reading the
 # settings, one turn of the write lock) is then shared. A reader waits at most this much longer
 # for the decision, and only on a busy site: a comment queued alone is scanned at once.
-SCAN_LINGER_SECONDS = 0.02
+SCAN_LINGER_SECONDS = 0.05
 # "Streaming" = queued less than this after the comment before it.
 STREAMING_GAP_SECONDS = 0.1
 # A serving process scans its comments after responses (see InProcessRunner.after_response)
 # once this many wait, or once the first has waited SCAN_LINGER_SECONDS.
-SCAN_AFTER_RESPONSE_BATCH = 8
+SCAN_AFTER_RESPONSE_BATCH = 24
 # ...and the runner's thread scans those no response took after this long.
-DEFERRED_FALLBACK_SECONDS = 0.06
+DEFERRED_FALLBACK_SECONDS = 0.1
 
 
 def _scan(comment_ids: list[int]) -> None:
