@@ -51,23 +51,10 @@ def article_for_permalink(
     params: list = [section, slug]
     if not preview:
         params += [Article.Status.PUBLISHED, timezone.now()]
-    article_columns = ", ".join(f"a.{f.column}" for f in Article._meta.concrete_fields)
     # (section, slug) is unique: at most one row, no ORDER BY.
-    found = _rows(
-        Article,
-        f"SELECT {article_columns}, s.name, s.position, s.moderation_policy "
-        f"FROM {Article._meta.db_table} a JOIN {Section._meta.db_table} s "
-        f"ON s.id = a.section_id WHERE s.slug = %s AND a.slug = %s {published}",
-        params,
-        extra=3,
-    )
-    if not found:
+    article = _article_with_its_section(f"s.slug = %s AND a.slug = %s {published}", params)
+    if article is None:
         raise Http404("No article at this address.")
-    article, (section_name, section_position, section_policy) = found[0]
-    article.section = Section(
-        pk=article.section_id, name=section_name, slug=section,
-        position=section_position, moderation_policy=section_policy,
-    )
     author_columns = ", ".join(f"au.{f.column}" for f in Author._meta.concrete_fields)
     authors = [author for author, _ in _rows(
         Author,
@@ -129,13 +116,19 @@ def _prefetched(model, rows: list) -> QuerySet:
 def article_with_section(article_id: int) -> Article | None:
     """The article with this id and its section, in one plain query (every comment posted
     starts here; the ORM's select_related cost more to build than to run), or None."""
+    return _article_with_its_section("a.id = %s", [article_id])
+
+
+def _article_with_its_section(condition: str, params: list) -> Article | None:
+    """The first article matching CONDITION (over `a`, the article, and `s`, its section),
+    with its section attached as select_related would attach it."""
     article_columns = ", ".join(f"a.{f.column}" for f in Article._meta.concrete_fields)
     found = _rows(
         Article,
         f"SELECT {article_columns}, s.name, s.slug, s.position, s.moderation_policy "
         f"FROM {Article._meta.db_table} a JOIN {Section._meta.db_table} s "
-        "ON s.id = a.section_id WHERE a.id = %s",
-        [article_id],
+        f"ON s.id = a.section_id WHERE {condition}",
+        params,
         extra=4,
     )
     if not found:
