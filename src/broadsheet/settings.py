@@ -111,6 +111,14 @@ TEMPLATES = [
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if "postgresql" in DATABASES["default"]["ENGINE"] and envbool(
+        "BROADSHEET_DB_PREPARED_STATEMENTS", True
+    ):
+        # Parameters bound by the server let psycopg prepare a statement once it has run five
+        # times on a connection, so an article page's few queries skip PostgreSQL's parse and
+        # plan on every later request. Turn off behind a pooler that cannot keep prepared
+        # statements, such as PgBouncer in transaction mode.
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -107,3 +107,32 @@ def test_an_article_page_runs_the_same_few_queries_for_many_comments(
         make_comment(article, parent=root, minutes_ago=200 - n)
     with django_assert_max_num_queries(12):
         assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_a_page_rendered_per_request_reads_article_authors_and_threads_in_two_queries(
+    client, article, settings, django_assert_num_queries
+):
+    from broadsheet.articles.models import Author
+
+    settings.BROADSHEET_PAGE_CACHE = False
+    article.authors.add(Author.objects.create(name="Aoife Brennan", slug="aoife-brennan"))
+    roots = [make_comment(article, minutes_ago=500 - n, text=f"Root {n}") for n in range(12)]
+    for n, root in enumerate(roots):
+        make_comment(article, parent=root, minutes_ago=400 - n, text=f"Answer {n}")
+    client.get(article.get_absolute_url())  # the count is kept per version of the comments
+
+    with django_assert_num_queries(2):
+        html = client.get(article.get_absolute_url()).content.decode()
+
+    byline = [a.name for a in article.authors.order_by("name")]
+    assert len(byline) == 2 and all(name in html for name in byline)
+    assert html.index(byline[0]) < html.index(byline[1])
+    assert shown_ids(html) == [c.pk for root in roots[:10] for c in (root, *root.replies.all())]
+
+
+def test_an_article_without_authors_still_shows_with_its_comments(client, article):
+    article.authors.clear()
+    make_comment(article, text="Nobody signed this piece, but the figures hold up.")
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert b"Nobody signed this piece" in response.content

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -41,7 +42,7 @@ def front_page_sections(*, per_section: int = 5) -> list[tuple[Section, list[Art
 def article_for_permalink(
     *, section: str, year: int, month: int, day: int, slug: str, preview: bool = False
 ) -> Article:
-    """The article at a permalink, its section and authors loaded, in two plain queries.
+    """The article at a permalink, its section and authors loaded, in one plain query.
 
     Every article page starts here, so the SQL is written out and the rows are read with a
     plain cursor: building the queries through the ORM (a join, a filter, a prefetch), or
@@ -51,18 +52,30 @@ def article_for_permalink(
     params: list = [section, slug]
     if not preview:
         params += [Article.Status.PUBLISHED, timezone.now()]
-    # (section, slug) is unique: at most one row, no ORDER BY.
-    article = _article_with_its_section(f"s.slug = %s AND a.slug = %s {published}", params)
-    if article is None:
+    author_fields = Author._meta.concrete_fields
+    # (section, slug) is unique: one row per author (one row when there is none), in byline
+    # order. Joined rather than asked for separately, as a second round trip to the database
+    # cost more than repeating the article's columns on a second author's row.
+    found = _article_with_its_section(
+        f"s.slug = %s AND a.slug = %s {published}",
+        params,
+        joins=(
+            f"LEFT JOIN {Article.authors.through._meta.db_table} link ON link.article_id = a.id "
+            f"LEFT JOIN {Author._meta.db_table} au ON au.id = link.author_id"
+        ),
+        extra_columns=[f"au.{f.column}" for f in author_fields],
+        order_by="au.name, au.id",
+    )
+    if not found:
         raise Http404("No article at this address.")
-    author_columns = ", ".join(f"au.{f.column}" for f in Author._meta.concrete_fields)
-    authors = [author for author, _ in _rows(
-        Author,
-        f"SELECT {author_columns} FROM {Author._meta.db_table} au "
-        f"JOIN {Article.authors.through._meta.db_table} link ON link.author_id = au.id "
-        f"WHERE link.article_id = %s ORDER BY au.name, au.id",
-        [article.pk],
-    )]
+    article = found[0][0]
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    names = [f.attname for f in author_fields]
+    authors = [
+        Author.from_db(wrapper.alias, names, list(values))
+        for _, values in found
+        if values[0] is not None
+    ]
     # As prefetch_related("authors") would leave it: article.authors.all() needs no query.
     article._prefetched_objects_cache = {"authors": _prefetched(Author, authors)}
     return article
@@ -116,25 +129,37 @@ def _prefetched(model, rows: list) -> QuerySet:
 def article_with_section(article_id: int) -> Article | None:
     """The article with this id and its section, in one plain query (every comment posted
     starts here; the ORM's select_related cost more to build than to run), or None."""
-    return _article_with_its_section("a.id = %s", [article_id])
+    found = _article_with_its_section("a.id = %s", [article_id])
+    return found[0][0] if found else None
 
 
-def _article_with_its_section(condition: str, params: list) -> Article | None:
-    """The first article matching CONDITION (over `a`, the article, and `s`, its section),
-    with its section attached as select_related would attach it."""
+def _article_with_its_section(
+    condition: str,
+    params: list,
+    *,
+    joins: str = "",
+    extra_columns: Sequence[str] = (),
+    order_by: str = "",
+) -> list[tuple[Article, tuple]]:
+    """(article, the EXTRA_COLUMNS) for each row matching CONDITION (over `a`, the article,
+    and `s`, its section), each article with its section attached as select_related would."""
     article_columns = ", ".join(f"a.{f.column}" for f in Article._meta.concrete_fields)
+    more = "".join(f", {column}" for column in extra_columns)
     found = _rows(
         Article,
-        f"SELECT {article_columns}, s.name, s.slug, s.position, s.moderation_policy "
+        f"SELECT {article_columns}, s.name, s.slug, s.position, s.moderation_policy{more} "
         f"FROM {Article._meta.db_table} a JOIN {Section._meta.db_table} s "
-        f"ON s.id = a.section_id WHERE {condition}",
+        f"ON s.id = a.section_id {joins} WHERE {condition}"
+        + (f" ORDER BY {order_by}" if order_by else ""),
         params,
-        extra=4,
+        extra=4 + len(extra_columns),
     )
-    if not found:
-        return None
-    article, (name, slug, position, policy) = found[0]
-    article.section = Section(
-        pk=article.section_id, name=name, slug=slug, position=position, moderation_policy=policy
-    )
-    return article
+    rows = []
+    for article, extra in found:
+        name, slug, position, policy = extra[:4]
+        article.section = Section(
+            pk=article.section_id, name=name, slug=slug, position=position,
+            moderation_policy=policy,
+        )
+        rows.append((article, extra[4:]))
+    return rows

@@ -118,15 +118,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         ) from error
 
 
-def _shown_comments(where: str, params: list) -> list[ShownComment]:
-    """Comments matching a WHERE clause, read straight from the table.
+def _read_shown(sql: str, params: list) -> list[ShownComment]:
+    """Comments from SQL that selects SHOWN_FIELDS in order.
 
     The article page's hottest read: written as SQL both SQLite and PostgreSQL accept, because
-    building the same two ORM queries cost more than running them.
+    building the same queries through the ORM cost more than running them.
     """
-    columns = ", ".join(SHOWN_FIELDS)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {Comment._meta.db_table} WHERE {where}", params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     comments = []
     for *values, submitted_at in rows:
@@ -164,7 +163,7 @@ def comment_threads_for_article(
 ) -> ThreadPage:
     """One page of top-level threads with all their approved replies.
 
-    Two queries, a third for the reader's own pending comments and a fourth when some
+    One query, a second for the reader's own pending comments and a third when some
     comments were written from accounts (their profile names).
     """
     newest = order == "newest"
@@ -180,25 +179,31 @@ def comment_threads_for_article(
         stamp_param = connection.ops.adapt_datetimefield_value(stamp)
         params += [stamp_param, stamp_param, pk]
     direction = "DESC" if newest else "ASC"
-    page_roots = _shown_comments(
-        f"{where} ORDER BY submitted_at {direction}, id {direction} LIMIT %s",
-        [*params, per_page + 1],
+    order_by = f"ORDER BY submitted_at {direction}, id {direction}"
+    columns = ", ".join(SHOWN_FIELDS)
+    table = Comment._meta.db_table
+    # One statement, one round trip: the page's roots (one more than shown, for the next
+    # cursor) and every approved member of the threads shown. Members are sorted here, not
+    # in SQL: with an ORDER BY, SQLite prefers walking the site-wide time index over the
+    # thread index, reading every approved comment on the site.
+    found = _read_shown(
+        f"WITH page_roots AS (SELECT {columns} FROM {table} WHERE {where} {order_by} LIMIT %s) "
+        f"SELECT {columns} FROM page_roots UNION ALL "
+        f"SELECT {columns} FROM {table} WHERE status = %s AND thread_root_id IN "
+        f"(SELECT id FROM page_roots {order_by} LIMIT %s)",
+        [*params, per_page + 1, approved, per_page],
+    )
+    page_roots = sorted(
+        (c for c in found if c.thread_root_id is None),
+        key=lambda c: (c.submitted_at, c.pk),
+        reverse=newest,
+    )
+    members = sorted(
+        (c for c in found if c.thread_root_id is not None), key=lambda c: (c.submitted_at, c.pk)
     )
     next_cursor = encode_cursor(page_roots[per_page - 1]) if len(page_roots) > per_page else None
     page_roots = page_roots[:per_page]
-    root_ids = [root.pk for root in page_roots]
 
-    # Sorted here, not in SQL: with an ORDER BY, SQLite prefers walking the site-wide
-    # time index over the thread index, reading every approved comment on the site.
-    members = []
-    if root_ids:
-        members = sorted(
-            _shown_comments(
-                f"thread_root_id IN ({', '.join(['%s'] * len(root_ids))}) AND status = %s",
-                [*root_ids, approved],
-            ),
-            key=lambda c: (c.submitted_at, c.pk),
-        )
     own_pending: list[ShownComment] = []
     own_parent_names: dict[int, str] = {}
     if own_pending_ids:
