@@ -114,11 +114,13 @@ if DATABASE_URL:
     if "postgresql" in DATABASES["default"]["ENGINE"] and envbool(
         "BROADSHEET_DB_PREPARED_STATEMENTS", True
     ):
-        # Parameters bound by the server let psycopg prepare a statement once it has run five
-        # times on a connection, so an article page's few queries skip PostgreSQL's parse and
-        # plan on every later request. Turn off behind a pooler that cannot keep prepared
-        # statements, such as PgBouncer in transaction mode.
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+        # Parameters bound by the server, and psycopg preparing a statement once it has run
+        # five times on a connection (Django turns preparing off unless asked), so an article
+        # page's few queries skip PostgreSQL's parse and plan on every later request. Turn off
+        # behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

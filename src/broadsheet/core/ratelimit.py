@@ -1,4 +1,5 @@
-"""Fixed-window counters in the cache (Redis when configured, so limits hold across processes)."""
+"""Rate limits: sliding-window counters in the cache (Redis when configured, so limits hold
+across processes)."""
 
 from __future__ import annotations
 
@@ -22,16 +23,28 @@ def hash_ip(ip: str) -> str:
 
 
 def limit_exceeded(scope: str, key: str, limit: int, window_seconds: int = 60) -> bool:
-    """Count one hit for KEY and say whether it went over LIMIT in the current window."""
-    window = int(time.time() // window_seconds)
+    """Count one hit for KEY and say whether the last WINDOW_SECONDS went over LIMIT.
+
+    A count per fixed window lets twice the limit through across a window's edge (a burst
+    at :59 and another at :00), so the previous window's count is weighed by how much of it
+    still lies within the last WINDOW_SECONDS: the sliding-window estimate.
+    """
+    now = time.time()
+    window, into = divmod(now, window_seconds)
+    window = int(window)
     hashed = hashlib.sha256(key.encode()).hexdigest()[:24]
     cache_key = f"rl:{scope}:{hashed}:{window}"
-    if cache.add(cache_key, 1, window_seconds + 5):
+    # Kept for two windows: the next window reads this one as its previous.
+    keep = 2 * window_seconds + 5
+    if cache.add(cache_key, 1, keep):
         count = 1
     else:
         try:
             count = cache.incr(cache_key)
         except ValueError:  # expired between add() and incr()
-            cache.set(cache_key, 1, window_seconds + 5)
+            cache.set(cache_key, 1, keep)
             count = 1
-    return count > limit
+    if count > limit:
+        return True
+    previous = cache.get(f"rl:{scope}:{hashed}:{window - 1}") or 0
+    return count + previous * (1 - into / window_seconds) > limit
