@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.test import override_settings
 
 from broadsheet.core import ratelimit
+from tests.conftest import DEAD_REDIS
+
+# Database 12 of the machine's Redis is this file's alone.
+REDIS_CACHE = {
+    "default": {
+        "BACKEND": "broadsheet.core.cache.FailOpenRedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/12",
+    }
+}
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    now = {"t": 1_000_000 * 60.0}  # the start of a minute
+@pytest.fixture(params=["local-memory", pytest.param("redis", marks=pytest.mark.redis)])
+def clock(request, monkeypatch):
+    """A frozen clock at the start of a minute, over each cache backend the site can run on
+    (Redis counts in one round trip of its own, the others through add/incr/get)."""
+    now = {"t": 1_000_000 * 60.0}
     monkeypatch.setattr(ratelimit.time, "time", lambda: now["t"])
-    cache.clear()
-    return now
+    redis = request.param == "redis"
+    with override_settings(CACHES=REDIS_CACHE) if redis else contextlib.nullcontext():
+        assert hasattr(caches["default"], "count_hit") == redis
+        caches["default"].clear()
+        yield now
+        caches["default"].clear()
 
 
 def hits(n: int) -> list[bool]:
@@ -40,7 +59,20 @@ def test_hits_from_the_previous_minute_fade_as_it_slides_out(clock):
     assert hits(5) == [False] * 5
 
 
+def test_the_count_is_an_ordinary_cache_value(clock):
+    hits(3)
+    hashed = hashlib.sha256(b"reader@example.com").hexdigest()[:24]
+    assert caches["default"].get(f"rl:test:{hashed}:{int(clock['t'] // 60)}") == 3
+
+
 def test_keys_and_scopes_are_counted_apart(clock):
     assert hits(5) == [False] * 5
     assert not ratelimit.limit_exceeded("test", "someone-else@example.com", 5)
     assert not ratelimit.limit_exceeded("other-scope", "reader@example.com", 5)
+
+
+def test_with_redis_down_nothing_is_refused_and_nothing_fails(monkeypatch):
+    with override_settings(CACHES=DEAD_REDIS):
+        assert [ratelimit.limit_exceeded("test", "reader@example.com", 1) for _ in range(3)] == [
+            False, False, False
+        ]

@@ -34,17 +34,20 @@ def limit_exceeded(scope: str, key: str, limit: int, window_seconds: int = 60) -
     window = int(window)
     hashed = hashlib.sha256(key.encode()).hexdigest()[:24]
     cache_key = f"rl:{scope}:{hashed}:{window}"
+    previous_key = f"rl:{scope}:{hashed}:{window - 1}"
     # Kept for two windows: the next window reads this one as its previous.
     keep = 2 * window_seconds + 5
-    if cache.add(cache_key, 1, keep):
-        count = 1
+    count_hit = getattr(cache, "count_hit", None)  # Redis: one round trip for all of it
+    if count_hit is not None:
+        count, previous = count_hit(cache_key, previous_key, keep)
     else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(cache_key, 1, keep)
+        if cache.add(cache_key, 1, keep):
             count = 1
-    if count > limit:
-        return True
-    previous = cache.get(f"rl:{scope}:{hashed}:{window - 1}") or 0
-    return count + previous * (1 - into / window_seconds) > limit
+        else:
+            try:
+                count = cache.incr(cache_key)
+            except ValueError:  # expired between add() and incr()
+                cache.set(cache_key, 1, keep)
+                count = 1
+        previous = 0 if count > limit else (cache.get(previous_key) or 0)
+    return count > limit or count + previous * (1 - into / window_seconds) > limit
