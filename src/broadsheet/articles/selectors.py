@@ -52,7 +52,6 @@ def article_for_permalink(
     params: list = [section, slug]
     if not preview:
         params += [Article.Status.PUBLISHED, timezone.now()]
-    author_fields = Author._meta.concrete_fields
     # (section, slug) is unique: one row per author (one row when there is none), in byline
     # order. Joined rather than asked for separately, as a second round trip to the database
     # cost more than repeating the article's columns on a second author's row.
@@ -63,19 +62,13 @@ def article_for_permalink(
             f"LEFT JOIN {Article.authors.through._meta.db_table} link ON link.article_id = a.id "
             f"LEFT JOIN {Author._meta.db_table} au ON au.id = link.author_id"
         ),
-        extra_columns=[f"au.{f.column}" for f in author_fields],
+        extra_columns=[f"au.{f.column}" for f in Author._meta.concrete_fields],
         order_by="au.name, au.id",
     )
-    if not found:
+    if found is None:
         raise Http404("No article at this address.")
-    article = found[0][0]
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    names = [f.attname for f in author_fields]
-    authors = [
-        Author.from_db(wrapper.alias, names, list(values))
-        for _, values in found
-        if values[0] is not None
-    ]
+    article, author_rows = found
+    authors = [_instance(Author, values) for values in author_rows if values[0] is not None]
     # As prefetch_related("authors") would leave it: article.authors.all() needs no query.
     article._prefetched_objects_cache = {"authors": _prefetched(Author, authors)}
     return article
@@ -99,24 +92,15 @@ def _converters(wrapper: BaseDatabaseWrapper, model: type[Model]) -> list[tuple[
     return by_model[model]
 
 
-def _rows(model: type[Model], sql: str, params: list, *, extra: int = 0) -> list[tuple]:
-    """(instance, the EXTRA columns after the model's own) for each row, as the ORM builds them:
-    the database's values through the same converters, then Model.from_db."""
+def _instance(model: type[Model], values: Sequence) -> Model:
+    """A model instance from a row of its concrete fields' columns, as the ORM builds it: the
+    database's values through the same converters, then Model.from_db."""
     wrapper = connections[DEFAULT_DB_ALIAS]
-    with wrapper.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    converters = _converters(wrapper, model)
-    width = len(model._meta.concrete_fields)
-    field_names = [f.attname for f in model._meta.concrete_fields]
-    found = []
-    for row in rows:
-        values = list(row[:width])
-        for index, functions, column in converters:
-            for convert in functions:
-                values[index] = convert(values[index], column, wrapper)
-        found.append((model.from_db(wrapper.alias, field_names, values), row[width:width + extra]))
-    return found
+    values = list(values)
+    for index, functions, column in _converters(wrapper, model):
+        for convert in functions:
+            values[index] = convert(values[index], column, wrapper)
+    return model.from_db(wrapper.alias, [f.attname for f in model._meta.concrete_fields], values)
 
 
 def _prefetched(model, rows: list) -> QuerySet:
@@ -130,7 +114,7 @@ def article_with_section(article_id: int) -> Article | None:
     """The article with this id and its section, in one plain query (every comment posted
     starts here; the ORM's select_related cost more to build than to run), or None."""
     found = _article_with_its_section("a.id = %s", [article_id])
-    return found[0][0] if found else None
+    return found[0] if found else None
 
 
 def _article_with_its_section(
@@ -140,26 +124,28 @@ def _article_with_its_section(
     joins: str = "",
     extra_columns: Sequence[str] = (),
     order_by: str = "",
-) -> list[tuple[Article, tuple]]:
-    """(article, the EXTRA_COLUMNS) for each row matching CONDITION (over `a`, the article,
-    and `s`, its section), each article with its section attached as select_related would."""
-    article_columns = ", ".join(f"a.{f.column}" for f in Article._meta.concrete_fields)
+) -> tuple[Article, list[tuple]] | None:
+    """The article matching CONDITION (over `a`, the article, and `s`, its section) with its
+    section attached as select_related would, and the EXTRA_COLUMNS of each row (JOINS may
+    give one article several rows), or None."""
+    fields = Article._meta.concrete_fields
+    article_columns = ", ".join(f"a.{f.column}" for f in fields)
     more = "".join(f", {column}" for column in extra_columns)
-    found = _rows(
-        Article,
-        f"SELECT {article_columns}, s.name, s.slug, s.position, s.moderation_policy{more} "
-        f"FROM {Article._meta.db_table} a JOIN {Section._meta.db_table} s "
-        f"ON s.id = a.section_id {joins} WHERE {condition}"
-        + (f" ORDER BY {order_by}" if order_by else ""),
-        params,
-        extra=4 + len(extra_columns),
-    )
-    rows = []
-    for article, extra in found:
-        name, slug, position, policy = extra[:4]
-        article.section = Section(
-            pk=article.section_id, name=name, slug=slug, position=position,
-            moderation_policy=policy,
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"SELECT {article_columns}, s.name, s.slug, s.position, s.moderation_policy{more} "
+            f"FROM {Article._meta.db_table} a JOIN {Section._meta.db_table} s "
+            f"ON s.id = a.section_id {joins} WHERE {condition}"
+            + (f" ORDER BY {order_by}" if order_by else ""),
+            params,
         )
-        rows.append((article, extra[4:]))
-    return rows
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    width = len(fields)
+    article = _instance(Article, rows[0][:width])
+    name, slug, position, policy = rows[0][width : width + 4]
+    article.section = Section(
+        pk=article.section_id, name=name, slug=slug, position=position, moderation_policy=policy
+    )
+    return article, [row[width + 4 :] for row in rows]
