@@ -11,6 +11,9 @@ Test sets (no on-topic labels exist, so mismatched context stands in for off-top
   with the other 9 articles as background, as the pipeline passes the site's other recent
   articles; "art+parent" also gives replies their parent (for a mismatch, a parent from the
   other article's thread) and takes the more favourable of the two, as the scanner does;
+  "art+bg+disc" adds the discussion (the nearest approved comments under the article against
+  those under the background articles), taken from the whole file in its order: the comments
+  before this one under its own article, every comment under any other;
 - wiki_context_cat rows with a parent, hash split on the text (test): own parent (0) vs three
   other parents (1); raw similarity, and "+overlap" = the scanner's parent model.
 "scanner" rows score build_pairs_and_score pairs (one mismatch per comment, the file's other
@@ -45,6 +48,7 @@ from broadsheet.moderation.scanners.relevance import (  # noqa: E402
     BACKGROUND_TEMPERATURE,
     DEFAULT_CALIBRATION,
     RelevanceScanner,
+    add_discussions,
     build_pairs,
     build_pairs_and_score,
 )
@@ -112,7 +116,7 @@ def fox_evidence(rows: list[dict], split: str, scanner: RelevanceScanner, seed: 
               for t in titles}
     rng = random.Random(seed)
     sub = [r for r in rows if split_of(r["article_title"]) == split]
-    ctxs, labels = [], []
+    ctxs, labels, sources = [], [], []
     for r in sub:
         for t in titles:
             own = t == r["article_title"]
@@ -123,6 +127,10 @@ def fox_evidence(rows: list[dict], split: str, scanner: RelevanceScanner, seed: 
                 text=r["text"], article_title=t, article_deck=summary[t], parent_text=parent,
                 background_articles=tuple(b for k, b in articles.items() if k != t)))
             labels.append(int(not own))
+            sources.append(r)
+    # Discussions from the whole file: the comments before this one under its own article,
+    # every comment under the others.
+    add_discussions(ctxs, sources, rows, scanner.embedder)
     evidence = []
     for s in range(0, len(ctxs), 1024):
         evidence.extend(scanner.evidence(ctxs[s : s + 1024]))
@@ -135,8 +143,11 @@ def fox_pairs(rows: list[dict], split: str, scanner: RelevanceScanner) -> dict:
     raw_a = [-e.article_sim for e in ev]
     raw_p = [-max(e.article_sim, e.parent_sim if e.parent_sim is not None else -1.0) for e in ev]
     no_bg = [scanner.article_probability(replace(e, background_sim=None)) for e in ev]
-    with_bg = [scanner.article_probability(e) for e in ev]
-    both = [scanner.score("x " * 99, e) for e in ev]  # no short-comment damping
+    no_disc = [replace(e, discussion_sim=None) for e in ev]
+    with_bg = [scanner.article_probability(e) for e in no_disc]
+    with_disc = [scanner.article_probability(e) for e in ev]
+    both = [scanner.score("x " * 99, e) for e in no_disc]  # no short-comment damping
+    everything = [scanner.score("x " * 99, e) for e in ev]
     return {
         "n_comments": len(sub),
         "articles": sorted({r["article_title"] for r in sub}),
@@ -145,6 +156,11 @@ def fox_pairs(rows: list[dict], split: str, scanner: RelevanceScanner) -> dict:
         "auc_article_overlap": roc_auc(y, no_bg),
         "auc_article_background": roc_auc(y, with_bg),
         "auc_scanner_art_parent": roc_auc(y, both),
+        "auc_article_discussion": roc_auc(y, with_disc),
+        "auc_scanner_art_parent_discussion": roc_auc(y, everything),
+        "share_with_discussion": float(np.mean(
+            [e.discussion_sim is not None and e.background_discussion_sim is not None
+             for e in ev])),
     }
 
 
@@ -243,6 +259,15 @@ def calibrate(backend: emb.Backend, fox: list[dict], wiki: list[dict]) -> dict:
                      for e in ev])
     out["article"] = fit_logistic(x_art, y, weight)
     out["article_background"] = fit_logistic(x_bg, y, weight)
+    # With discussions: only the pairs that have one on both sides (early comments do not).
+    has = np.array([e.discussion_sim is not None and e.background_discussion_sim is not None
+                    for e in ev])
+    x_disc = np.array([[e.article_sim - e.background_sim,
+                        e.article_overlap - e.background_overlap,
+                        e.discussion_sim - e.background_discussion_sim]
+                       for e, ok in zip(ev, has, strict=True) if ok])
+    out["article_discussion"] = fit_logistic(x_disc, y[has], weight[has])
+    out["discussion_pairs"] = int(has.sum())
     out["article_pairs"] = len(labels)
     out["background_temperature"] = BACKGROUND_TEMPERATURE
     # Parent: own vs another thread's parent (build_pairs), fox train articles + wiki dev.
@@ -255,8 +280,8 @@ def calibrate(backend: emb.Backend, fox: list[dict], wiki: list[dict]) -> dict:
     out["parent_pairs"] = len(labels)
     # Hold threshold: the score that holds TARGET_ON_TOPIC_HOLD_RATE of own-context pairs.
     scanner = RelevanceScanner(embedder=backend, calibration={
-        k: tuple(out[k]) for k in ("article", "article_background", "parent")})
-    labels, scores = build_pairs_and_score(fox_cal + wiki_dev, scanner=scanner)
+        k: tuple(out[k]) for k in DEFAULT_CALIBRATION})
+    labels, scores = build_pairs_and_score(fox_cal + wiki_dev, scanner=scanner, pool=fox)
     lab = np.array(labels)
     sc = np.array(scores)
     thr = float(np.quantile(sc[lab == 0], 1 - TARGET_ON_TOPIC_HOLD_RATE))
@@ -264,8 +289,9 @@ def calibrate(backend: emb.Backend, fox: list[dict], wiki: list[dict]) -> dict:
     out["dev_on_topic_held"] = float((sc[lab == 0] >= out["hold_threshold"]).mean())
     out["dev_mismatched_held"] = float((sc[lab == 1] >= out["hold_threshold"]).mean())
     out["fitted_on"] = ("fox_news comments on train-split articles (article: each against all 10 "
-                        "articles, background = the other 9; parent pairs) + wiki_context_cat "
-                        "dev split (parent pairs)")
+                        "articles, background = the other 9, discussions from the whole file: "
+                        "earlier comments of the own article, all of the others; parent pairs) "
+                        "+ wiki_context_cat dev split (parent pairs)")
     return out
 
 
@@ -275,6 +301,8 @@ COLUMNS = [
     ("fox test article+bg", lambda r: r["fox_test"]["auc_article_background"]),
     ("fox test art+parent", lambda r: r["fox_test"]["auc_art_parent"]),
     ("fox test art+bg+parent", lambda r: r["fox_test"]["auc_scanner_art_parent"]),
+    ("fox test art+bg+disc", lambda r: r["fox_test"]["auc_article_discussion"]),
+    ("fox test all + discussion", lambda r: r["fox_test"]["auc_scanner_art_parent_discussion"]),
     ("fox train article", lambda r: r["fox_train"]["auc_article"]),
     ("fox train article+bg", lambda r: r["fox_train"]["auc_article_background"]),
     ("wiki test parent", lambda r: r["wiki_test"]["auc_parent"]),
@@ -348,7 +376,7 @@ def main() -> None:
         res["fox_test"] = fox_pairs(fox, "test", scanner)
         res["fox_train"] = fox_pairs(fox, "train", scanner)
         res["wiki_test"] = parent_pairs(wiki_test, scanner)
-        labels, scores = build_pairs_and_score(fox_test, scanner=scanner)
+        labels, scores = build_pairs_and_score(fox_test, scanner=scanner, pool=fox)
         res["scanner_fox_test"] = roc_auc(labels, scores)
         labels, scores = build_pairs_and_score(wiki_test, scanner=scanner)
         res["scanner_wiki_test"] = roc_auc(labels, scores)

@@ -141,3 +141,34 @@ def test_it_delegates_the_report_to_the_reporting_module(monkeypatch):
     call_command("moderation", "report", stdout=out)
     assert len(calls) == 1
     assert "agreement report" in out.getvalue()
+
+
+def test_relevance_takes_discussions_from_the_whole_file_whatever_the_split(
+    tmp_path, monkeypatch
+):
+    from broadsheet.moderation.ml.data import split_of
+    from broadsheet.moderation.scanners import relevance
+
+    texts = [f"Comment number {n} on the bridge closure and the ferry" for n in range(60)]
+    path = tmp_path / "ctx.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label", "article_title", "article_summary"])
+        for n, text in enumerate(texts):
+            title = ("Bridge shut", "Cup final", "Budget day")[n % 3]
+            writer.writerow([text, 0, title, f"What happened: {title}"])
+    pools = []
+    real = relevance.add_discussions
+
+    def spy(contexts, sources, pool, embedder):
+        pools.append(len(pool))
+        return real(contexts, sources, pool, embedder)
+
+    monkeypatch.setattr(relevance, "add_discussions", spy)
+    out = io.StringIO()
+    call_command("moderation", "eval", "--task", "relevance", "--dataset", str(path),
+                 "--split", "train", "--json", stdout=out, stderr=io.StringIO())
+
+    report = json.loads(out.getvalue())
+    assert report["rows"] == sum(split_of(t) == "train" for t in texts) < len(texts)
+    assert pools == [len(texts)]

@@ -132,3 +132,24 @@ class ArticleEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"Embedding of article {self.article_id} ({self.model_name})"
+
+
+class CommentVector(models.Model):
+    """A scanned comment's embedding, kept so the comments after it can be compared with the
+    discussion under their article (the relevance scanner's discussion evidence)."""
+
+    comment = models.OneToOneField(
+        Comment, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # Led by the composite index below, which the discussion read walks newest first.
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    model_name = models.CharField(max_length=60)
+    vector = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["article", "comment"], name="commentvector_article_idx")]
+
+    def __str__(self) -> str:
+        return f"Vector of comment {self.comment_id} ({self.model_name})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ from broadsheet.moderation import embedder, policy
 from broadsheet.moderation.models import (
     ArticleEmbedding,
     BlockedDomain,
+    CommentVector,
     Decision,
     RejectionReason,
     WordListEntry,
@@ -42,6 +43,9 @@ MAX_SCAN_ATTEMPTS = 5
 REPEAT_WINDOW = timedelta(days=7)
 # The relevance scanner compares a comment with its own article AND these latest others.
 BACKGROUND_ARTICLES = 50
+# Each article's discussion (its newest approved comments' vectors) is re-read this often per
+# process: a discussion changes slowly, and a minute-old one judges a comment as well.
+DISCUSSION_REFRESH_SECONDS = 60.0
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +83,7 @@ def _recheck_due(name: str) -> bool:
 def forget_checked_settings(**_kwargs) -> None:
     """Signal receiver: the word lists, blocked domains or articles changed here."""
     _last_checked.clear()
+    forget_discussions()
 
 
 _wordlist_cache: dict[str, object] = {}
@@ -295,11 +300,82 @@ def scan_rows(comments: QuerySet[Comment]) -> list[ClaimedComment]:
     return [ClaimedComment(*row) for row in comments.values_list(*fields)]
 
 
+_discussion_cache: dict[int, tuple[float, np.ndarray | None]] = {}
+# article id -> (the cached background article, its discussion, the two joined)
+_discussed_background: dict[
+    int, tuple[BackgroundArticle, np.ndarray | None, BackgroundArticle]
+] = {}
+
+
+@lru_cache(maxsize=64)
+def _discussion_sql(vendor: str, count: int) -> str:
+    # One statement, one newest-first walk of the (article, comment) index per article.
+    one = (
+        f"SELECT * FROM (SELECT v.article_id, v.vector FROM {_table(CommentVector)} v "
+        f"INNER JOIN {_table(Comment)} c ON c.id = v.comment_id "
+        "WHERE v.article_id = %s AND v.model_name = %s AND c.status = %s "
+        "ORDER BY v.comment_id DESC LIMIT %s) AS d"
+    )
+    return " UNION ALL ".join([one] * count)
+
+
+def _discussions(article_ids: set[int]) -> dict[int, np.ndarray | None]:
+    """The vectors of each article's newest approved comments (``DISCUSSION_SIZE``), newest
+    first, from a per-process cache refreshed every ``DISCUSSION_REFRESH_SECONDS``."""
+    import numpy as np
+
+    from broadsheet.moderation.scanners.relevance import DISCUSSION_SIZE
+
+    now = time.monotonic()
+    stale = sorted(
+        aid for aid in article_ids
+        if aid not in _discussion_cache
+        or now - _discussion_cache[aid][0] > DISCUSSION_REFRESH_SECONDS
+    )
+    if stale:
+        model_name = embedder.MODEL_NAME
+        rows: dict[int, list[np.ndarray]] = {aid: [] for aid in stale}
+        params: list = []
+        for aid in stale:
+            params += [aid, model_name, Comment.Status.APPROVED.value, DISCUSSION_SIZE]
+        with connection.cursor() as cursor:
+            cursor.execute(_discussion_sql(connection.vendor, len(stale)), params)
+            for article_id, blob in cursor.fetchall():
+                rows[article_id].append(embedder.from_bytes(bytes(blob)))
+        for aid, vectors in rows.items():
+            _discussion_cache[aid] = (now, np.concatenate(vectors) if vectors else None)
+    return {aid: _discussion_cache[aid][1] for aid in article_ids}
+
+
+def _with_discussions(recent: dict[int, BackgroundArticle]) -> dict[int, BackgroundArticle]:
+    """The background articles carrying their discussions: the same objects as long as
+    neither changed, so the scanner keeps its stacked copy."""
+    discussions = _discussions(set(recent))
+    out = {}
+    for aid, article in recent.items():
+        discussion = discussions[aid]
+        known = _discussed_background.get(aid)
+        if known is None or known[0] is not article or known[1] is not discussion:
+            known = (article, discussion, replace(article, discussion=discussion))
+            _discussed_background[aid] = known
+        out[aid] = known[2]
+    for aid in set(_discussed_background) - set(recent):
+        del _discussed_background[aid]
+    return out
+
+
+def forget_discussions() -> None:
+    """Drop the cached discussions (tests; a process that must see a decision at once)."""
+    _discussion_cache.clear()
+    _discussed_background.clear()
+
+
 def _contexts(comments: list[ClaimedComment]) -> list[ScanContext]:
     blocked = _blocked_domains()
     repeat_counts = _repeat_counts(comments, timezone.now() - REPEAT_WINDOW)
-    recent = _recent_articles()
+    recent = _with_discussions(_recent_articles())
     article_vectors = _article_vectors({c.article_id for c in comments}, recent)
+    discussions = _discussions({c.article_id for c in comments})
     backgrounds: dict[int, tuple[BackgroundArticle, ...]] = {}
     contexts = []
     for comment in comments:
@@ -317,6 +393,7 @@ def _contexts(comments: list[ClaimedComment]) -> list[ScanContext]:
                 article_title=comment.article_title,
                 article_deck=comment.article_deck,
                 article_embeddings=vectors,
+                article_discussion=discussions[comment.article_id],
                 parent_text=comment.parent_text if comment.parent_id else None,
                 background_articles=backgrounds[comment.article_id],
                 author_email=comment.author_email,
@@ -392,6 +469,7 @@ class _Scan:
     verdict: policy.Verdict
     outcome: str
     policy_name: str
+    embedding: np.ndarray | None = None
 
     @property
     def needs_decision(self) -> bool:
@@ -411,6 +489,7 @@ def _judge(comment: ClaimedComment, results: list[ScanResult], site: SiteSetting
         comment=comment, scores=scores, reasons=reasons,
         risk=max(scores.values()) if scores else 0.0, verdict=verdict,
         outcome=policy.outcome_for_policy(policy_name, verdict), policy_name=policy_name,
+        embedding=next((r.embedding for r in results if r.embedding is not None), None),
     )
 
 
@@ -441,6 +520,25 @@ def _store_scans(scans: list[_Scan], stamp: datetime) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(_store_sql(connection.vendor), params)
+    _store_vectors(scans)
+
+
+def _store_vectors(scans: list[_Scan]) -> None:
+    """Keep each comment's embedding for the discussions it may join (a rescan replaces it)."""
+    model_name = embedder.MODEL_NAME
+    vectors = [
+        CommentVector(
+            comment_id=scan.comment.pk, article_id=scan.comment.article_id,
+            model_name=model_name, vector=embedder.to_bytes(scan.embedding),
+        )
+        for scan in scans
+        if scan.embedding is not None
+    ]
+    if vectors:
+        CommentVector.objects.bulk_create(
+            vectors, update_conflicts=True, unique_fields=["comment"],
+            update_fields=["article", "model_name", "vector"],
+        )
 
 
 def scan_comments(comment_ids: Sequence[int]) -> int:

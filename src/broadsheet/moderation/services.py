@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from broadsheet.articles.cache import article_comments_changed
 from broadsheet.comments.models import Comment, Report
-from broadsheet.moderation.models import Ban, Decision, RejectionReason
+from broadsheet.moderation.models import Ban, CommentVector, Decision, RejectionReason
 
 AUTO_MODERATOR = "auto-moderator"
 BANNED_REASON_SLUG = "banned"
@@ -137,6 +137,9 @@ def comment_edit_approve(
     comment.save(
         update_fields=["text", "status", "decided_at", "rejection_reason", "open_report_count"]
     )
+    # Its vector speaks for the words the desk took out: the edited comment joins no
+    # discussion the relevance scanner compares new comments with.
+    CommentVector.objects.filter(comment=comment).delete()
     _record(
         comment=comment, actor=actor, action=Decision.Action.EDIT_APPROVE,
         status_before=before_status, text_before=before_text, note=note,

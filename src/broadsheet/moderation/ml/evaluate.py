@@ -4,7 +4,7 @@ Abuse: ROC AUC of the abuse scanner, precision/recall/F1 at the configured hold 
 thresholds, throughput of the whole scan, and "auto" mode - the share of comments that every
 scanner lets through (all scores under their hold thresholds, no verdict) and how many abusive
 comments slip through among them. Relevance: delegated to the relevance scanner's
-``build_pairs_and_score(rows)``.
+``build_pairs_and_score(rows, pool=...)``.
 """
 
 from __future__ import annotations
@@ -84,8 +84,12 @@ def evaluate_abuse(
     thresholds: dict[str, dict[str, float]] | None = None,
     progress: TextIO | None = None,
     with_relevance: bool = True,
+    pool: Sequence[dict] | None = None,
 ) -> dict:
-    """Every abuse-side number of the report for labelled rows."""
+    """Every abuse-side number of the report for labelled rows.
+
+    In auto mode the relevance scanner sees what the pipeline gives it: the file's other
+    articles as the background, and discussions from POOL (see ``evaluate_relevance``)."""
     from broadsheet.moderation.scanners.abuse import AbuseScanner
     from broadsheet.moderation.scanners.spam import SpamScanner
 
@@ -95,6 +99,11 @@ def evaluate_abuse(
     abuse, spam = AbuseScanner(), SpamScanner()
     abuse.model  # load before timing: the first comment should not pay for it  # noqa: B018
     relevance = _relevance_scanner() if with_relevance and has_article_context(rows) else None
+    if relevance is not None:
+        from broadsheet.moderation.scanners.relevance import add_background, add_discussions
+
+        add_background(contexts, list(rows))
+        add_discussions(contexts, rows, pool if pool is not None else rows, relevance.embedder)
 
     if relevance is not None and contexts:
         # Warm up too: loading the embedder is start-up cost, not per-comment cost.
@@ -178,7 +187,12 @@ def _baseline_scores(texts: list[str]) -> np.ndarray | None:
     return np.asarray(predict_prob(texts), dtype=np.float64)
 
 
-def evaluate_relevance(rows: Sequence[dict]) -> dict:
+def evaluate_relevance(rows: Sequence[dict], pool: Sequence[dict] | None = None) -> dict:
+    """ROC AUC of own-article (0) vs other-article (1) pairs made from ROWS.
+
+    POOL is the whole file in posting order (default ROWS): each article's discussion is
+    taken from it, the comments before a row under its own article and all comments under
+    any other."""
     fn = relevance_pairs_function()
     if fn is None:
         return {
@@ -189,7 +203,7 @@ def evaluate_relevance(rows: Sequence[dict]) -> dict:
             ],
         }
     started = time.perf_counter()
-    labels, scores = fn(list(rows))
+    labels, scores = fn(list(rows), pool=list(pool) if pool is not None else None)
     seconds = time.perf_counter() - started
     labels = np.asarray(labels)
     return {

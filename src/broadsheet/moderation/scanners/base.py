@@ -38,6 +38,8 @@ class BackgroundArticle:
     deck: str = ""
     # Its stored chunk vectors, as ``ScanContext.article_embeddings``; None = embed the text.
     embeddings: np.ndarray | None = None
+    # Its readers' approved comments, as ``ScanContext.article_discussion``.
+    discussion: np.ndarray | None = None
 
 
 @dataclass
@@ -50,6 +52,10 @@ class ScanContext:
     # as stored when the article was published or edited. None when not computed.
     article_embeddings: np.ndarray | None = None
     parent_text: str | None = None
+    # Vectors (L2-normalised, the embedder's space) of approved comments already under the
+    # article, newest first. Readers' discussion names the people, places and side issues a
+    # story raises, which its headline and deck often do not. None or few = not used.
+    article_discussion: np.ndarray | None = None
     # Other recently published articles (not this one): a comment is judged by how much more
     # it resembles its own article than these, so a generic remark that fits any story is not
     # taken for off-topic. Filled in by the pipeline; empty = raw similarity only.
@@ -70,6 +76,9 @@ class ScanResult:
     # "reject" = clear violation no model needs to confirm (banned word); "hold" = must wait
     # for a human whatever the thresholds say (suspect word); None = let thresholds decide.
     verdict: str | None = None
+    # The comment's vector, when the scanner computed one (relevance): stored, so the comments
+    # after it can be compared with the discussion it joins once approved.
+    embedding: np.ndarray | None = None
 
 
 class Scanner(Protocol):

@@ -10,7 +10,12 @@ Score = how likely the comment is OFF-topic. Evidence per comment:
   plainly about another story scores high. The background similarity is a soft maximum
   (log-mean-exp at ``BACKGROUND_TEMPERATURE``) and the overlap a mean, so neither grows
   with the number of background articles;
-- parent: similarity and overlap to the comment it replies to.
+- parent: similarity and overlap to the comment it replies to;
+- discussion: how close the comment comes to the nearest approved comments already under
+  the article (``ScanContext.article_discussion``), against the same for the background
+  articles' discussions. Readers name the people, places and side issues a story raises,
+  which its headline and deck often do not. Used only once enough comments are there, and
+  a copy of the comment itself in a discussion is never evidence.
 
 Article and parent evidence are turned into probabilities by logistic models fitted on
 matched vs mismatched pairs (scripts/eval_relevance.py --calibrate, coefficients in the
@@ -28,7 +33,7 @@ import random
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -48,10 +53,21 @@ DEFAULT_CALIBRATION: dict[str, tuple[float, ...]] = {
     "article": (3.0, -12.0),
     "parent": (3.0, -12.0),
     "article_background": (0.0, -9.0, -9.0),
+    # ... plus a slope on (discussion similarity - background discussion similarity).
+    "article_discussion": (0.0, -9.0, -9.0, -9.0),
 }
 # Fewer background articles than this say too little about what "generic" looks like.
 BACKGROUND_MIN = 3
 BACKGROUND_TEMPERATURE = 10.0
+# A discussion counts from this many approved comments; its similarity is the mean of the
+# comment's nearest few, so one look-alike remark does not decide it.
+DISCUSSION_MIN = 5
+DISCUSSION_NEIGHBOURS = 3
+DISCUSSION_TEMPERATURE = 20.0
+# The pipeline passes at most this many of an article's newest approved comments.
+DISCUSSION_SIZE = 200
+# At or above this cosine a discussion row is the comment itself (or a copy of it).
+SAME_TEXT_SIMILARITY = 0.999
 # Below this many words the similarity is mostly noise; the score is blended towards
 # SHORT_PRIOR in proportion to how far short of it the comment is.
 FULL_EVIDENCE_WORDS = 8
@@ -111,6 +127,9 @@ class Evidence:
     closest_other: tuple[str, float] | None = None  # most similar background article
     parent_sim: float | None = None
     parent_overlap: float = 0.0
+    discussion_sim: float | None = None  # mean of the nearest approved comments
+    background_discussion_sim: float | None = None  # soft maximum, background discussions
+    vector: np.ndarray | None = None  # the comment's embedding
 
 
 class RelevanceScanner:
@@ -126,6 +145,7 @@ class RelevanceScanner:
         self._articles: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._bags: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._block: tuple[list[BackgroundArticle], tuple | None] | None = None
+        self._discussion_block: tuple[list[BackgroundArticle], tuple | None] | None = None
 
     @property
     def embedder(self) -> emb.Backend:
@@ -191,6 +211,9 @@ class RelevanceScanner:
             return out
         dim = self.embedder.dim
         comments, comment_bags = self._embed_and_bag([c.text or "" for c in contexts])
+        for i, c in enumerate(contexts):
+            out[i].vector = comments[i]
+            out[i].discussion_sim = _nearest_mean(c.article_discussion, comments[i], dim)
 
         parent_idx = [i for i, c in enumerate(contexts) if (c.parent_text or "").strip()]
         if parent_idx:
@@ -241,6 +264,7 @@ class RelevanceScanner:
 
         if unique:
             self._background(contexts, comments, comment_bags, list(unique.values()), out)
+            self._background_discussions(contexts, comments, list(unique.values()), out)
         return out
 
     def _background_block(self, articles: list[BackgroundArticle]):
@@ -303,6 +327,61 @@ class RelevanceScanner:
             ev.background_size = int(counts[i])
             ev.closest_other = (arts[closest[i]].title, float(sims[i, closest[i]]))
 
+    def _discussion_block_for(self, articles: list[BackgroundArticle]):
+        """The background articles' discussions as one padded (dim, articles x longest)
+        matrix, kept while the same objects keep coming (the pipeline refreshes them every
+        little while)."""
+        cached = self._discussion_block
+        same = cached is not None and len(cached[0]) == len(articles)
+        if same and all(a is b for a, b in zip(cached[0], articles, strict=True)):
+            return cached[1]
+        dim = self.embedder.dim
+        usable = [
+            b for b in articles
+            if b.discussion is not None and b.discussion.ndim == 2
+            and b.discussion.shape[1] == dim and len(b.discussion) >= DISCUSSION_MIN
+        ]
+        block = None
+        if len(usable) >= BACKGROUND_MIN:
+            longest = max(len(b.discussion) for b in usable)
+            padded = np.zeros((len(usable), longest, dim), dtype=np.float32)
+            padding = np.ones((len(usable), longest), dtype=bool)
+            for k, b in enumerate(usable):
+                padded[k, : len(b.discussion)] = b.discussion
+                padding[k, : len(b.discussion)] = False
+            block = (
+                {id(b): k for k, b in enumerate(usable)},
+                padded.reshape(-1, dim).T.copy(),
+                padding,
+            )
+        self._discussion_block = (list(articles), block)
+        return block
+
+    def _background_discussions(self, contexts, comments, articles, out) -> None:
+        """Soft maximum, over each comment's background, of its nearest-comments similarity."""
+        block = self._discussion_block_for(articles)
+        if block is None:
+            return
+        cols, matrix, padding = block
+        count, longest = padding.shape
+        sims = (comments @ matrix).reshape(len(contexts), count, longest)
+        sims[:, padding] = -np.inf
+        sims[sims >= SAME_TEXT_SIMILARITY] = -np.inf
+        valid = np.isfinite(sims).sum(axis=2)
+        take = min(DISCUSSION_NEIGHBOURS, longest)
+        top = np.partition(sims, longest - take, axis=2)[:, :, longest - take :]
+        with np.errstate(invalid="ignore"):
+            near = np.where(valid >= DISCUSSION_MIN, top.mean(axis=2), np.nan)
+        t = DISCUSSION_TEMPERATURE
+        for i, c in enumerate(contexts):
+            if out[i].discussion_sim is None:
+                continue
+            picked = [cols[id(b)] for b in c.background_articles if id(b) in cols]
+            values = near[i, picked]
+            values = values[np.isfinite(values)]
+            if len(values) >= BACKGROUND_MIN:
+                out[i].background_discussion_sim = soft_max(values, t)
+
     def similarities(
         self, contexts: Sequence[ScanContext]
     ) -> tuple[list[float | None], list[float | None]]:
@@ -314,6 +393,19 @@ class RelevanceScanner:
         if ev.article_sim is None:
             return None
         cal = self.calibration
+        if (
+            ev.background_sim is not None
+            and ev.discussion_sim is not None
+            and ev.background_discussion_sim is not None
+        ):
+            return _sigmoid(
+                _linear(
+                    cal["article_discussion"],
+                    ev.article_sim - ev.background_sim,
+                    ev.article_overlap - ev.background_overlap,
+                    ev.discussion_sim - ev.background_discussion_sim,
+                )
+            )
         if ev.background_sim is not None:
             return _sigmoid(
                 _linear(
@@ -353,14 +445,29 @@ class RelevanceScanner:
             score = self.score(ctx.text, ev)
             if score is None:
                 # Nothing to compare with: the rule cannot be judged, so it is not broken.
-                results.append(ScanResult(scanner=self.name, score=0.0))
+                results.append(ScanResult(scanner=self.name, score=0.0, embedding=ev.vector))
                 continue
             score = float(min(1.0, max(0.0, score)))
             reasons = []
             if score >= REASON_MIN_SCORE:
                 reasons.append(Reason(code="off-topic", message=_message(ev), score=score))
-            results.append(ScanResult(scanner=self.name, score=score, reasons=reasons))
+            results.append(
+                ScanResult(scanner=self.name, score=score, reasons=reasons, embedding=ev.vector)
+            )
         return results
+
+
+def _nearest_mean(discussion: np.ndarray | None, vector: np.ndarray, dim: int) -> float | None:
+    """Mean similarity of VECTOR to its nearest rows of DISCUSSION, leaving out copies of it;
+    None when the discussion is missing, in another space, or too small to say anything."""
+    if discussion is None or discussion.ndim != 2 or discussion.shape[1] != dim:
+        return None
+    sims = discussion @ vector
+    sims = sims[sims < SAME_TEXT_SIMILARITY]
+    if len(sims) < DISCUSSION_MIN:
+        return None
+    take = min(DISCUSSION_NEIGHBOURS, len(sims))
+    return float(np.partition(sims, len(sims) - take)[len(sims) - take :].mean())
 
 
 def _overlap_table(
@@ -404,6 +511,8 @@ def _message(ev: Evidence) -> str:
             text += f"; closer to another recent article, \u201c{title}\u201d, {sim:.2f}"
         elif ev.background_sim is not None:
             text += f"; other recent articles {ev.background_sim:.2f}"
+        if ev.discussion_sim is not None:
+            text += f"; readers' comments under it {ev.discussion_sim:.2f}"
         parts.append(text + ")")
     if ev.parent_sim is not None:
         who = (
@@ -414,7 +523,15 @@ def _message(ev: Evidence) -> str:
 
 
 def build_pairs(rows: list[dict], seed: int = 0) -> tuple[list[ScanContext], list[int]]:
-    """Own-context pairs (label 0) and mismatched-context pairs (label 1), deterministically.
+    """Own-context pairs (label 0) and mismatched-context pairs (label 1), deterministically."""
+    contexts, labels, _ = _pairs_with_sources(rows, seed)
+    return contexts, labels
+
+
+def _pairs_with_sources(
+    rows: list[dict], seed: int = 0
+) -> tuple[list[ScanContext], list[int], list[int]]:
+    """``build_pairs``, plus the index in ROWS each pair was made from.
 
     The mismatch keeps the comment and swaps its whole context as if it had been posted under
     another story: an article with a different title and, for a reply, a parent taken from
@@ -434,7 +551,8 @@ def build_pairs(rows: list[dict], seed: int = 0) -> tuple[list[ScanContext], lis
     titles = sorted(articles)
     contexts: list[ScanContext] = []
     labels: list[int] = []
-    for r in rows:
+    sources: list[int] = []
+    for index, r in enumerate(rows):
         text = r.get("text") or ""
         title = (r.get("article_title") or "").strip()
         parent = (r.get("parent_text") or "").strip()
@@ -468,6 +586,7 @@ def build_pairs(rows: list[dict], seed: int = 0) -> tuple[list[ScanContext], lis
             )
         )
         labels.append(0)
+        sources += [index, index]
         contexts.append(
             ScanContext(
                 text=text,
@@ -477,16 +596,23 @@ def build_pairs(rows: list[dict], seed: int = 0) -> tuple[list[ScanContext], lis
             )
         )
         labels.append(1)
-    return contexts, labels
+    return contexts, labels, sources
 
 
 def build_pairs_and_score(
-    rows: list[dict], scanner: RelevanceScanner | None = None, batch_size: int = 256
+    rows: list[dict],
+    scanner: RelevanceScanner | None = None,
+    batch_size: int = 256,
+    pool: list[dict] | None = None,
 ) -> tuple[list[int], list[float]]:
-    """Labels (1 = mismatched context) and off-topic scores for ``moderation eval``."""
+    """Labels (1 = mismatched context) and off-topic scores for ``moderation eval``.
+
+    POOL (default ROWS) is the whole file, in posting order: the comments that make up each
+    article's discussion (see ``add_discussions``)."""
     scanner = scanner or RelevanceScanner()
-    contexts, labels = build_pairs(rows)
+    contexts, labels, sources = _pairs_with_sources(rows)
     add_background(contexts, rows)
+    add_discussions(contexts, [rows[i] for i in sources], pool or rows, scanner.embedder)
     scores: list[float] = []
     for s in range(0, len(contexts), batch_size):
         scores.extend(r.score for r in scanner.scan_batch(contexts[s : s + batch_size]))
@@ -505,3 +631,62 @@ def add_background(contexts: Sequence[ScanContext], rows: list[dict]) -> None:
         c.background_articles = tuple(
             b for t, b in articles.items() if t != (c.article_title or "").strip()
         )
+
+
+def add_discussions(
+    contexts: Sequence[ScanContext],
+    sources: Sequence[dict],
+    pool: Sequence[dict],
+    embedder: emb.Backend,
+) -> None:
+    """Give each context the discussion it would have met on a live site.
+
+    POOL is a file of comments in posting order. The discussion of a comment's own article is
+    the comments before it there (at scan time its replies and everything after it are not
+    written yet); every other article's discussion is all of its comments. So a context
+    whose article was swapped meets the other article's full discussion, and its own article,
+    when that is in the background, only what came before it. SOURCES[i] is the row
+    CONTEXTS[i] was made from.
+    """
+    by_title: dict[str, list[int]] = {}
+    position: dict[tuple[str, str], int] = {}
+    for i, r in enumerate(pool):
+        title = (r.get("article_title") or "").strip()
+        if title:
+            by_title.setdefault(title, []).append(i)
+            position.setdefault((title, r.get("text") or ""), i)
+    if not by_title:
+        return
+    wanted = sorted({i for ids in by_title.values() for i in ids})
+    vectors = np.zeros((len(pool), embedder.dim), dtype=np.float32)
+    for lo in range(0, len(wanted), 256):
+        chunk = wanted[lo : lo + 256]
+        vectors[chunk] = embedder.embed([pool[i].get("text") or "" for i in chunk])
+
+    def newest_first(ids: list[int]) -> np.ndarray:
+        return vectors[ids[::-1][:DISCUSSION_SIZE]]
+
+    full = {title: newest_first(ids) for title, ids in by_title.items()}
+    shared: dict[str, BackgroundArticle] = {}
+    before: dict[tuple[str, int], BackgroundArticle] = {}
+    for c, row in zip(contexts, sources, strict=True):
+        own_title = (row.get("article_title") or "").strip()
+        at = position.get((own_title, row.get("text") or ""))
+        earlier = (
+            newest_first([i for i in by_title.get(own_title, []) if i < at])
+            if at is not None else full.get(own_title)
+        )
+        title = (c.article_title or "").strip()
+        c.article_discussion = earlier if title == own_title else full.get(title)
+        swapped = []
+        for b in c.background_articles:
+            if b.title == own_title and at is not None:
+                key = (own_title, at)
+                if key not in before:
+                    before[key] = replace(b, discussion=earlier)
+                swapped.append(before[key])
+            else:
+                if b.title not in shared:
+                    shared[b.title] = replace(b, discussion=full.get(b.title))
+                swapped.append(shared[b.title])
+        c.background_articles = tuple(swapped)

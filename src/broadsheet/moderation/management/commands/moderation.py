@@ -113,6 +113,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
         rows = read_rows(path, options["split"])
+        # Every row of the file, in its order: what readers had already said under each
+        # article when a comment came (relevance), whatever split is measured.
+        pool = rows if options["split"] == "all" else read_rows(path, "all")
         if not rows:
             raise CommandError(f"{path} has no rows in split {options['split']!r}")
         as_json = options["json"]
@@ -130,17 +133,17 @@ class Command(BaseCommand):
                 raise CommandError("abuse evaluation needs a label column of 0/1 on every row")
             if not as_json:
                 self.stdout.write(f"Scanning {len(rows)} comments from {path} ...")
-            result = evaluate.evaluate_abuse(rows, progress=progress)
+            result = evaluate.evaluate_abuse(rows, progress=progress, pool=pool)
             notes += result.pop("notes", [])
             report.update(result)
             if evaluate.has_article_context(rows):
-                rel = evaluate.evaluate_relevance(rows)
+                rel = evaluate.evaluate_relevance(rows, pool)
                 notes += rel.pop("notes", [])
                 report.update(rel)
         else:
             if not evaluate.has_article_context(rows):
                 raise CommandError("relevance evaluation needs article_title/article_summary")
-            rel = evaluate.evaluate_relevance(rows)
+            rel = evaluate.evaluate_relevance(rows, pool)
             notes += rel.pop("notes", [])
             report.update(rel)
         report["notes"] = notes

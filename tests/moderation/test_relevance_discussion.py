@@ -1,0 +1,231 @@
+"""The relevance scanner also compares a comment with what readers already said under the
+article, and the pipeline keeps each scanned comment's vector for that."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from broadsheet.comments.models import Comment
+from broadsheet.moderation import embedder, pipeline
+from broadsheet.moderation.models import CommentVector
+from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext
+from broadsheet.moderation.scanners.relevance import (
+    DISCUSSION_MIN,
+    Evidence,
+    RelevanceScanner,
+    _pairs_with_sources,
+    add_background,
+    add_discussions,
+)
+
+# A story whose headline says little of what its readers talk about.
+STORY = ("Ministers under pressure after Thursday's vote", "The result surprised Westminster.")
+OTHERS = [
+    ("Mortgage rates rise for the third month running", "Banks lift fixed-rate deals again."),
+    ("Council approves new cycle lanes on the high street", "Work starts in the spring."),
+    ("Hospital waiting lists reach a record high", "Nurses warn of a difficult winter."),
+    ("Storm warning issued for the north-west coast", "Gusts of 80mph are expected."),
+]
+FISHING_TALK = [
+    "Fishing quotas were the whole reason my town voted the way it did.",
+    "The trawler fleet has shrunk by half since the quotas came in.",
+    "Coastal towns depend on fishing and nobody in London listens to them.",
+    "Give the fishermen back control of their own waters.",
+    "My grandfather fished out of Grimsby for forty years and saw it all decline.",
+    "Quotas sold off to foreign trawlers, that is what people were angry about.",
+]
+CALIBRATION = {
+    "article": (3.0, -12.0),
+    "parent": (3.0, -12.0),
+    "article_background": (0.0, -12.0, -6.0),
+    "article_discussion": (0.0, -6.0, -3.0, -12.0),
+}
+
+
+@pytest.fixture(scope="module")
+def scanner():
+    embedder.reset_backend()
+    return RelevanceScanner(calibration=CALIBRATION)
+
+
+def discussion(texts: list[str]) -> np.ndarray:
+    return embedder.embed(texts)
+
+
+def background_with_talk() -> tuple[BackgroundArticle, ...]:
+    chatter = [
+        ["My fixed rate ends next year and I dread it.", "Banks always pass rises on quickly.",
+         "Renting is no cheaper, landlords pass it on.", "We remortgaged just in time.",
+         "First-time buyers are priced out again."],
+        ["The lanes will make the school run safer.", "Shops will lose parking and trade.",
+         "Cyclists already ignore the red lights.", "Finally some safe space for bikes.",
+         "Buses will be slower on that road."],
+        ["My mother waited eleven months for a hip.", "Nurses are leaving for Australia.",
+         "Agency staff cost a fortune.", "A&E was full on a Tuesday night.",
+         "Clear the beds by fixing social care."],
+        ["Our fence came down in the last one.", "Tie down the garden furniture.",
+         "Ferries will be cancelled again.", "The sea wall needs repair.",
+         "Power cuts every time the wind picks up."],
+    ]
+    return tuple(
+        BackgroundArticle(title=t, deck=d, discussion=discussion(talk))
+        for (t, d), talk in zip(OTHERS, chatter, strict=True)
+    )
+
+
+def on_story(text: str, **kw) -> ScanContext:
+    return ScanContext(text=text, article_title=STORY[0], article_deck=STORY[1], **kw)
+
+
+def test_a_comment_that_fits_the_discussion_scores_lower_than_without_it(scanner):
+    text = "Fishing communities felt ignored, and the quota issue decided it for them."
+    others = background_with_talk()
+
+    (without,) = scanner.evidence([on_story(text, background_articles=others)])
+    (with_talk,) = scanner.evidence([
+        on_story(text, background_articles=others, article_discussion=discussion(FISHING_TALK))
+    ])
+
+    assert without.discussion_sim is None
+    assert with_talk.discussion_sim is not None
+    assert with_talk.background_discussion_sim is not None
+    assert with_talk.discussion_sim > with_talk.background_discussion_sim
+    assert scanner.article_probability(with_talk) < scanner.article_probability(without)
+
+
+def test_a_comment_about_another_story_does_not_fit_the_discussion(scanner):
+    text = "My fixed mortgage rate ends next year and the banks keep putting rates up."
+    others = background_with_talk()
+
+    (ev,) = scanner.evidence([
+        on_story(text, background_articles=others, article_discussion=discussion(FISHING_TALK))
+    ])
+
+    assert ev.discussion_sim < ev.background_discussion_sim
+    (result,) = scanner.scan_batch([
+        on_story(text, background_articles=others, article_discussion=discussion(FISHING_TALK))
+    ])
+    assert result.score >= 0.5
+    assert "readers' comments under it" in result.reasons[0].message
+
+
+def test_a_copy_of_the_comment_in_the_discussion_is_not_evidence(scanner):
+    text = FISHING_TALK[0]
+    rest = discussion(FISHING_TALK[1:])
+
+    (with_copy,) = scanner.evidence([on_story(text, article_discussion=discussion(FISHING_TALK))])
+    (without_copy,) = scanner.evidence([on_story(text, article_discussion=rest)])
+
+    assert with_copy.discussion_sim == pytest.approx(without_copy.discussion_sim, abs=1e-6)
+
+
+def test_too_short_or_foreign_discussions_are_ignored(scanner):
+    text = "Fishing communities felt ignored."
+    few = discussion(FISHING_TALK[: DISCUSSION_MIN - 1])
+    foreign = np.ones((10, 7), dtype=np.float32)
+
+    for talk in (few, foreign, None):
+        (ev,) = scanner.evidence([on_story(text, article_discussion=talk)])
+        assert ev.discussion_sim is None
+    # Without the background's discussions the article model without them is used.
+    (ev,) = scanner.evidence([on_story(text, article_discussion=discussion(FISHING_TALK))])
+    assert ev.discussion_sim is not None and ev.background_discussion_sim is None
+    assert scanner.article_probability(ev) == pytest.approx(
+        scanner.article_probability(Evidence(
+            article_sim=ev.article_sim, article_overlap=ev.article_overlap))
+    )
+
+
+def test_the_scan_returns_each_comments_vector(scanner):
+    texts = ["Fishing communities felt ignored.", "The banks keep raising rates."]
+
+    results = scanner.scan_batch([on_story(t) for t in texts])
+
+    np.testing.assert_allclose(
+        np.stack([r.embedding for r in results]), embedder.embed(texts), atol=1e-5
+    )
+
+
+def test_eval_discussions_hold_only_earlier_comments_of_the_own_article():
+    rows = [
+        {"text": f"{text} ({n})", "article_title": title, "article_summary": deck}
+        for n, (text, (title, deck)) in enumerate(
+            [(t, STORY) for t in FISHING_TALK]
+            + [(f"About {t}", (t, d)) for t, d in OTHERS for _ in range(2)]
+        )
+    ]
+    contexts, labels, sources = _pairs_with_sources(rows)
+    add_background(contexts, rows)
+    add_discussions(contexts, [rows[i] for i in sources], rows, embedder.get_backend())
+
+    vectors = embedder.embed([r["text"] for r in rows])
+    story_rows = [i for i, r in enumerate(rows) if r["article_title"] == STORY[0]]
+    for c, label, i in zip(contexts, labels, sources, strict=True):
+        title = rows[i]["article_title"]
+        earlier = [j for j in story_rows if j < i] if title == STORY[0] else None
+        if label == 0 and earlier is not None:
+            # Newest first, the comment itself and everything after it left out.
+            expected = vectors[earlier[::-1]] if earlier else np.zeros((0, vectors.shape[1]))
+            np.testing.assert_allclose(c.article_discussion, expected, atol=1e-5)
+        if label == 1:
+            others = [j for j, r in enumerate(rows) if r["article_title"] == c.article_title]
+            assert len(c.article_discussion) == len(others)
+        for b in c.background_articles:
+            if b.title == title and earlier is not None:
+                assert len(b.discussion) == len(earlier)
+
+
+@pytest.mark.django_db
+def test_the_pipeline_keeps_vectors_and_passes_approved_discussions(section):
+    from broadsheet.moderation.embeddings import article_embedding_refresh
+    from tests.conftest import make_article, make_comment
+
+    story = make_article(section, headline=STORY[0], deck=STORY[1])
+    others = [make_article(section, headline=t, deck=d) for t, d in OTHERS]
+    for a in (story, *others):
+        article_embedding_refresh(article_id=a.pk)
+    talk = [make_comment(story, status="pending", text=t) for t in FISHING_TALK]
+    pipeline.scan_comments([c.pk for c in talk])
+
+    stored = CommentVector.objects.filter(comment__in=talk)
+    assert stored.count() == len(talk)
+    assert {v.article_id for v in stored} == {story.pk}
+    assert {v.model_name for v in stored} == {embedder.MODEL_NAME}
+
+    # Pending comments are not the discussion yet; approved ones are, newest first.
+    newcomer = make_comment(story, status="pending", text="The quota vote decided it.")
+    (context,) = pipeline._contexts(pipeline.scan_rows(Comment.objects.filter(pk=newcomer.pk)))
+    assert context.article_discussion is None
+
+    Comment.objects.filter(pk__in=[c.pk for c in talk]).update(status="approved")
+    pipeline.forget_discussions()
+    (context,) = pipeline._contexts(pipeline.scan_rows(Comment.objects.filter(pk=newcomer.pk)))
+    np.testing.assert_allclose(
+        context.article_discussion, embedder.embed(FISHING_TALK[::-1]), atol=2e-3
+    )
+    # Other articles have no comments yet: their discussions are empty.
+    assert all(b.discussion is None for b in context.background_articles)
+
+    # A rescan replaces the stored vector instead of failing on the existing row.
+    Comment.objects.filter(pk=talk[0].pk).update(
+        status="pending", scan_state=Comment.ScanState.UNSCANNED
+    )
+    pipeline.scan_comments([talk[0].pk])
+    assert CommentVector.objects.filter(comment=talk[0]).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_edited_comment_leaves_the_discussion(section, django_user_model):
+    from broadsheet.moderation.services import comment_edit_approve
+    from tests.conftest import make_article, make_comment
+
+    story = make_article(section, headline=STORY[0], deck=STORY[1])
+    comment = make_comment(story, status="pending", text=FISHING_TALK[0])
+    pipeline.scan_comments([comment.pk])
+    assert CommentVector.objects.filter(comment=comment).exists()
+    editor = django_user_model.objects.create_user("desk", password="x", is_staff=True)
+
+    comment_edit_approve(comment=comment, actor=editor, text="Fishing quotas.", max_length=2000)
+
+    assert not CommentVector.objects.filter(comment=comment).exists()
