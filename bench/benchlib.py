@@ -277,6 +277,18 @@ def group_cpu_seconds(pgid: int) -> float:
     return total / ticks
 
 
+def cpu_ticks() -> tuple[int, int]:
+    """All CPU ticks so far and those stolen by the hypervisor (the ``cpu`` line of
+    /proc/stat): a virtual machine whose host is busy runs everything slower."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return sum(values), values[7] if len(values) > 7 else 0
+
+
+def stolen_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    total = max(1, after[0] - before[0])
+    return round(max(0.0, (after[1] - before[1]) / total), 2)
+
+
 def machine_busy_share(seconds: float = 1.0, exclude_pgid: int | None = None) -> float:
     """The share of all CPUs busy over SECONDS with other people's work.
 

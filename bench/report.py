@@ -31,8 +31,10 @@ def _errors(run: dict) -> str:
     return "; ".join(parts) or "none"
 
 
-METRIC_HEAD = "req/s | p50 ms | p99 ms | CPU ms/req | CPU ceiling req/s | busy | errors |"
-METRIC_RULE = "---|---|---|---|---|---|---|"
+METRIC_HEAD = (
+    "req/s | p50 ms | p99 ms | CPU ms/req | CPU ceiling req/s | busy | stolen | errors |"
+)
+METRIC_RULE = "---|---|---|---|---|---|---|---|"
 
 
 def _row(run: dict, *cells: object) -> str:
@@ -40,7 +42,8 @@ def _row(run: dict, *cells: object) -> str:
     values = [
         *cells, f"{run['rps']:,.0f}", run["p50_ms"], run["p99_ms"],
         run.get("server_cpu_ms", "—"), f"{ceiling:,}" if ceiling else "—",
-        f"{run.get('busy_before', 0):.0%}", _errors(run),
+        f"{run.get('busy_before', 0):.0%}",
+        f"{run['stolen']:.0%}" if "stolen" in run else "—", _errors(run),
     ]
     return "| " + " | ".join(str(v) for v in values) + " |"
 
@@ -106,7 +109,9 @@ def markdown(results: dict, chart_name: str) -> str:
         "CPU ceiling = 2 cores / that, what the server could serve with the machine to itself "
         "(wrk needs some CPU too, so it is an upper bound). busy = share of both cores in use "
         "just before the run: this machine is shared with other engineers' tests and model "
-        "training, which lowers every req/s figure but not CPU ms/req.",
+        "training, which lowers every req/s figure but not CPU ms/req. stolen = share of CPU "
+        "time the hypervisor gave to other machines during the run: while it is high, every "
+        "figure suffers, CPU ms/req included.",
         "",
         "## Targets",
         "",

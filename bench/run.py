@@ -115,13 +115,16 @@ class Bench:
                 b.run_wrk("warmup", url, connections=connections, seconds=self.warmup,
                           mode=mode, body_env=body_env)
             cpu_before = b.group_cpu_seconds(self.server.popen.pid) if self.server else 0.0
+            ticks_before = b.cpu_ticks()
             result = b.run_wrk(label, url, connections=connections, seconds=self.seconds,
                                mode=mode, body_env=body_env)
+            stolen = b.stolen_share(ticks_before, b.cpu_ticks())
             cpu_after = b.group_cpu_seconds(self.server.popen.pid) if self.server else 0.0
         except (RuntimeError, subprocess.SubprocessError) as error:
             self.note(f"{group}/{label} failed: {error}")
             return None
-        row = {"group": group, **(tags or {}), **result.as_dict(), "busy_before": busy}
+        row = {"group": group, **(tags or {}), **result.as_dict(), "busy_before": busy,
+               "stolen": stolen}
         if self.server and result.requests:
             cpu_ms = (cpu_after - cpu_before) * 1000 / result.requests
             row["server_cpu_ms"] = round(cpu_ms, 2)
@@ -130,7 +133,8 @@ class Bench:
         self.runs.append(row)
         extra = (f", server CPU {row['server_cpu_ms']} ms/request" if "server_cpu_ms" in row
                  else "")
-        b.log(f"  {group}: {b.wrk_line(result)}{extra}; machine {busy:.0%} busy before")
+        b.log(f"  {group}: {b.wrk_line(result)}{extra}; machine {busy:.0%} busy before, "
+              f"{stolen:.0%} of CPU stolen by the host during the run")
         return row
 
     def serve(self, site: b.Site, **kwargs: object) -> tuple[b.Process, str]:
