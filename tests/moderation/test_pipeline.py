@@ -282,3 +282,42 @@ def test_a_batch_mixing_policies_and_replies_is_decided_comment_by_comment(
     assert rude.status == "rejected" and rude.scores["abuse"] == 0.97
     assert held.status == "pending" and held.scan_verdict == "approve"
     assert scanners["abuse"].seen[-3:] == [reply.text, rude.text, held.text]
+
+
+def _auto_approved_decision_fields(decision: Decision) -> dict:
+    return {
+        field: getattr(decision, field)
+        for field in ("actor_id", "actor_name", "action", "note", "status_before",
+                      "status_after", "text_before", "text_after", "scores",
+                      "scanner_verdict", "reason_id")
+    }
+
+
+def test_a_batch_of_approvals_writes_what_approving_one_by_one_writes(
+    article, scanners, monkeypatch
+):
+    set_policy("auto")
+    together = [make_comment(article, status="pending", text=f"Fine innings, {n}")
+                for n in range(3)]
+    pipeline.scan_comments([c.pk for c in together])
+    # The same outcome when the batch path fails: it falls back to one comment at a time.
+    monkeypatch.setattr(pipeline, "_approve_all", lambda locked: 1 / 0)
+    apart = [make_comment(article, status="pending", text=f"Fine bowling, {n}")
+             for n in range(3)]
+    pipeline.scan_comments([c.pk for c in apart])
+
+    for first, second in zip(together, apart, strict=True):
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert first.status == second.status == "approved"
+        assert first.decided_at is not None and second.decided_at is not None
+        a, b = Decision.objects.get(comment=first), Decision.objects.get(comment=second)
+        fields_a, fields_b = _auto_approved_decision_fields(a), _auto_approved_decision_fields(b)
+        assert fields_a.pop("text_before").replace("innings", "bowling") == fields_b.pop(
+            "text_before")
+        assert fields_a.pop("text_after").replace("innings", "bowling") == fields_b.pop(
+            "text_after")
+        assert fields_a == fields_b
+        assert a.scores == first.scores and a.created_at is not None
+    page = Client().get(article.get_absolute_url()).content.decode()
+    assert "Fine innings, 2" in page and "Fine bowling, 2" in page
