@@ -14,6 +14,7 @@ from django.utils import timezone
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment, Report
 from broadsheet.core.ratelimit import limit_exceeded
+from broadsheet.core.sql import insert_statement, insert_values
 
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=1)
 REPORTS_PER_MINUTE = 10
@@ -66,25 +67,12 @@ def _submit_checks(
     return duplicate_id, bool(banned)
 
 
-@lru_cache(maxsize=4)
-def _insert_statement(vendor: str) -> tuple[str, tuple]:
-    fields = tuple(f for f in Comment._meta.concrete_fields if not f.primary_key)
-    quote = connection.ops.quote_name
-    returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
-    sql = (
-        f"INSERT INTO {quote(Comment._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}){returning}"
-    )
-    return sql, fields
-
-
 def _insert(comment: Comment) -> None:
     """Store a new COMMENT (text_html already rendered) with one prepared INSERT: every post
     runs it, and the ORM's save() spent longer assembling the statement than SQLite took to
     run it. Fields are prepared exactly as save() prepares them."""
-    sql, fields = _insert_statement(connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(comment, True), connection) for f in fields]
+    sql, fields = insert_statement(Comment, connection.vendor, returning_id=True)
+    params = insert_values(comment, fields)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         comment.pk = cursor.fetchone()[0] if sql.endswith("RETURNING id") else cursor.lastrowid

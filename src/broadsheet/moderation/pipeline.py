@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import ModerationPolicy, SiteSettings
+from broadsheet.core.sql import insert_statement, insert_values
 from broadsheet.moderation import embedder, policy
 from broadsheet.moderation.models import (
     ArticleEmbedding,
@@ -603,17 +604,6 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
     return len(comments)
 
 
-@lru_cache(maxsize=4)
-def _decision_insert(vendor: str) -> tuple[str, tuple]:
-    fields = tuple(f for f in Decision._meta.concrete_fields if not f.primary_key)
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {_table(Decision)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    return sql, fields
-
-
 def _approve_all(locked: list[Comment]) -> None:
     """The auto-moderator's approvals of a batch in two statements, writing the same rows as
     ``services.comment_approve`` one comment at a time (whose ORM saves and savepoints cost
@@ -623,7 +613,7 @@ def _approve_all(locked: list[Comment]) -> None:
 
     now = timezone.now()
     approved = Comment.Status.APPROVED
-    sql, fields = _decision_insert(connection.vendor)
+    sql, fields = insert_statement(Decision, connection.vendor)
     rows = []
     for comment in locked:
         decision = Decision(
@@ -633,7 +623,7 @@ def _approve_all(locked: list[Comment]) -> None:
             text_before=comment.text, text_after=comment.text,
             scores=comment.scores or {}, scanner_verdict="",
         )
-        rows.append([f.get_db_prep_save(f.pre_save(decision, True), connection) for f in fields])
+        rows.append(insert_values(decision, fields))
     Comment.objects.filter(pk__in=[c.pk for c in locked]).update(
         status=approved, decided_at=now, rejection_reason=None
     )
