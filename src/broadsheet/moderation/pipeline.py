@@ -345,6 +345,10 @@ def _discussions(article_ids: set[int]) -> dict[int, np.ndarray | None]:
                 rows[article_id].append(embedder.from_bytes(bytes(blob)))
         for aid, vectors in rows.items():
             _discussion_cache[aid] = (now, np.concatenate(vectors) if vectors else None)
+        # An article no comment came for in a while gives its memory back (up to 200 vectors).
+        for aid in [a for a, (at, _) in _discussion_cache.items()
+                    if now - at > 2 * DISCUSSION_REFRESH_SECONDS and a not in article_ids]:
+            del _discussion_cache[aid]
     return {aid: _discussion_cache[aid][1] for aid in article_ids}
 
 
@@ -521,7 +525,6 @@ def _store_scans(scans: list[_Scan], stamp: datetime) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(_store_sql(connection.vendor), params)
-    _store_vectors(scans)
 
 
 @lru_cache(maxsize=4)
@@ -575,6 +578,7 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
     # One transaction for the batch (one turn of SQLite's write lock).
     with transaction.atomic():
         _store_scans(scans, stamp)
+        _store_vectors(scans)
         deciding = {scan.comment.pk: scan for scan in scans if scan.needs_decision}
         if deciding:
             # Under the lock, only the comments still pending: a moderator's decision made
