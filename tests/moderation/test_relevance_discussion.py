@@ -231,35 +231,14 @@ def test_an_edited_comment_leaves_the_discussion(section, django_user_model):
     assert not CommentVector.objects.filter(comment=comment).exists()
 
 
+@pytest.mark.django_db
 def test_discussions_of_articles_nobody_comments_on_are_dropped_from_memory(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(pipeline.time, "monotonic", lambda: clock[0])
     pipeline.forget_discussions()
-    monkeypatch.setattr(pipeline, "connection", _NoRows())
 
     pipeline._discussions({1, 2})
     clock[0] += 3 * pipeline.DISCUSSION_REFRESH_SECONDS
     pipeline._discussions({2})
 
     assert set(pipeline._discussion_cache) == {2}
-
-
-class _NoRows:
-    """A connection whose queries return nothing (no database needed)."""
-
-    vendor = "sqlite"
-
-    def cursor(self):
-        return self
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def execute(self, sql, params):
-        pass
-
-    def fetchall(self):
-        return []
