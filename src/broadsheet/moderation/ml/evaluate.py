@@ -16,6 +16,7 @@ from typing import TextIO
 
 import numpy as np
 
+from broadsheet.moderation.ml.data import FALSE_LABELS, TRUE_LABELS, DatasetError, label_of
 from broadsheet.moderation.ml.metrics import auto_mode, precision_recall_f1, roc_auc
 from broadsheet.moderation.scanners.base import ScanContext
 
@@ -34,8 +35,55 @@ def has_article_context(rows: Sequence[dict]) -> bool:
     return any((r.get("article_title") or "").strip() for r in rows)
 
 
+def has_context(rows: Sequence[dict]) -> bool:
+    """An article or a parent comment to measure relevance against, on some row."""
+    return any(
+        (r.get("article_title") or "").strip() or (r.get("parent_text") or "").strip()
+        for r in rows
+    )
+
+
 def has_labels(rows: Sequence[dict]) -> bool:
     return bool(rows) and all(str(r.get("label", "")).strip() in ("0", "1") for r in rows)
+
+
+def rows_with_text(rows: Sequence[dict]) -> tuple[list[dict], list[str]]:
+    """ROWS without those whose text is blank (nothing to scan), and a note if any went."""
+    kept = [r for r in rows if (r.get("text") or "").strip()]
+    dropped = len(rows) - len(kept)
+    notes = [f"left out {dropped} rows with an empty text"] if dropped else []
+    return kept, notes
+
+
+def labelled(rows: Sequence[dict], column: str = "label") -> tuple[list[dict], list[str]]:
+    """ROWS with their label read as 0/1 (see ``data.label_of``), rows whose label cell is
+    empty left out with a note. A label that cannot be read raises DatasetError naming the
+    line, so a typo is fixed rather than silently measured."""
+    kept: list[dict] = []
+    empty = fractional = 0
+    for r in rows:
+        raw = r.get(column)
+        try:
+            value = label_of(raw)
+        except ValueError:
+            raise DatasetError(
+                f"line {r.get('_line', '?')}: the {column} {raw!r} is not 0/1, true/false "
+                "or a share between 0 and 1; fix or empty that cell"
+            ) from None
+        if value is None:
+            empty += 1
+            continue
+        if (raw or "").strip().lower() not in TRUE_LABELS | FALSE_LABELS and 0 < float(raw) < 1:
+            fractional += 1
+        kept.append({**r, column: str(value)})
+    notes = []
+    if empty:
+        notes.append(f"left out {empty} rows without a {column}")
+    if fractional:
+        notes.append(f"{fractional} {column}s were shares between 0 and 1: 0.5 or more counts as 1")
+    if kept and len({r[column] for r in kept}) == 1:
+        notes.append(f"every row has the {column} {kept[0][column]}: ROC AUC is undefined")
+    return kept, notes
 
 
 def contexts_for(rows: Sequence[dict]) -> list[ScanContext]:
@@ -187,6 +235,36 @@ def _baseline_scores(texts: list[str]) -> np.ndarray | None:
     return np.asarray(predict_prob(texts), dtype=np.float64)
 
 
+def evaluate_relevance_on_file_labels(
+    rows: Sequence[dict], pool: Sequence[dict] | None = None
+) -> dict:
+    """ROC AUC of the relevance score against the file's own labels (1 = off-topic), each
+    row scored against the context it came with, as the pipeline would score it: the file's
+    other articles as background, discussions from POOL as in ``evaluate_relevance``."""
+    from broadsheet.moderation.scanners.relevance import add_background, add_discussions
+
+    scanner = _relevance_scanner()
+    if scanner is None:
+        return {"relevance_roc_auc": None, "notes": ["the relevance scanner is not available"]}
+    rows = list(rows)
+    contexts = contexts_for(rows)
+    add_background(contexts, rows)
+    add_discussions(contexts, rows, list(pool) if pool is not None else rows, scanner.embedder)
+    started = time.perf_counter()
+    scores: list[float] = []
+    for lo in range(0, len(contexts), BATCH):
+        scores.extend(r.score for r in scanner.scan_batch(contexts[lo : lo + BATCH]))
+    seconds = time.perf_counter() - started
+    labels = np.array([int(r["label"]) for r in rows], dtype=np.int64)
+    return {
+        "relevance_roc_auc": roc_auc(labels, np.asarray(scores)),
+        "relevance_measure": "file labels (1 = off-topic)",
+        "relevance_rows": len(rows),
+        "relevance_rows_per_second": len(rows) / seconds if seconds else 0.0,
+        "notes": [],
+    }
+
+
 def evaluate_relevance(rows: Sequence[dict], pool: Sequence[dict] | None = None) -> dict:
     """ROC AUC of own-article (0) vs other-article (1) pairs made from ROWS.
 
@@ -208,6 +286,7 @@ def evaluate_relevance(rows: Sequence[dict], pool: Sequence[dict] | None = None)
     labels = np.asarray(labels)
     return {
         "relevance_roc_auc": roc_auc(labels, scores),
+        "relevance_measure": "each comment with its own article or parent (0) and with another (1)",
         "relevance_pairs": int(len(labels)),
         "relevance_pairs_per_second": len(labels) / seconds if seconds else 0.0,
         "notes": [],

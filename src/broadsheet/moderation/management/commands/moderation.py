@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from broadsheet.moderation.ml.data import SPLITS, read_rows
+from broadsheet.moderation.ml.data import SPLITS, DatasetError, read_dataset, split_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[5]
 
@@ -52,7 +52,12 @@ class Command(BaseCommand):
 
         ev = sub.add_parser("eval", help="measure a scanner on a CSV with text,label columns")
         ev.add_argument("--task", choices=["abuse", "relevance"], default="abuse")
-        ev.add_argument("--dataset", required=True, help="CSV: text,label[,article_title,...]")
+        ev.add_argument(
+            "--dataset",
+            required=True,
+            help="CSV with a header: text,label[,article_title,article_summary][,parent_text]; "
+            "label 1/0, true/false or a 0-1 share (1 = breaks the policy)",
+        )
         ev.add_argument(
             "--split",
             choices=[*SPLITS, "all"],
@@ -60,6 +65,12 @@ class Command(BaseCommand):
             help="rows of the hash split to use (default: every row of the file)",
         )
         ev.add_argument("--json", action="store_true", help="print one JSON object only")
+        ev.add_argument(
+            "--file-labels",
+            action="store_true",
+            help="relevance: score each row against its own article and measure against the "
+            "file's label (1 = off-topic) instead of pairing each comment with another article",
+        )
 
         sub.add_parser("report", help="agreement between the scanners and the moderators")
         sub.add_parser("sweep", help="scan pending comments whose scan failed or was lost")
@@ -112,25 +123,38 @@ class Command(BaseCommand):
         path = Path(options["dataset"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
-        rows = read_rows(path, options["split"])
+        split = options["split"]
+        try:
+            dataset = read_dataset(path)
+        except DatasetError as exc:
+            raise CommandError(str(exc)) from None
+        notes: list[str] = list(dataset.notes)
         # Every row of the file, in its order: what readers had already said under each
         # article when a comment came (relevance), whatever split is measured.
-        pool = rows if options["split"] == "all" else read_rows(path, "all")
+        pool, dropped = evaluate.rows_with_text(dataset.rows)
+        notes += dropped
+        rows = pool if split == "all" else [r for r in pool if split_of(r["text"]) == split]
         if not rows:
-            raise CommandError(f"{path} has no rows in split {options['split']!r}")
+            raise CommandError(f"{path} has no rows with a text in split {split!r}")
+        task = options["task"]
+        if task == "abuse" or options["file_labels"]:
+            if not any("label" in r for r in rows):
+                raise CommandError(
+                    f"{path} has no label column: {task} evaluation needs text,label "
+                    "(label 1 = breaks the policy, 0 = fine)"
+                )
+            try:
+                rows, label_notes = evaluate.labelled(rows)
+            except DatasetError as exc:
+                raise CommandError(f"{path}, {exc}") from None
+            notes += label_notes
+            if not rows:
+                raise CommandError(f"{path} has no labelled rows in split {split!r}")
         as_json = options["json"]
         progress = None if as_json else self.stderr
-        report: dict = {
-            "dataset": str(path),
-            "split": options["split"],
-            "rows": len(rows),
-            "task": options["task"],
-        }
-        notes: list[str] = []
+        report: dict = {"dataset": str(path), "split": split, "rows": len(rows), "task": task}
 
-        if options["task"] == "abuse":
-            if not evaluate.has_labels(rows):
-                raise CommandError("abuse evaluation needs a label column of 0/1 on every row")
+        if task == "abuse":
             if not as_json:
                 self.stdout.write(f"Scanning {len(rows)} comments from {path} ...")
             result = evaluate.evaluate_abuse(rows, progress=progress, pool=pool)
@@ -141,9 +165,15 @@ class Command(BaseCommand):
                 notes += rel.pop("notes", [])
                 report.update(rel)
         else:
-            if not evaluate.has_article_context(rows):
-                raise CommandError("relevance evaluation needs article_title/article_summary")
-            rel = evaluate.evaluate_relevance(rows, pool)
+            if not evaluate.has_context(rows):
+                raise CommandError(
+                    "relevance evaluation needs an article_title (with article_summary) "
+                    "or a parent_text column"
+                )
+            if options["file_labels"]:
+                rel = evaluate.evaluate_relevance_on_file_labels(rows, pool)
+            else:
+                rel = evaluate.evaluate_relevance(rows, pool)
             notes += rel.pop("notes", [])
             report.update(rel)
         report["notes"] = notes
@@ -190,6 +220,9 @@ class Command(BaseCommand):
             w(
                 f"  relevance ROC AUC:            {fmt(r['relevance_roc_auc'])}"
                 + (f" over {r['relevance_pairs']} pairs" if r.get("relevance_pairs") else "")
+                + (f" over {r['relevance_rows']} rows" if r.get("relevance_rows") else "")
             )
+            if r.get("relevance_measure"):
+                w(f"    measured as:                {r['relevance_measure']}")
         for note in r.get("notes", []):
             w(f"  note: {note}")
