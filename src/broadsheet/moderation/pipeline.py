@@ -312,8 +312,8 @@ _discussed_background: dict[
 def _discussion_sql(vendor: str, count: int) -> str:
     # One statement, one newest-first walk of the (article, comment) index per article.
     one = (
-        f"SELECT * FROM (SELECT v.article_id, v.vector FROM {_table(CommentVector)} v "
-        f"INNER JOIN {_table(Comment)} c ON c.id = v.comment_id "
+        "SELECT * FROM (SELECT v.article_id, v.comment_id, v.vector "
+        f"FROM {_table(CommentVector)} v INNER JOIN {_table(Comment)} c ON c.id = v.comment_id "
         "WHERE v.article_id = %s AND v.model_name = %s AND c.status = %s "
         "ORDER BY v.comment_id DESC LIMIT %s) AS d"
     )
@@ -335,15 +335,19 @@ def _discussions(article_ids: set[int]) -> dict[int, np.ndarray | None]:
     )
     if stale:
         model_name = embedder.MODEL_NAME
-        rows: dict[int, list[np.ndarray]] = {aid: [] for aid in stale}
+        rows: dict[int, list[tuple[int, np.ndarray]]] = {aid: [] for aid in stale}
         params: list = []
         for aid in stale:
             params += [aid, model_name, Comment.Status.APPROVED.value, DISCUSSION_SIZE]
         with connection.cursor() as cursor:
             cursor.execute(_discussion_sql(connection.vendor, len(stale)), params)
-            for article_id, blob in cursor.fetchall():
-                rows[article_id].append(embedder.from_bytes(bytes(blob)))
-        for aid, vectors in rows.items():
+            for article_id, comment_id, blob in cursor.fetchall():
+                rows[article_id].append((comment_id, embedder.from_bytes(bytes(blob))))
+        for aid, found in rows.items():
+            # Newest first whatever order the union returned: the scanner compares
+            # discussions by their newest comments.
+            found.sort(key=lambda row: row[0], reverse=True)
+            vectors = [vector for _, vector in found]
             _discussion_cache[aid] = (now, np.concatenate(vectors) if vectors else None)
         # An article no comment came for in a while gives its memory back (up to 200 vectors).
         for aid in [a for a, (at, _) in _discussion_cache.items()
