@@ -48,7 +48,7 @@ def test_it_prints_one_json_object_with_the_headline_numbers(labelled_csv):
     assert 0.0 <= report["auto_published_share"] <= 1.0
     assert 0.0 <= report["auto_slip_rate"] <= 1.0
     assert report["comments_per_second"] > 0
-    assert "relevance_roc_auc" not in report  # no article context in this file
+    assert report["relevance_roc_auc"] is None  # no article context in this file
 
 
 def test_it_prints_a_readable_summary_with_precision_and_recall(labelled_csv):
@@ -295,3 +295,16 @@ def test_file_labels_measure_the_score_against_the_files_own_off_topic_label(tmp
     assert report["relevance_measure"] == "file labels (1 = off-topic)"
     assert report["relevance_rows"] == len(rows)
     assert report["relevance_roc_auc"] > 0.8
+
+
+def test_the_headline_keys_are_in_the_json_whatever_the_task(tmp_path):
+    path = _write(tmp_path / "replies.csv", ["text", "label", "parent_text"], [
+        ("Yes, the ferry now leaves at six", 0, "The ferry timetable changed again"),
+        ("That second penalty was saved brilliantly", 0, "The cup final went to penalties"),
+    ])
+    for task in ("abuse", "relevance"):
+        report = _eval(path, "--task", task)
+        for key in ("abuse_roc_auc", "relevance_roc_auc", "auto_published_share",
+                    "auto_slip_rate", "comments_per_second"):
+            assert key in report, (task, key)
+    assert report["comments_per_second"] > 0  # relevance: comments scored a second

@@ -18,6 +18,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from broadsheet.moderation.ml.data import SPLITS, DatasetError, read_dataset, split_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[5]
+HEADLINE_KEYS = (
+    "abuse_roc_auc",
+    "relevance_roc_auc",
+    "auto_published_share",
+    "auto_slip_rate",
+    "comments_per_second",
+)
 
 
 def _clean(value):
@@ -176,6 +183,14 @@ class Command(BaseCommand):
                 rel = evaluate.evaluate_relevance(rows, pool)
             notes += rel.pop("notes", [])
             report.update(rel)
+        # The headline keys are always there, null where this task or file cannot give them,
+        # so a script reading the JSON needs no special cases.
+        for key in HEADLINE_KEYS:
+            report.setdefault(key, None)
+        if report["comments_per_second"] is None and report.get("relevance_rows_per_second"):
+            report["comments_per_second"] = report["relevance_rows_per_second"]
+        if report["comments_per_second"] is None and report.get("relevance_pairs_per_second"):
+            report["comments_per_second"] = report["relevance_pairs_per_second"]
         report["notes"] = notes
 
         if as_json:
@@ -192,7 +207,7 @@ class Command(BaseCommand):
 
         w("")
         w(f"Dataset {r['dataset']} (split {r['split']}): {r['rows']} rows")
-        if "abuse_roc_auc" in r:
+        if r["task"] == "abuse":
             w(f"  abusive rows:                 {r['positives']}")
             w(f"  abuse ROC AUC:                {fmt(r['abuse_roc_auc'])}")
             if "alt_profanity_check_roc_auc" in r:
@@ -216,7 +231,7 @@ class Command(BaseCommand):
                 f"({r['auto_published']} of {r['rows']})"
             )
             w(f"    abusive among published:    {r['auto_slip_rate']:.2%}")
-        if "relevance_roc_auc" in r:
+        if "relevance_measure" in r or r.get("relevance_roc_auc") is not None:
             w(
                 f"  relevance ROC AUC:            {fmt(r['relevance_roc_auc'])}"
                 + (f" over {r['relevance_pairs']} pairs" if r.get("relevance_pairs") else "")
