@@ -165,6 +165,34 @@ def test_eval_pairs_get_the_other_articles_of_the_file_as_background():
         assert len(titles) == len(rows) - 1
 
 
+def test_a_file_with_more_articles_than_the_pipeline_passes_gets_the_nearest_in_time(
+    monkeypatch,
+):
+    from broadsheet.moderation.scanners import relevance
+
+    monkeypatch.setattr(relevance, "BACKGROUND_ARTICLES", 3)
+    # Ten stories, two comments each, in the order they were published.
+    rows = [
+        {"text": f"Comment {k} on story {n}", "article_title": f"Story {n}",
+         "article_summary": f"What happened in story {n}"}
+        for n in range(10) for k in range(2)
+    ]
+    contexts = [ScanContext(text=r["text"], article_title=r["article_title"]) for r in rows]
+    add_background(contexts, rows, range(len(rows)))
+
+    # A comment on story 5 (row 10) meets stories 4 and 6, then the nearer of 3 and 7.
+    assert [b.title for b in contexts[10].background_articles] == ["Story 3", "Story 4", "Story 6"]
+    # The first story's comments meet the next three; the same objects every time.
+    assert [b.title for b in contexts[0].background_articles] == ["Story 1", "Story 2", "Story 3"]
+    assert contexts[0].background_articles[0] is contexts[1].background_articles[0]
+    for c in contexts:
+        assert len(c.background_articles) == 3
+        assert c.article_title not in {b.title for b in c.background_articles}
+    # Without positions (or with few articles) every other article is the background.
+    add_background(contexts, rows)
+    assert all(len(c.background_articles) == 9 for c in contexts)
+
+
 @pytest.mark.django_db
 def test_the_pipeline_passes_the_other_recent_articles_with_their_vectors(section):
     from broadsheet.moderation.embeddings import article_embedding_refresh

@@ -31,7 +31,12 @@ from broadsheet.moderation.models import (
     RejectionReason,
     WordListEntry,
 )
-from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext, ScanResult
+from broadsheet.moderation.scanners.base import (
+    BACKGROUND_ARTICLES,
+    BackgroundArticle,
+    ScanContext,
+    ScanResult,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,7 +48,6 @@ CLAIM_TIMEOUT = timedelta(seconds=60)
 MAX_SCAN_ATTEMPTS = 5
 REPEAT_WINDOW = timedelta(days=7)
 # The relevance scanner compares a comment with its own article AND these latest others.
-BACKGROUND_ARTICLES = 50
 # Each article's discussion (its newest approved comments' vectors) is re-read this often per
 # process: a discussion changes slowly, and a minute-old one judges a comment as well.
 DISCUSSION_REFRESH_SECONDS = 60.0

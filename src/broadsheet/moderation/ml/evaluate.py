@@ -150,7 +150,7 @@ def evaluate_abuse(
     if relevance is not None:
         from broadsheet.moderation.scanners.relevance import add_background, add_discussions
 
-        add_background(contexts, list(rows))
+        add_background(contexts, list(rows), range(len(rows)))
         add_discussions(contexts, rows, pool if pool is not None else rows, relevance.embedder)
 
     if relevance is not None and contexts:
@@ -248,7 +248,7 @@ def evaluate_relevance_on_file_labels(
         return {"relevance_roc_auc": None, "notes": ["the relevance scanner is not available"]}
     rows = list(rows)
     contexts = contexts_for(rows)
-    add_background(contexts, rows)
+    add_background(contexts, rows, range(len(rows)))
     add_discussions(contexts, rows, list(pool) if pool is not None else rows, scanner.embedder)
     started = time.perf_counter()
     scores: list[float] = []

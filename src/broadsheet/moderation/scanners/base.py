@@ -30,6 +30,11 @@ class Reason:
     spans: list[Span] = field(default_factory=list)
 
 
+# How many of the site's latest other articles a comment is compared with (the pipeline's
+# background; the evaluation gives files with more articles the same number).
+BACKGROUND_ARTICLES = 50
+
+
 @dataclass(frozen=True, eq=False)
 class BackgroundArticle:
     """Another recently published article, the yardstick for "on topic" (relevance scanner)."""

@@ -39,6 +39,7 @@ import numpy as np
 
 from broadsheet.moderation import embedder as emb
 from broadsheet.moderation.scanners.base import (
+    BACKGROUND_ARTICLES,
     BackgroundArticle,
     Reason,
     ScanContext,
@@ -660,7 +661,7 @@ def build_pairs_and_score(
     article's discussion (see ``add_discussions``)."""
     scanner = scanner or RelevanceScanner()
     contexts, labels, sources = _pairs_with_sources(rows)
-    add_background(contexts, rows)
+    add_background(contexts, rows, sources)
     add_discussions(contexts, [rows[i] for i in sources], pool or rows, scanner.embedder)
     scores: list[float] = []
     for s in range(0, len(contexts), batch_size):
@@ -668,18 +669,43 @@ def build_pairs_and_score(
     return labels, scores
 
 
-def add_background(contexts: Sequence[ScanContext], rows: list[dict]) -> None:
+def add_background(
+    contexts: Sequence[ScanContext],
+    rows: list[dict],
+    positions: Sequence[int] | None = None,
+) -> None:
     """Give each context the rows' other articles as background, as the pipeline gives the
-    site's other recent articles (the same objects, so each is embedded once)."""
+    site's other recent articles (the same objects, so each is embedded once).
+
+    A file with more articles than the pipeline passes (``BACKGROUND_ARTICLES``) gives each
+    context, when POSITIONS says which row it came from, the ``BACKGROUND_ARTICLES`` others
+    that first appear nearest that row: the stories published around the same time, as the
+    site's latest would be. Comparing with thousands of articles would be slower and unlike
+    anything the scanner meets."""
     articles: dict[str, BackgroundArticle] = {}
-    for r in rows:
+    first: dict[str, int] = {}
+    for index, r in enumerate(rows):
         title = (r.get("article_title") or "").strip()
         if title and title not in articles:
             articles[title] = BackgroundArticle(title=title, deck=r.get("article_summary") or "")
-    for c in contexts:
-        c.background_articles = tuple(
-            b for t, b in articles.items() if t != (c.article_title or "").strip()
-        )
+            first[title] = index
+    if positions is None or len(articles) <= BACKGROUND_ARTICLES + 1:
+        for c in contexts:
+            c.background_articles = tuple(
+                b for t, b in articles.items() if t != (c.article_title or "").strip()
+            )
+        return
+    titles = list(articles)  # in order of first appearance
+    starts = np.array([first[t] for t in titles])
+    chosen: dict[tuple[int, str], tuple[BackgroundArticle, ...]] = {}
+    for c, position in zip(contexts, positions, strict=True):
+        own = (c.article_title or "").strip()
+        key = (int(position), own)
+        if key not in chosen:
+            nearest = np.argsort(np.abs(starts - position), kind="stable")
+            picked = [k for k in nearest[: BACKGROUND_ARTICLES + 1] if titles[k] != own]
+            chosen[key] = tuple(articles[titles[k]] for k in sorted(picked[:BACKGROUND_ARTICLES]))
+        c.background_articles = chosen[key]
 
 
 def add_discussions(
