@@ -320,7 +320,7 @@ class RelevanceScanner:
         bg_overlap = _overlap_matrix(comment_bags, *bags)
         mask = np.zeros(sims.shape, dtype=bool)
         for i, c in enumerate(contexts):
-            mask[i, [cols[id(b)] for b in c.background_articles if id(b) in cols]] = True
+            mask[i, _columns(c.background_articles, cols)] = True
         counts = mask.sum(axis=1)
         masked = np.where(mask, sims, -np.inf)
         top = masked.max(axis=1)
@@ -385,8 +385,8 @@ class RelevanceScanner:
         sims = (comments @ matrix).reshape(len(contexts), count, longest)
         sims[:, padding] = -np.inf
         sims[sims >= SAME_TEXT_SIMILARITY] = -np.inf
-        own_size = np.array([len(o) if o is not None else 0 for o in own_discussion])
-        sims = np.where(np.arange(longest)[None, None, :] < own_size[:, None, None], sims, -np.inf)
+        for i, own in enumerate(own_discussion):
+            sims[i, :, len(own) if own is not None else 0 :] = -np.inf
         valid = np.isfinite(sims).sum(axis=2)
         take = min(DISCUSSION_NEIGHBOURS, longest)
         top = np.partition(sims, longest - take, axis=2)[:, :, longest - take :]
@@ -396,14 +396,20 @@ class RelevanceScanner:
         for i, c in enumerate(contexts):
             if out[i].discussion_sim is None:
                 continue
-            picked = [cols[id(b)] for b in c.background_articles if id(b) in cols]
+            picked = _columns(c.background_articles, cols)
             values = near[i, picked]
             sizes = valid[i, picked]
             keep = np.isfinite(values)
             if keep.sum() < BACKGROUND_MIN:
                 continue
-            # The own discussion's nearest-comments similarity at each background's size.
-            own_at = _nearest_means_by_size(own_discussion[i])[sizes[keep]]
+            # The own discussion's nearest-comments similarity at each background's size
+            # (usually the own discussion's whole size, the common case needing no prefix).
+            own = own_discussion[i]
+            sizes = sizes[keep]
+            if (sizes == len(own)).all():
+                own_at: np.ndarray | float = out[i].discussion_sim
+            else:
+                own_at = _nearest_means_by_size(own)[sizes]
             gap = soft_max(values[keep] - own_at, t)
             out[i].background_discussion_sim = out[i].discussion_sim + gap
 
@@ -480,6 +486,24 @@ class RelevanceScanner:
                 ScanResult(scanner=self.name, score=score, reasons=reasons, embedding=ev.vector)
             )
         return results
+
+
+_columns_memo: dict[tuple[int, int], tuple[tuple, dict, list[int]]] = {}
+
+
+def _columns(background: tuple[BackgroundArticle, ...], cols: dict[int, int]) -> list[int]:
+    """Columns of a stacked block that BACKGROUND's articles occupy. The comments on one
+    article share one background tuple, so each (tuple, block) pair is worked out once."""
+    key = (id(background), id(cols))
+    hit = _columns_memo.get(key)
+    # Both objects are kept in the memo, so neither id can be reused while it is there.
+    if hit is not None and hit[0] is background and hit[1] is cols:
+        return hit[2]
+    if len(_columns_memo) > 256:
+        _columns_memo.clear()
+    picked = [cols[id(b)] for b in background if id(b) in cols]
+    _columns_memo[key] = (background, cols, picked)
+    return picked
 
 
 def _discussion_sims(
