@@ -374,9 +374,11 @@ class RelevanceScanner:
 
         The nearest of many comments is closer than the nearest of a few by chance alone, so
         each background discussion is compared with the article's own at the same size: the
-        newest min(own, background) comments of each (both come newest first). Measured on
-        comments with no bearing on any article, comparing unequal sizes called three in four
-        own-article comments the more off-topic of a pair (ROC AUC 0.26 instead of 0.5)."""
+        newest min(own, background) comments of each (both come newest first). Five own
+        comments against backgrounds of 200, all unrelated to the comment, left a gap of -0.12
+        on average before (tests/moderation/test_relevance_discussion.py); on fox_news, where
+        a comment's own discussion is the comments before it, the eval's ROC AUC went from
+        0.823 to 0.879."""
         block = self._discussion_block_for(articles)
         if block is None:
             return

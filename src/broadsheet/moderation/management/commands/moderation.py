@@ -187,10 +187,10 @@ class Command(BaseCommand):
         # so a script reading the JSON needs no special cases.
         for key in HEADLINE_KEYS:
             report.setdefault(key, None)
-        if report["comments_per_second"] is None and report.get("relevance_rows_per_second"):
-            report["comments_per_second"] = report["relevance_rows_per_second"]
-        if report["comments_per_second"] is None and report.get("relevance_pairs_per_second"):
-            report["comments_per_second"] = report["relevance_pairs_per_second"]
+        if report["comments_per_second"] is None:  # relevance only: its own scoring rate
+            report["comments_per_second"] = report.get("relevance_rows_per_second") or report.get(
+                "relevance_pairs_per_second"
+            )
         report["notes"] = notes
 
         if as_json:
