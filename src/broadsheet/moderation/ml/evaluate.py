@@ -148,10 +148,10 @@ def evaluate_abuse(
     abuse.model  # load before timing: the first comment should not pay for it  # noqa: B018
     relevance = _relevance_scanner() if with_relevance and has_article_context(rows) else None
     if relevance is not None:
-        from broadsheet.moderation.scanners.relevance import add_background, add_discussions
+        from broadsheet.moderation.scanners.relevance import place_in_file
 
-        add_background(contexts, list(rows), range(len(rows)))
-        add_discussions(contexts, rows, pool if pool is not None else rows, relevance.embedder)
+        rows = list(rows)
+        place_in_file(contexts, rows, range(len(rows)), pool, relevance.embedder)
 
     if relevance is not None and contexts:
         # Warm up too: loading the embedder is start-up cost, not per-comment cost.
@@ -241,19 +241,17 @@ def evaluate_relevance_on_file_labels(
     """ROC AUC of the relevance score against the file's own labels (1 = off-topic), each
     row scored against the context it came with, as the pipeline would score it: the file's
     other articles as background, discussions from POOL as in ``evaluate_relevance``."""
-    from broadsheet.moderation.scanners.relevance import add_background, add_discussions
+    from broadsheet.moderation.scanners.relevance import place_in_file, scores_in_batches
 
     scanner = _relevance_scanner()
     if scanner is None:
         return {"relevance_roc_auc": None, "notes": ["the relevance scanner is not available"]}
     rows = list(rows)
     contexts = contexts_for(rows)
-    add_background(contexts, rows, range(len(rows)))
-    add_discussions(contexts, rows, list(pool) if pool is not None else rows, scanner.embedder)
+    place_in_file(contexts, rows, range(len(rows)), list(pool) if pool is not None else None,
+                  scanner.embedder)
     started = time.perf_counter()
-    scores: list[float] = []
-    for lo in range(0, len(contexts), BATCH):
-        scores.extend(r.score for r in scanner.scan_batch(contexts[lo : lo + BATCH]))
+    scores = scores_in_batches(scanner, contexts, BATCH)
     seconds = time.perf_counter() - started
     labels = np.array([int(r["label"]) for r in rows], dtype=np.int64)
     return {

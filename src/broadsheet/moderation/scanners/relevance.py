@@ -687,12 +687,31 @@ def build_pairs_and_score(
     article's discussion (see ``add_discussions``)."""
     scanner = scanner or RelevanceScanner()
     contexts, labels, sources = _pairs_with_sources(rows)
+    place_in_file(contexts, rows, sources, pool, scanner.embedder)
+    return labels, scores_in_batches(scanner, contexts, batch_size)
+
+
+def place_in_file(
+    contexts: Sequence[ScanContext],
+    rows: list[dict],
+    sources: Sequence[int],
+    pool: list[dict] | None,
+    embedder: emb.Backend,
+) -> None:
+    """Give contexts made from a file's ROWS what the pipeline gives a comment: other articles
+    as background (``add_background``) and the discussions in POOL, default ROWS
+    (``add_discussions``). SOURCES[i] is the index in ROWS of the row CONTEXTS[i] came from."""
     add_background(contexts, rows, sources)
-    add_discussions(contexts, [rows[i] for i in sources], pool or rows, scanner.embedder)
+    add_discussions(contexts, [rows[i] for i in sources], pool or rows, embedder)
+
+
+def scores_in_batches(
+    scanner: RelevanceScanner, contexts: Sequence[ScanContext], batch_size: int = 256
+) -> list[float]:
     scores: list[float] = []
-    for s in range(0, len(contexts), batch_size):
-        scores.extend(r.score for r in scanner.scan_batch(contexts[s : s + batch_size]))
-    return labels, scores
+    for lo in range(0, len(contexts), batch_size):
+        scores.extend(r.score for r in scanner.scan_batch(contexts[lo : lo + batch_size]))
+    return scores
 
 
 def add_background(
