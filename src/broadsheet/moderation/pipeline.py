@@ -591,21 +591,25 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
         if deciding:
             # Under the lock, only the comments still pending: a moderator's decision made
             # while we scanned stands.
-            locked = Comment.objects.select_for_update().filter(
-                pk__in=list(deciding), status=Comment.Status.PENDING,
-                scan_state=Comment.ScanState.SCANNED, scan_claimed_at=stamp,
-            ).select_related("article")
-            locked = list(locked)
-            one_by_one = [c for c in locked if deciding[c.pk].outcome != "approved"]
-            approvals = [c for c in locked if deciding[c.pk].outcome == "approved"]
+            locked = _lock_still_pending(list(deciding), stamp)
+            approvals = [row for row in locked if deciding[row.pk].outcome == "approved"]
+            others = [row.pk for row in locked if deciding[row.pk].outcome != "approved"]
+            # Model instances only where the one-by-one services need them (holds and
+            # rejections); the rows are locked already.
+            one_by_one = list(
+                Comment.objects.filter(pk__in=others).select_related("article")
+            ) if others else []
             if approvals:
                 try:
                     with transaction.atomic():
-                        _approve_all(approvals)
+                        _approve_all(approvals, {pk: scan.scores for pk, scan in deciding.items()})
                 except Exception:
                     logger.exception("Approving comments %s together failed; one by one now",
                                      [c.pk for c in approvals])
-                    one_by_one += approvals
+                    one_by_one += list(
+                        Comment.objects.filter(pk__in=[row.pk for row in approvals])
+                        .select_related("article")
+                    )
             for comment in one_by_one:
                 try:
                     # A savepoint each, so one that cannot be stored keeps the others.
@@ -616,10 +620,53 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
     return len(comments)
 
 
-def _approve_all(locked: list[Comment]) -> None:
+@dataclass(frozen=True)
+class LockedPending:
+    """A comment row still pending under this scan's claim, locked for the decision."""
+
+    pk: int
+    article_id: int
+    text: str
+
+
+@lru_cache(maxsize=128)
+def _lock_sql(vendor: str, count: int) -> str:
+    # SQLite has one writer and this transaction holds it already (the scans are stored);
+    # PostgreSQL locks the rows, so a moderator's decision waits or has already won.
+    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    return (
+        f"SELECT id, article_id, text FROM {_table(Comment)} "
+        f"WHERE id IN ({_in_list(count)}) AND status = %s AND scan_state = %s "
+        f"AND scan_claimed_at = %s ORDER BY id{lock}"
+    )
+
+
+def _lock_still_pending(comment_ids: list[int], stamp: datetime) -> list[LockedPending]:
+    """The rows among COMMENT_IDS still pending and scanned under STAMP, locked: a decision
+    a moderator made while we scanned stands. Three columns in one statement: the ORM's
+    query with the article joined cost a fifth of a posted comment's time."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _lock_sql(connection.vendor, len(comment_ids)),
+            [*comment_ids, Comment.Status.PENDING.value, Comment.ScanState.SCANNED.value,
+             _db_datetime(stamp)],
+        )
+        return [LockedPending(*row) for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=128)
+def _approve_sql(vendor: str, count: int) -> str:
+    return (
+        f"UPDATE {_table(Comment)} SET status = %s, decided_at = %s, "
+        f"rejection_reason_id = NULL WHERE id IN ({_in_list(count)})"
+    )
+
+
+def _approve_all(locked: list[LockedPending], scores: dict[int, dict]) -> None:
     """The auto-moderator's approvals of a batch in two statements, writing the same rows as
     ``services.comment_approve`` one comment at a time (whose ORM saves and savepoints cost
-    more than scanning the comment). LOCKED are pending rows under select_for_update."""
+    more than scanning the comment). LOCKED are pending rows under this transaction's lock;
+    SCORES the scan's scores by comment id (just stored on those rows)."""
     from broadsheet.articles.cache import article_comments_changed
     from broadsheet.moderation import services
 
@@ -629,20 +676,20 @@ def _approve_all(locked: list[Comment]) -> None:
     rows = []
     for comment in locked:
         decision = Decision(
-            comment=comment, actor=None, actor_name=services.AUTO_MODERATOR,
+            comment_id=comment.pk, actor=None, actor_name=services.AUTO_MODERATOR,
             action=Decision.Action.APPROVE, note="all scores under thresholds",
-            status_before=comment.status, status_after=approved,
+            status_before=Comment.Status.PENDING, status_after=approved,
             text_before=comment.text, text_after=comment.text,
-            scores=comment.scores or {}, scanner_verdict="",
+            scores=scores.get(comment.pk) or {}, scanner_verdict="",
         )
         rows.append(insert_values(decision, fields))
-    Comment.objects.filter(pk__in=[c.pk for c in locked]).update(
-        status=approved, decided_at=now, rejection_reason=None
-    )
+    decided_at = Comment._meta.get_field("decided_at").get_db_prep_save(now, connection)
     with connection.cursor() as cursor:
+        cursor.execute(
+            _approve_sql(connection.vendor, len(locked)),
+            [approved.value, decided_at, *(c.pk for c in locked)],
+        )
         cursor.executemany(sql, rows)
-    for comment in locked:
-        comment.status, comment.decided_at, comment.rejection_reason = approved, now, None
     for article_id in sorted({c.article_id for c in locked}):
         article_comments_changed(article_id)
 
