@@ -301,7 +301,7 @@ def test_a_batch_of_approvals_writes_what_approving_one_by_one_writes(
                 for n in range(3)]
     pipeline.scan_comments([c.pk for c in together])
     # The same outcome when the batch path fails: it falls back to one comment at a time.
-    monkeypatch.setattr(pipeline, "_approve_all", lambda locked: 1 / 0)
+    monkeypatch.setattr(pipeline, "_approve_all", lambda locked, scores: 1 / 0)
     apart = [make_comment(article, status="pending", text=f"Fine bowling, {n}")
              for n in range(3)]
     pipeline.scan_comments([c.pk for c in apart])
