@@ -39,43 +39,30 @@ Needs torch==2.13.0 (CPU) and transformers in their own venv, niced:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
-import os
 import random
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+# The frozen-embedding experiment's setup is this one's too: its offline environment, its
+# copy of train_abuse.py (weights, boosts, seed) and its log lines.
+import experiment_abuse_minilm as frozen_experiment  # noqa: E402
 
 from broadsheet.moderation.ml.data import discover, read_rows, split_of  # noqa: E402
 from broadsheet.moderation.ml.features import clean, featurize  # noqa: E402
 from broadsheet.moderation.ml.linear import DEFAULT_MODEL, LinearModel  # noqa: E402
 from broadsheet.moderation.ml.metrics import roc_auc  # noqa: E402
 
-
-def _load_train_abuse():
-    spec = importlib.util.spec_from_file_location(
-        "train_abuse", ROOT / "scripts" / "train_abuse.py"
-    )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-TA = _load_train_abuse()
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+TA = frozen_experiment.TA
+log = frozen_experiment.log
 
 
 def load(datasets: Path, leave_out: set[str]) -> dict[str, dict[str, list]]:

@@ -596,9 +596,7 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
             others = [row.pk for row in locked if deciding[row.pk].outcome != "approved"]
             # Model instances only where the one-by-one services need them (holds and
             # rejections); the rows are locked already.
-            one_by_one = list(
-                Comment.objects.filter(pk__in=others).select_related("article")
-            ) if others else []
+            one_by_one = _comment_models(others)
             if approvals:
                 try:
                     with transaction.atomic():
@@ -606,10 +604,7 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
                 except Exception:
                     logger.exception("Approving comments %s together failed; one by one now",
                                      [c.pk for c in approvals])
-                    one_by_one += list(
-                        Comment.objects.filter(pk__in=[row.pk for row in approvals])
-                        .select_related("article")
-                    )
+                    one_by_one += _comment_models([row.pk for row in approvals])
             for comment in one_by_one:
                 try:
                     # A savepoint each, so one that cannot be stored keeps the others.
@@ -654,8 +649,15 @@ def _lock_still_pending(comment_ids: list[int], stamp: datetime) -> list[LockedP
         return [LockedPending(*row) for row in cursor.fetchall()]
 
 
+def _comment_models(comment_ids: list[int]) -> list[Comment]:
+    """Model instances, with their article, for the services that decide one comment."""
+    if not comment_ids:
+        return []
+    return list(Comment.objects.filter(pk__in=comment_ids).select_related("article"))
+
+
 @lru_cache(maxsize=128)
-def _approve_sql(vendor: str, count: int) -> str:
+def _approve_sql(count: int) -> str:
     return (
         f"UPDATE {_table(Comment)} SET status = %s, decided_at = %s, "
         f"rejection_reason_id = NULL WHERE id IN ({_in_list(count)})"
@@ -686,7 +688,7 @@ def _approve_all(locked: list[LockedPending], scores: dict[int, dict]) -> None:
     decided_at = Comment._meta.get_field("decided_at").get_db_prep_save(now, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            _approve_sql(connection.vendor, len(locked)),
+            _approve_sql(len(locked)),
             [approved.value, decided_at, *(c.pk for c in locked)],
         )
         cursor.executemany(sql, rows)
