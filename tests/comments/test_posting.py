@@ -77,6 +77,50 @@ def test_it_refuses_a_reply_to_a_comment_on_another_article(client, article, sec
     assert Comment.objects.count() == 1
 
 
+@pytest.mark.parametrize("parent", ["987654", str(2**63), "-3"])
+def test_it_refuses_a_reply_to_a_comment_that_does_not_exist(client, article, parent):
+    response = post(client, article, parent=parent)
+    assert response.status_code == 400
+    assert b"not on this article" in response.content
+    assert Comment.objects.count() == 0
+
+
+def test_a_reply_takes_its_thread_and_depth_from_its_parent(client, article):
+    root = make_comment(article)
+    child = make_comment(article, parent=root)
+    response = post(client, article, parent=str(child.pk), text="Answering the second reply.")
+    assert response.status_code == 303
+    reply = Comment.objects.get(text="Answering the second reply.")
+    assert (reply.parent_id, reply.thread_root_id, reply.depth) == (child.pk, root.pk, 2)
+
+
+def test_a_stored_comment_reads_back_as_the_orm_would_have_stored_it(client, article):
+    """The post's plain INSERT skips Django's preparation for plain strings and numbers: the
+    row must match, field by field, what save() writes for the same comment."""
+    from django.db import connection
+
+    from broadsheet.core.sql import insert_statement, insert_values
+
+    root = make_comment(article)
+    post(client, article, parent=str(root.pk), text="Stored through the plain insert.")
+    stored = Comment.objects.get(text="Stored through the plain insert.")
+    _, fields = insert_statement(Comment, connection.vendor, returning_id=True)
+    def comparable(values):  # PostgreSQL's JSON adapter has no equality of its own
+        return [(type(value), getattr(value, "obj", value)) for value in values]
+
+    assert comparable(insert_values(stored, fields)) == comparable(
+        f.get_db_prep_save(f.pre_save(stored, True), connection) for f in fields
+    )
+    copy = Comment.objects.get(pk=stored.pk)
+    copy.pk = None
+    copy.save(force_insert=True)
+
+    def row(pk):
+        return Comment.objects.filter(pk=pk).values(*(f.attname for f in fields)).get()
+
+    assert row(copy.pk) == row(stored.pk)
+
+
 def test_it_refuses_a_reply_to_a_comment_that_is_not_approved(client, article):
     parent = make_comment(article, status="pending")
     response = post(client, article, parent=str(parent.pk))

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment, Report
+from broadsheet.comments.selectors import reply_parent
 from broadsheet.core.models import SiteSettings
 
 
@@ -62,11 +63,7 @@ class CommentForm(forms.Form):
         parent_id = self.cleaned_data.get("parent")
         if not parent_id:
             return None
-        # A slice, not first(): a primary-key lookup needs no ORDER BY built for it.
-        found = Comment.objects.filter(pk=parent_id, article=self.article).only(
-            "id", "author_name", "depth", "thread_root_id", "status", "article_id"
-        )[:1]
-        parent = found[0] if found else None
+        parent = reply_parent(article_id=self.article.pk, comment_id=parent_id)
         if parent is None:
             raise forms.ValidationError(
                 "The comment you are replying to is not on this article. Reply to a comment "

@@ -274,3 +274,25 @@ def comment_threads_for_article(
         if c.pk not in placed and cursor is None
     ]
     return ThreadPage(rows=rows, next_cursor=next_cursor, own_pending_elsewhere=elsewhere)
+
+
+_REPLY_PARENT_FIELDS = ("id", "article_id", "thread_root_id", "depth", "author_name", "status")
+
+
+def reply_parent(*, article_id: int, comment_id: int) -> Comment | None:
+    """The comment a reply answers, if it is on ARTICLE_ID, with only what a reply needs (its
+    thread, depth, author and status): one plain query, as every reply posted asks it and the
+    ORM took longer to build the statement than the database took to answer."""
+    if not 0 < comment_id < 2**63:  # no such row, and the database would refuse the number
+        return None
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(_REPLY_PARENT_FIELDS)} FROM {quote(Comment._meta.db_table)} "
+            "WHERE id = %s AND article_id = %s",
+            [comment_id, article_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Comment.from_db(connection.alias, list(_REPLY_PARENT_FIELDS), list(row))
