@@ -22,13 +22,17 @@ class Comment(models.Model):
         FAILED = "failed", "Scan failed"
         SKIPPED = "skipped", "Not scanned"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    # No index of their own for article, thread_root and status: the composite indexes below
+    # lead with them, and every index is one more page written on each comment's insert.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
     # The top-level comment of the thread, so a page of threads loads in one query.
     thread_root = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     depth = models.PositiveSmallIntegerField(default=0)
 
@@ -48,12 +52,15 @@ class Comment(models.Model):
     text_fingerprint = models.CharField(max_length=64, blank=True)
 
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+        max_length=10, choices=Status.choices, default=Status.PENDING
     )
     submitted_at = models.DateTimeField(db_index=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Unindexed: only deleting a reason asks which comments carry it (PROTECT), and that is
+    # rare enough to scan for.
     rejection_reason = models.ForeignKey(
-        "moderation.RejectionReason", null=True, blank=True, on_delete=models.PROTECT
+        "moderation.RejectionReason", null=True, blank=True, on_delete=models.PROTECT,
+        db_index=False,
     )
     open_report_count = models.PositiveIntegerField(default=0)
 
