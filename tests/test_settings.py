@@ -57,3 +57,37 @@ def test_a_secret_can_come_from_a_file(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("y" * 50)
     assert settings_under({"SECRET_KEY_FILE": str(secret)}, tmp_path).returncode == 0
+
+
+def console_command_under(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("BROADSHEET_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY",
+                                  "DEBUG", "DJANGO_SETTINGS"))}
+    clean["BROADSHEET_DATA_DIR"] = str(tmp_path)
+    clean.update(env)
+    script = "from broadsheet.cli import main; main(['broadsheet', 'check'])"
+    return subprocess.run([sys.executable, "-c", script], env=clean, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_the_console_command_reports_a_missing_secret_as_one_line(tmp_path):
+    result = console_command_under({}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("broadsheet: configuration error:")
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_malformed_number_names_the_variable(tmp_path):
+    result = console_command_under(
+        {"SECRET_KEY": "x" * 50, "BROADSHEET_SWEEP_EVERY_SECONDS": "soon"}, tmp_path)
+    assert result.returncode == 2
+    assert "BROADSHEET_SWEEP_EVERY_SECONDS must be a whole number, not 'soon'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreadable_secret_file_is_named(tmp_path):
+    result = console_command_under({"SECRET_KEY_FILE": str(tmp_path / "missing")}, tmp_path)
+    assert result.returncode == 2
+    assert "SECRET_KEY_FILE points at" in result.stderr
+    assert "Traceback" not in result.stderr

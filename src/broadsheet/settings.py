@@ -19,7 +19,12 @@ def env(name: str, default: str = "") -> str:
     """Read NAME, or the contents of the file named by NAME_FILE (for secrets)."""
     file_path = os.environ.get(f"{name}_FILE")
     if file_path:
-        return Path(file_path).read_text().strip()
+        try:
+            return Path(file_path).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"{name}_FILE points at {file_path}, which cannot be read ({error.strerror})."
+            ) from None
     return os.environ.get(name, default)
 
 
@@ -32,7 +37,12 @@ def envbool(name: str, default: bool) -> bool:
 
 def envint(name: str, default: int) -> int:
     value = env(name, "")
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def envlist(name: str, default: str = "") -> list[str]:
