@@ -11,6 +11,7 @@ Needs scikit-learn and scipy (training only). Deterministic: liblinear with a fi
     python scripts/train_abuse.py                      # default paths
     python scripts/train_abuse.py --datasets /work/shared/datasets --C 8
     python scripts/train_abuse.py --word-max 2 --no-save    # the earlier uni+bigram model
+    python scripts/train_abuse.py --with var/labels/desk_abuse.csv  # + the desk's own labels
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ TARGET_REJECT_PRECISION = 0.95
 # features stacked on this model's logit, fitted on dev of every set: test fox_news .812,
 # olid .831, wiki_context_cat .826, others within 0.004; fitted on fox_news dev alone: no
 # change. Not worth a run-time dependency.
+# A newsroom's own desk labels (`--with`) are the comments the model will meet.
+OWN_COMMENTS_BOOST = 3.0
 DOMAIN_BOOST = {
     "fox_news": 3.0,
     "wiki_context_cat": 3.0,
@@ -128,14 +131,17 @@ def sample_weights(names: list[str], labels: np.ndarray, boost: dict[str, float]
     return w * (len(w) / w.sum())
 
 
-def tune_thresholds(scores: np.ndarray, labels: np.ndarray, names: list[str]) -> dict:
+def tune_thresholds(
+    scores: np.ndarray, labels: np.ndarray, names: list[str],
+    comment_sets: tuple[str, ...] = COMMENT_SETS,
+) -> dict:
     """Hold and reject thresholds from dev scores of the comment-like sets.
 
     hold: the highest threshold whose auto-published comments (score under it) hold at most
     TARGET_SLIP abusive ones; reject: the lowest with precision >= TARGET_REJECT_PRECISION
     (and never under 0.9, so a rejection without a human stays a confident one).
     """
-    pool = np.isin(np.asarray(names), COMMENT_SETS)
+    pool = np.isin(np.asarray(names), comment_sets)
     s, y = scores[pool], labels[pool]
     grid = np.round(np.arange(0.05, 0.995, 0.05), 2)
     table = []
@@ -164,7 +170,7 @@ def tune_thresholds(scores: np.ndarray, labels: np.ndarray, names: list[str]) ->
     return {
         "hold": hold,
         "reject": max(reject, hold),
-        "pool": list(COMMENT_SETS),
+        "pool": list(comment_sets),
         "rows": int(pool.sum()),
         "table": table,
     }
@@ -190,6 +196,33 @@ def _at_thresholds(scores: np.ndarray, labels: np.ndarray, names: list[str], tun
                 "f1": round(float(f1), 4),
             }
     return out
+
+
+def add_extra_sets(sets: dict[str, Path], extra: list[str], boost: dict[str, float]) -> tuple:
+    """Add each CSV in EXTRA to SETS under its file's name; they are the site's own comments,
+    so they weigh like the news set and join the pool the thresholds are tuned on."""
+    added = []
+    for item in extra:
+        path = Path(item)
+        if not path.is_file():
+            raise SystemExit(f"--with {item}: no such file")
+        name = path.stem
+        if name in sets:
+            raise SystemExit(f"--with {item}: a set called {name!r} is already in the datasets")
+        try:
+            rows = read_rows(path)
+        except ValueError as exc:
+            raise SystemExit(f"--with {item}: {exc}") from None
+        bad = [r["_line"] for r in rows if str(r.get("label", "")).strip() not in ("0", "1")]
+        if bad:
+            raise SystemExit(
+                f"--with {item}: line {bad[0]} has no 0/1 label (a text,label CSV is needed)"
+            )
+        sets[name] = path
+        boost.setdefault(name, OWN_COMMENTS_BOOST)
+        added.append(name)
+        _log(f"with {name}: {path}")
+    return tuple(added)
 
 
 def _nb_ratio(x, y: np.ndarray, w: np.ndarray, alpha: float = 0.3) -> np.ndarray:
@@ -247,6 +280,15 @@ def main(argv: list[str] | None = None) -> dict:
         help="train without these sets (their dev/test numbers then measure an unseen domain); "
         "implies --no-save",
     )
+    ap.add_argument(
+        "--with",
+        dest="extra",
+        nargs="+",
+        default=[],
+        metavar="CSV",
+        help="more labelled CSVs (e.g. from `broadsheet moderation export-labels`), each a set "
+        f"named after its file, weighted x{OWN_COMMENTS_BOOST} as the site's own comments",
+    )
     ap.add_argument("--no-save", action="store_true")
     args = ap.parse_args(argv)
 
@@ -262,6 +304,7 @@ def main(argv: list[str] | None = None) -> dict:
     if not sets:
         raise SystemExit(f"no <name>/<name>.csv under {args.datasets}")
     _log(f"datasets in {args.datasets}: {', '.join(sets)}")
+    own_sets = add_extra_sets(sets, args.extra, boost)
 
     data: dict[str, dict[str, list]] = {
         s: {"names": [], "texts": [], "labels": []} for s in ("train", "dev", "test")
@@ -356,7 +399,9 @@ def main(argv: list[str] | None = None) -> dict:
     speed = len(test_texts) / (time.time() - t0)
     test_auc = per_set_auc("test", test_scores)
     dev_scores = shipped.predict_proba(data["dev"]["texts"])
-    tuned = tune_thresholds(dev_scores, data["dev"]["labels"], data["dev"]["names"])
+    tuned = tune_thresholds(
+        dev_scores, data["dev"]["labels"], data["dev"]["names"], COMMENT_SETS + own_sets
+    )
     print("\ndev trade-off on comment-like sets (score < t is published without a human):")
     for r in tuned["table"]:
         print(
@@ -387,6 +432,7 @@ def main(argv: list[str] | None = None) -> dict:
             "C": args.C,
             "boost": args.boost,
             "leave_out": args.leave_out,
+            "with": args.extra,
         },
         "chosen_C": c_best,
         "seed": SEED,

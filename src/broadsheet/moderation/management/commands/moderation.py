@@ -51,6 +51,10 @@ class Command(BaseCommand):
         train.add_argument("--boost", nargs="*", default=None, metavar="NAME=X")
         train.add_argument("--buckets", default=None, help="hash buckets (power of two)")
         train.add_argument("--out", default=None, help="where to write the model")
+        train.add_argument(
+            "--with", dest="extra", nargs="+", default=None, metavar="CSV",
+            help="more labelled CSVs to train on, e.g. the desk's (see export-labels)",
+        )
         train.add_argument("--no-save", action="store_true", help="report only, write nothing")
         train.add_argument(
             "--leave-out", nargs="+", default=None, metavar="NAME",
@@ -79,6 +83,16 @@ class Command(BaseCommand):
             "file's label (1 = off-topic) instead of pairing each comment with another article",
         )
 
+        export = sub.add_parser(
+            "export-labels",
+            help="write the moderators' decisions as a labelled CSV for eval and train --with",
+        )
+        export.add_argument("--task", choices=["abuse", "relevance"], default="abuse")
+        export.add_argument(
+            "--out", default=None,
+            help="CSV to write (default: var/labels/desk_<task>.csv in the data folder)",
+        )
+
         sub.add_parser("report", help="agreement between the scanners and the moderators")
         sub.add_parser("sweep", help="scan pending comments whose scan failed or was lost")
 
@@ -88,6 +102,8 @@ class Command(BaseCommand):
             self._train(options)
         elif action == "eval":
             self._eval(options)
+        elif action == "export-labels":
+            self._export_labels(options)
         elif action == "report":
             from broadsheet.moderation.reporting import print_agreement_report
 
@@ -99,6 +115,34 @@ class Command(BaseCommand):
             self.stdout.write(f"{waiting} comments need a scan")
             done = sweep()
             self.stdout.write(f"Scanned {done} comments.")
+
+    def _export_labels(self, options) -> None:
+        from django.conf import settings
+
+        from broadsheet.moderation.labels import export_labels
+
+        task = options["task"]
+        out = Path(options["out"] or settings.DATA_DIR / "labels" / f"desk_{task}.csv")
+        try:
+            summary = export_labels(out, task)
+        except OSError as exc:
+            raise CommandError(f"cannot write {out}: {exc.strerror}") from None
+        self.stdout.write(
+            f"Wrote {summary.rows} labelled comments to {out} "
+            f"({summary.written[1]} labelled 1, broke the policy; {summary.written[0]} "
+            "labelled 0, approved)."
+        )
+        for why, count in summary.left_out.most_common():
+            self.stdout.write(f"  left out {count}: {why}")
+        if summary.rows:
+            self.stdout.write(
+                f"Measure the scanner on them: broadsheet moderation eval --task {task} "
+                f"--dataset {out}" + (" --file-labels" if task == "relevance" else "")
+            )
+            if task == "abuse":
+                self.stdout.write(f"Train with them: broadsheet moderation train --with {out}")
+        else:
+            self.stdout.write("No human decisions to export yet.")
 
     def _train(self, options) -> None:
         script = PROJECT_ROOT / "scripts" / "train_abuse.py"
@@ -116,9 +160,16 @@ class Command(BaseCommand):
             for name in ("C", "boost", "leave_out"):
                 if options.get(name):
                     argv += [f"--{name.replace('_', '-')}", *options[name]]
+            if options.get("extra"):
+                argv += ["--with", *options["extra"]]
             if options.get("no_save"):
                 argv.append("--no-save")
             module.main(argv)
+        except SystemExit as exc:
+            # The script's own refusals (a missing file, a set without labels) are messages.
+            if isinstance(exc.code, str):
+                raise CommandError(exc.code) from None
+            raise
         except ImportError as exc:
             raise CommandError(
                 f"training needs scikit-learn and scipy ({exc}); install the dev extras"
