@@ -162,3 +162,43 @@ def test_it_builds_and_scores_matched_and_mismatched_pairs_deterministically(sca
     assert (labels, scores) == again
     own, other = scores[0::2], scores[1::2]
     assert sum(o > w for o, w in zip(other, own, strict=True)) >= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("Nothing to do with cricket, but when will the paper cover the water shortage in "
+         "our block? We have had no supply for nine days.", "Nothing to do with cricket"),
+        ("Off topic, but does anyone know when the library reopens?", "Off topic"),
+        ("Great report. Slightly off-topic: who is covering the council election?",
+         "Slightly off-topic"),
+        ("OT: the bins on our street have not been emptied for a fortnight.", "OT"),
+        ("On an unrelated note, the bridge on the ring road is closed again.",
+         "On an unrelated note"),
+        ("(Off topic) the weather forecast on your site is always wrong.", "Off topic"),
+    ],
+)
+def test_a_comment_its_writer_calls_off_topic_is_held_with_the_words_highlighted(
+        scanner, text, cue):
+    # Even when it mentions the story ("cricket"), the commenter's own word decides.
+    (result,) = scanner.scan_batch([cricket(text)])
+    assert result.score >= 0.6  # over the hold threshold
+    (reason,) = result.reasons
+    assert reason.code == "off-topic"
+    assert "says it is off-topic" in reason.message
+    (span,) = reason.spans
+    assert text[span.start:span.end] == cue
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That has nothing to do with it, but the bowlers were tired after lunch.",
+        "Your point about the pitch has nothing to do with the toss.",
+        "The captain went off topic in the press conference and blamed the rain.",
+        "His speech was not about the team, but about his own future at Lord's.",
+    ],
+)
+def test_the_same_words_inside_an_argument_are_not_a_confession(scanner, text):
+    (result,) = scanner.scan_batch([cricket(text)])
+    assert not any("says it is off-topic" in r.message for r in result.reasons)

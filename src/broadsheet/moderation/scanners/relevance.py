@@ -24,6 +24,11 @@ parent is on-topic even if it never mentions the article.
 
 Similarity carries little evidence for a few words ("Agreed.", "Well said"), so short
 comments are pulled towards a low "don't know" score instead of being flagged.
+
+Readers often say so themselves ("Off topic, but...", "Nothing to do with buses, but...",
+"On an unrelated note"), and such a comment is usually about a subject no article covers, so
+no comparison with the site's articles can catch it. A sentence that opens that way lifts the
+score over the hold threshold, and the desk highlights the words.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from broadsheet.moderation.scanners.base import (
     Reason,
     ScanContext,
     ScanResult,
+    Span,
 )
 
 # Fallbacks when the sidecar has no calibration for the active backend (e.g. the full
@@ -79,8 +85,41 @@ SHORT_PRIOR = 0.2
 # Moderators only see a reason when the scanner leans towards off-topic.
 REASON_MIN_SCORE = 0.5
 ARTICLE_CACHE_SIZE = 256
+# The score of a comment whose writer says it is off-topic: over the 0.6 hold threshold, so
+# `auto` mode waits for a human, and short of the certainty a rejection without one needs.
+SELF_DECLARED_SCORE = 0.8
+# Only at the start of the comment or of a sentence: "that has nothing to do with it" in the
+# middle of an argument is a rebuttal, not a confession.
+_SELF_DECLARED_OFF_TOPIC = re.compile(
+    r"(?:^|(?<=[.!?\n])|(?<=[.!?]\s))[\s\"'(]*("
+    r"(?:(?:sorry|apologies|i know|i know this is|this is|bit|a bit|slightly|somewhat|totally"
+    r"|completely|a little|little)[,\s]+)*off[- ]?topic(?:\s+question)?"
+    r"\s*(?:[:,()\-\u2013\u2014]|but\b|here\b)"
+    r"|OT\s*:"
+    r"|(?:unrelated|not related|nothing to do with[^,.!?\n]{1,60}|not about[^,.!?\n]{1,60})"
+    r",?\s+but\b"
+    r"|unrelated\s*:"
+    r"|on an?\s+(?:unrelated|different|separate|totally different|completely different)\s+"
+    r"(?:note|subject|topic)\b"
+    r"|(?:to change|changing)\s+the\s+(?:subject|topic)\b"
+    r")",
+    re.IGNORECASE,
+)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def self_declared_off_topic(text: str) -> Span | None:
+    """Where the commenter says the comment is off-topic, if they do."""
+    match = _SELF_DECLARED_OFF_TOPIC.search(text or "")
+    if match is None:
+        return None
+    start, end = match.span(1)
+    # The span ends on the cue's last word, not on the comma or "but" after it.
+    cue = text[start:end].rstrip(" ,:()-\u2013\u2014")
+    if cue.lower().endswith(" but"):
+        cue = cue[:-4].rstrip(" ,")
+    return Span(start, start + len(cue))
 
 
 def _sigmoid(x: float) -> float:
@@ -476,6 +515,25 @@ class RelevanceScanner:
         results = []
         for ctx, ev in zip(contexts, self.evidence(contexts), strict=True):
             score = self.score(ctx.text, ev)
+            declared = self_declared_off_topic(ctx.text)
+            if declared is not None:
+                cue = ctx.text[declared.start:declared.end]
+                results.append(
+                    ScanResult(
+                        scanner=self.name,
+                        score=max(SELF_DECLARED_SCORE, score or 0.0),
+                        reasons=[
+                            Reason(
+                                code="off-topic",
+                                message=f"The commenter says it is off-topic (\u201c{cue}\u201d)",
+                                score=max(SELF_DECLARED_SCORE, score or 0.0),
+                                spans=[declared],
+                            )
+                        ],
+                        embedding=ev.vector,
+                    )
+                )
+                continue
             if score is None:
                 # Nothing to compare with: the rule cannot be judged, so it is not broken.
                 results.append(ScanResult(scanner=self.name, score=0.0, embedding=ev.vector))
