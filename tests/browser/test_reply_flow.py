@@ -96,6 +96,12 @@ def test_a_reply_is_posted_in_place_approved_on_the_desk_and_shown_nested(
     reply.refresh_from_db()
     assert reply.status == "approved"
 
+    # The desk's activity charts count it among today's approved comments.
+    desk.get_by_role("link", name="Activity").click()
+    expect(desk.get_by_role("heading", name="Desk activity")).to_be_visible()
+    expect(desk.locator(".desk-seg.is-approved").first).to_be_visible()
+    desk.screenshot(path=str(screenshots / "activity.png"), full_page=True)
+
     # Another reader, with no session, finds it nested at the end of its parent's subtree.
     other = open_page(browser, article_url)
     rows = comment_rows(other)

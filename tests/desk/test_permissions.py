@@ -25,6 +25,7 @@ DESK_PAGES = [
     "/desk/rejected/",
     "/desk/arrivals/?queue=pending&after=0&insert=1",
     "/desk/bans/",
+    "/desk/activity/",
     "/desk/comments/{comment}/",
     "/desk/comments/{comment}/item/",
     "/desk/comments/{comment}/edit/",

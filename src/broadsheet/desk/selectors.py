@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, TruncDate
 from django.http import Http404
+from django.utils import timezone
 
 from broadsheet.articles.models import Article, Section
 from broadsheet.comments.models import Comment, Report
 from broadsheet.moderation.models import Ban, Decision, RejectionReason
-from broadsheet.moderation.services import BANNED_REASON_SLUG
+from broadsheet.moderation.services import AUTO_MODERATOR, BANNED_REASON_SLUG
 
 PAGE_SIZE = 50
 # How many articles the article filter offers; the busiest queues have far fewer.
@@ -272,3 +274,100 @@ def bans_for_commenter(*, comment: Comment) -> list[Ban]:
 
 def comments_by_ids(*, ids: Iterable[int]) -> list[Comment]:
     return list(Comment.objects.filter(pk__in=list(ids)).order_by("pk"))
+
+
+# --- Activity: what the desk has been doing, for the charts on /desk/activity/ ---
+
+ACTIVITY_DAYS = 14
+RISK_BUCKETS = 10
+# Enough recent decisions for a stable median wait without reading a year of history.
+WAIT_SAMPLE = 5000
+
+
+@dataclass
+class DayVolume:
+    day: date
+    approved: int = 0
+    rejected: int = 0
+    pending: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.approved + self.rejected + self.pending
+
+
+@dataclass
+class DeskActivity:
+    days: list[DayVolume]
+    # (who, action label, count): the auto-moderator's and the moderators' decisions.
+    decisions: list[tuple[str, str, int]]
+    risk_buckets: list[int]  # pending comments per tenth of risk, 0-0.1 first
+    pending_unscanned: int
+    median_wait: timedelta | None  # submission to a moderator's decision
+    human_decisions: int
+
+    @property
+    def busiest_day(self) -> int:
+        return max((d.total for d in self.days), default=0)
+
+    @property
+    def biggest_bucket(self) -> int:
+        return max(self.risk_buckets, default=0)
+
+
+def desk_activity(*, days: int = ACTIVITY_DAYS, now: datetime | None = None) -> DeskActivity:
+    """Comments by day and outcome, decisions by who made them, the pending queue by risk
+    and how long comments waited for a moderator, over the last DAYS days."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    first_day = today - timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.combine(first_day, time.min))
+    by_day = {first_day + timedelta(days=i): DayVolume(first_day + timedelta(days=i))
+              for i in range(days)}
+    rows = (
+        Comment.objects.filter(submitted_at__gte=start)
+        .annotate(day=TruncDate("submitted_at"))
+        .values("day", "status")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        volume = by_day.get(row["day"])
+        if volume is not None and row["status"] in ("approved", "rejected", "pending"):
+            setattr(volume, row["status"], getattr(volume, row["status"]) + row["n"])
+
+    labels = dict(Decision.Action.choices)
+    recent = Decision.objects.filter(created_at__gte=start).exclude(
+        action=Decision.Action.REPORT)
+    automatic = Q(actor__isnull=True, actor_name=AUTO_MODERATOR)
+    decisions = []
+    for who, made in (("Automatic reader", recent.filter(automatic)),
+                      ("Moderators", recent.exclude(automatic))):
+        for row in made.values("action").annotate(n=Count("id")).order_by("action"):
+            decisions.append((who, labels.get(row["action"], row["action"]), row["n"]))
+
+    buckets = [0] * RISK_BUCKETS
+    pending = Comment.objects.filter(status=Comment.Status.PENDING)
+    for risk in pending.exclude(risk__isnull=True).values_list("risk", flat=True).iterator():
+        buckets[min(RISK_BUCKETS - 1, max(0, int(risk * RISK_BUCKETS)))] += 1
+    unscanned = pending.filter(risk__isnull=True).count()
+
+    human = (
+        recent.filter(action__in=[Decision.Action.APPROVE, Decision.Action.REJECT,
+                                  Decision.Action.EDIT_APPROVE])
+        .exclude(automatic)
+        .filter(status_before=Comment.Status.PENDING)
+    )
+    waits = sorted(
+        created - submitted
+        for created, submitted in human.order_by("-created_at")
+        .values_list("created_at", "comment__submitted_at")[:WAIT_SAMPLE]
+    )
+    median = waits[len(waits) // 2] if waits else None
+    return DeskActivity(
+        days=[by_day[d] for d in sorted(by_day, reverse=True)],
+        decisions=decisions,
+        risk_buckets=buckets,
+        pending_unscanned=unscanned,
+        median_wait=median,
+        human_decisions=human.count(),
+    )

@@ -444,6 +444,25 @@ def bans(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@require_GET
+def activity(request: HttpRequest) -> HttpResponse:
+    from broadsheet.moderation.reporting import agreement_by_reason
+
+    agreement = agreement_by_reason()
+    context = {
+        "activity": selectors.desk_activity(),
+        "agreement": [
+            {"code": code, "decisions": row["decisions"], "agreed": row["agreed"],
+             "rate": row["agreed"] / row["decisions"]}
+            for code, row in sorted(agreement.items(), key=lambda kv: (kv[0] == "all", kv[0]))
+        ],
+        "tabs": _all_tabs(),
+        "active_page": "activity",
+    }
+    return render(request, "desk/activity.html", context)
+
+
+@staff_required
 def ban_lift(request: HttpRequest, ban_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("desk:bans")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import template
 from django.utils.safestring import SafeString
 
@@ -43,3 +45,26 @@ def ordered_scores(scores: dict) -> list[tuple[str, object]]:
     """Scores in the pipeline's order: PostgreSQL's jsonb does not keep the stored key order."""
     rank = {name: position for position, name in enumerate(SCANNER_ORDER)}
     return sorted(scores.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
+
+
+@register.filter
+def desk_duration(value: timedelta | None) -> str:
+    """A wait in the largest units that matter: "40 seconds", "12 minutes", "3 h 20 min"."""
+    if value is None:
+        return "—"
+    seconds = max(0, int(value.total_seconds()))
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"{minutes} minutes"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{round(hours / 24)} days"
+
+
+@register.filter
+def desk_risk_band(bucket: int) -> str:
+    """The label of a tenth of the risk scale: 0 -> "0.0–0.1"."""
+    return f"{bucket / 10:.1f}\u2013{(bucket + 1) / 10:.1f}"
