@@ -80,3 +80,26 @@ def test_waits_read_in_the_units_that_matter():
     assert desk_duration(timedelta(hours=3, minutes=20)) == "3 h 20 min"
     assert desk_duration(timedelta(days=4)) == "4 days"
     assert desk_duration(None) == "—"
+
+
+def test_the_desk_labels_download_as_csv(moderator_client, article, moderator):
+    comment_reject(comment=make_comment(article, status="pending", text="You utter fool."),
+                   actor=moderator, reason=RejectionReason.objects.get(slug="abusive"))
+    page = moderator_client.get("/desk/activity/")
+    assert "/desk/activity/labels.csv?task=abuse" in page.content.decode()
+
+    download = moderator_client.get("/desk/activity/labels.csv?task=abuse")
+
+    assert download.status_code == 200
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="desk_abuse.csv"' in download["Content-Disposition"]
+    lines = download.content.decode().splitlines()
+    assert lines[0] == "text,label,article_title,article_summary,parent_text"
+    assert lines[1].startswith("You utter fool.,1,")
+    assert "@example.com" not in download.content.decode()
+
+
+def test_an_unknown_label_task_is_explained(moderator_client):
+    response = moderator_client.get("/desk/activity/labels.csv?task=spelling")
+    assert response.status_code == 400
+    assert "?task=abuse or ?task=relevance" in response.content.decode()

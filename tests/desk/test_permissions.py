@@ -26,6 +26,7 @@ DESK_PAGES = [
     "/desk/arrivals/?queue=pending&after=0&insert=1",
     "/desk/bans/",
     "/desk/activity/",
+    "/desk/activity/labels.csv",
     "/desk/comments/{comment}/",
     "/desk/comments/{comment}/item/",
     "/desk/comments/{comment}/edit/",

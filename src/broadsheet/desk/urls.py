@@ -10,6 +10,7 @@ urlpatterns = [
     path("bulk/", views.bulk_decide, name="bulk"),
     path("bans/", views.bans, name="bans"),
     path("activity/", views.activity, name="activity"),
+    path("activity/labels.csv", views.labels_csv, name="labels-csv"),
     path("bans/<int:ban_id>/lift/", views.ban_lift, name="ban-lift"),
     path("comments/<int:comment_id>/", views.comment_detail, name="comment"),
     path("comments/<int:comment_id>/item/", views.comment_item, name="item"),

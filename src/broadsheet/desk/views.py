@@ -463,6 +463,24 @@ def activity(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@require_GET
+def labels_csv(request: HttpRequest) -> HttpResponse:
+    """The desk's decisions as a labelled CSV, for `broadsheet moderation eval` and
+    `train --with` (the same file as `broadsheet moderation export-labels`)."""
+    from broadsheet.moderation.labels import TASK_REASONS, write_labels
+
+    task = request.GET.get("task", "abuse")
+    if task not in TASK_REASONS:
+        return HttpResponse(
+            f"There are labels for {' and '.join(TASK_REASONS)}; ask for ?task=abuse or "
+            "?task=relevance.", status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="desk_{task}.csv"'
+    write_labels(response, task)
+    return response
+
+
+@staff_required
 def ban_lift(request: HttpRequest, ban_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("desk:bans")

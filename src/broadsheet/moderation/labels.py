@@ -18,6 +18,7 @@ import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from broadsheet.moderation.models import Decision
 from broadsheet.moderation.services import AUTO_MODERATOR
@@ -32,7 +33,7 @@ HUMAN_ACTIONS = [Decision.Action.APPROVE, Decision.Action.REJECT, Decision.Actio
 
 @dataclass
 class ExportSummary:
-    path: Path
+    path: Path | None
     task: str
     written: Counter = field(default_factory=Counter)  # label -> rows
     left_out: Counter = field(default_factory=Counter)  # why -> comments
@@ -71,28 +72,36 @@ def label_for(decision: Decision, task: str) -> tuple[int | None, str]:
     return None, f"rejected as {slug or 'no reason given'}"
 
 
+def write_labels(handle: TextIO, task: str = "abuse", path: Path | None = None) -> ExportSummary:
+    """Write the desk's labels for TASK as CSV to HANDLE."""
+    if task not in TASK_REASONS:
+        raise ValueError(f"unknown task {task!r}; choose {' or '.join(TASK_REASONS)}")
+    summary = ExportSummary(path=path, task=task)
+    writer = csv.writer(handle)
+    writer.writerow(COLUMNS)
+    for decision in latest_human_decisions():
+        label, why = label_for(decision, task)
+        if label is None:
+            summary.left_out[why] += 1
+            continue
+        comment = decision.comment
+        article = comment.article
+        # The text as the moderator read it, before any later edit.
+        text = decision.text_before or comment.text
+        parent = comment.parent.text if comment.parent_id else ""
+        writer.writerow([text, label, article.headline, article.deck, parent])
+        summary.written[label] += 1
+    return summary
+
+
 def export_labels(path: str | Path, task: str = "abuse") -> ExportSummary:
     """Write the desk's labels for TASK to PATH (replaced whole, never half-written)."""
     if task not in TASK_REASONS:
         raise ValueError(f"unknown task {task!r}; choose {' or '.join(TASK_REASONS)}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    summary = ExportSummary(path=path, task=task)
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for decision in latest_human_decisions():
-            label, why = label_for(decision, task)
-            if label is None:
-                summary.left_out[why] += 1
-                continue
-            comment = decision.comment
-            article = comment.article
-            # The text as the moderator read it, before any later edit.
-            text = decision.text_before or comment.text
-            parent = comment.parent.text if comment.parent_id else ""
-            writer.writerow([text, label, article.headline, article.deck, parent])
-            summary.written[label] += 1
+        summary = write_labels(handle, task, path)
     partial.replace(path)
     return summary
