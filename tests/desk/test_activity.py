@@ -103,3 +103,10 @@ def test_an_unknown_label_task_is_explained(moderator_client):
     response = moderator_client.get("/desk/activity/labels.csv?task=spelling")
     assert response.status_code == 400
     assert "?task=abuse or ?task=relevance" in response.content.decode()
+
+
+def test_risk_at_the_edges_of_the_scale_lands_in_the_first_and_last_tenth(article):
+    make_comment(article, status="pending", risk=0.0)
+    make_comment(article, status="pending", risk=1.0)
+    make_comment(article, status="pending", risk=0.35)
+    assert desk_activity().risk_buckets == [1, 0, 0, 1, 0, 0, 0, 0, 0, 1]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower, TruncDate
+from django.db.models.functions import Floor, Lower, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -347,8 +347,11 @@ def desk_activity(*, days: int = ACTIVITY_DAYS, now: datetime | None = None) -> 
 
     buckets = [0] * RISK_BUCKETS
     pending = Comment.objects.filter(status=Comment.Status.PENDING)
-    for risk in pending.exclude(risk__isnull=True).values_list("risk", flat=True).iterator():
-        buckets[min(RISK_BUCKETS - 1, max(0, int(risk * RISK_BUCKETS)))] += 1
+    # Counted by the database: a backlog of many thousands need not be read row by row.
+    for row in (pending.exclude(risk__isnull=True)
+                .annotate(bucket=Floor(F("risk") * RISK_BUCKETS))
+                .values("bucket").annotate(n=Count("id")).order_by()):
+        buckets[min(RISK_BUCKETS - 1, max(0, int(row["bucket"])))] += row["n"]
     unscanned = pending.filter(risk__isnull=True).count()
 
     human = (
