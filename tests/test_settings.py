@@ -15,14 +15,19 @@ PROBE = (
 )
 
 
-def settings_under(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
+def _environment(env: dict[str, str], tmp_path) -> dict[str, str]:
+    """This process's environment without any setting of ours, plus ENV."""
     clean = {k: v for k, v in os.environ.items()
              if not k.startswith(("BROADSHEET_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY",
                                   "DEBUG", "DJANGO_SETTINGS"))}
     clean["BROADSHEET_DATA_DIR"] = str(tmp_path)
     clean.update(env)
-    return subprocess.run([sys.executable, "-c", PROBE], env=clean, capture_output=True,
-                          text=True, timeout=60)
+    return clean
+
+
+def settings_under(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", PROBE], env=_environment(env, tmp_path),
+                          capture_output=True, text=True, timeout=60)
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key(tmp_path):
@@ -60,14 +65,9 @@ def test_a_secret_can_come_from_a_file(tmp_path):
 
 
 def console_command_under(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("BROADSHEET_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY",
-                                  "DEBUG", "DJANGO_SETTINGS"))}
-    clean["BROADSHEET_DATA_DIR"] = str(tmp_path)
-    clean.update(env)
     script = "from broadsheet.cli import main; main(['broadsheet', 'check'])"
-    return subprocess.run([sys.executable, "-c", script], env=clean, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run([sys.executable, "-c", script], env=_environment(env, tmp_path),
+                          capture_output=True, text=True, timeout=60)
 
 
 def test_the_console_command_reports_a_missing_secret_as_one_line(tmp_path):

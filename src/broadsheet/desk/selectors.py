@@ -17,6 +17,7 @@ from django.utils import timezone
 from broadsheet.articles.models import Article, Section
 from broadsheet.comments.models import Comment, Report
 from broadsheet.moderation.models import Ban, Decision, RejectionReason
+from broadsheet.moderation.reporting import HUMAN_ACTIONS
 from broadsheet.moderation.services import AUTO_MODERATOR, BANNED_REASON_SLUG
 
 PAGE_SIZE = 50
@@ -355,8 +356,7 @@ def desk_activity(*, days: int = ACTIVITY_DAYS, now: datetime | None = None) -> 
     unscanned = pending.filter(risk__isnull=True).count()
 
     human = (
-        recent.filter(action__in=[Decision.Action.APPROVE, Decision.Action.REJECT,
-                                  Decision.Action.EDIT_APPROVE])
+        recent.filter(action__in=HUMAN_ACTIONS)
         .exclude(automatic)
         .filter(status_before=Comment.Status.PENDING)
     )

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from broadsheet.moderation.models import Decision
+from broadsheet.moderation.reporting import HUMAN_ACTIONS
 from broadsheet.moderation.services import AUTO_MODERATOR
 
 TASK_REASONS = {
@@ -28,7 +29,6 @@ TASK_REASONS = {
     "relevance": frozenset({"off-topic"}),
 }
 COLUMNS = ["text", "label", "article_title", "article_summary", "parent_text"]
-HUMAN_ACTIONS = [Decision.Action.APPROVE, Decision.Action.REJECT, Decision.Action.EDIT_APPROVE]
 
 
 @dataclass
