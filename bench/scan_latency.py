@@ -78,6 +78,61 @@ def contexts_for(article_id: int, texts: list[str]) -> list:
     ]
 
 
+def with_site(contexts: list, quick: bool) -> list:
+    """The same comments as the pipeline scans them on a busy site: every other recent
+    article (``BACKGROUND_ARTICLES``) in the background, and each article, the comments' own
+    included, with a full discussion (``DISCUSSION_SIZE`` approved comments: vectors and
+    token bags). The relevance scanner's heaviest case."""
+    from dataclasses import replace
+
+    from broadsheet.moderation import embedder
+    from broadsheet.moderation.scanners.base import BACKGROUND_ARTICLES, BackgroundArticle
+    from broadsheet.moderation.scanners.relevance import DISCUSSION_SIZE
+
+    articles = 10 if quick else BACKGROUND_ARTICLES
+    rng = random.Random(11)
+    from seed import comment_text
+
+    def discussion(n: int) -> tuple:
+        texts = [comment_text(rng, rng.randrange(10**6)) for _ in range(DISCUSSION_SIZE)]
+        return (embedder.embed(texts),
+                embedder.TokenBags(embedder.lexical_bags().bags(texts)))
+
+    background = []
+    for n in range(articles):
+        vectors, bags = discussion(n)
+        title = f"Background story {n}: {comment_text(rng, n)[:60]}"
+        background.append(BackgroundArticle(
+            title=title, deck="", embeddings=embedder.embed([title]),
+            discussion=vectors, discussion_bags=bags))
+    own_vectors, own_bags = discussion(-1)
+    background = tuple(background)
+    return [replace(c, background_articles=background, article_discussion=own_vectors,
+                    article_discussion_bags=own_bags) for c in contexts]
+
+
+def measure_batches(contexts: list, sizes: tuple[int, ...], label: str) -> list[dict]:
+    from broadsheet.moderation import pipeline
+
+    rows = []
+    total = len(contexts)
+    pipeline.run_scanners(contexts[:2])  # loads the models, stacks the background once
+    for size in sizes:
+        started = time.perf_counter()
+        count = 0
+        for start in range(0, total, size):
+            chunk = contexts[start : start + size]
+            pipeline.run_scanners(chunk)
+            count += len(chunk)
+        elapsed = time.perf_counter() - started
+        rows.append({
+            "batch": size, "comments_per_s": round(count / elapsed, 1),
+            "ms_per_batch": round(elapsed / max(1, -(-count // size)) * 1000, 2),
+        })
+        print(f"  run_scanners batch {size}{label}: {count / elapsed:,.0f} comments/s")
+    return rows
+
+
 def throughput(article_id: int, quick: bool) -> tuple[dict, dict, list[str], list[str]]:
     from broadsheet.moderation import pipeline
 
@@ -93,20 +148,12 @@ def throughput(article_id: int, quick: bool) -> tuple[dict, dict, list[str], lis
 
     batches: dict = {"batches": []}
     try:
-        pipeline.run_scanners(contexts[:2])  # loads the models once
-        for size in (1, 10, 50, 200):
-            started = time.perf_counter()
-            count = 0
-            for start in range(0, total, size):
-                chunk = contexts[start : start + size]
-                pipeline.run_scanners(chunk)
-                count += len(chunk)
-            elapsed = time.perf_counter() - started
-            batches["batches"].append({
-                "batch": size, "comments_per_s": round(count / elapsed, 1),
-                "ms_per_batch": round(elapsed / max(1, -(-count // size)) * 1000, 2),
-            })
-            print(f"  run_scanners batch {size}: {count / elapsed:,.0f} comments/s")
+        batches["batches"] = measure_batches(contexts, (1, 10, 50, 200), "")
+        site = with_site(contexts, quick)
+        batches["site_articles"] = len(site[0].background_articles)
+        batches["batches_site"] = measure_batches(
+            site, (1, 10, 50, 200), f", {batches['site_articles']} other articles' discussions"
+        )
     except Exception as error:
         batches["error"] = f"{type(error).__name__}: {error}"
         print(f"  run_scanners failed: {batches['error']}")

@@ -12,11 +12,14 @@ Test sets (no on-topic labels exist, so mismatched context stands in for off-top
   articles; "art+parent" also gives replies their parent (for a mismatch, a parent from the
   other article's thread) and takes the more favourable of the two, as the scanner does;
   "art+bg+disc" adds the discussion (the nearest approved comments under the article against
-  those under the background articles), taken from the whole file in its order: the comments
-  before this one under its own article, every comment under any other;
+  those under the background articles, by embedding and, where the pairs have them, by
+  their words and the mean over the whole discussion: the scanner's model), taken from the
+  whole file in its order: the comments before this one under its own article, every
+  comment under any other;
 - "fox 10-fold": every fox_news article in turn is held out, the background model (with and
-  without the discussion) fitted on the other nine articles' comments and the held-out
-  article's comments scored; the mean ROC AUC over the ten articles;
+  without the discussion; "disc+words" with the discussion's words and mean too) fitted on
+  the other nine articles' comments and the held-out article's comments scored; the mean ROC
+  AUC over the ten articles;
 - wiki_context_cat rows with a parent, hash split on the text (test): own parent (0) vs three
   other parents (1); raw similarity, and "+overlap" = the scanner's parent model.
 "scanner" rows score build_pairs_and_score pairs (one mismatch per comment, the file's other
@@ -167,6 +170,23 @@ def fox_pairs(rows: list[dict], split: str, scanner: RelevanceScanner) -> dict:
     }
 
 
+def has_lexical(e) -> bool:
+    return (e.background_sim is not None and e.discussion_sim is not None
+            and e.background_discussion_sim is not None
+            and e.background_discussion_overlap is not None
+            and e.background_discussion_mean is not None)
+
+
+def lexical_features(ev) -> np.ndarray:
+    """The scanner's "article_discussion_lexical" model inputs, one row per evidence."""
+    return np.array([[e.article_sim - e.background_sim,
+                      e.article_overlap - e.background_overlap,
+                      e.discussion_sim - e.background_discussion_sim,
+                      e.discussion_overlap - e.background_discussion_overlap,
+                      e.discussion_mean - e.background_discussion_mean] for e in ev]
+                    ).reshape(-1, 5)
+
+
 def fox_leave_one_article_out(rows: list[dict], scanner: RelevanceScanner) -> dict:
     """Article evidence only: fit the background model with and without the discussion on
     nine articles' comments, score the tenth's; mean ROC AUC over the ten articles.
@@ -196,6 +216,9 @@ def fox_leave_one_article_out(rows: list[dict], scanner: RelevanceScanner) -> di
                       e.article_overlap - e.background_overlap] for e in ev])
     disc = np.column_stack([base, [e.discussion_sim - e.background_discussion_sim if h else 0.0
                                    for e, h in zip(ev, has, strict=True)]])
+    lex = np.array([has_lexical(e) for e in ev])
+    lexical = np.zeros((len(ev), 5))
+    lexical[lex] = lexical_features([e for e, ok in zip(ev, lex, strict=True) if ok])
     per_article = {}
     for t in titles:
         fit, held = own != t, own == t
@@ -204,12 +227,18 @@ def fox_leave_one_article_out(rows: list[dict], scanner: RelevanceScanner) -> di
         b_disc = fit_logistic(disc[fit & has], y[fit & has], weight[fit & has])
         s_base = base[held] @ np.array(b_base[1:])
         s_disc = np.where(has[held], disc[held] @ np.array(b_disc[1:]), s_base)
-        per_article[t] = (roc_auc(y[held], s_base), roc_auc(y[held], s_disc))
+        b_lex = fit_logistic(lexical[fit & lex], y[fit & lex], weight[fit & lex])
+        s_lex = np.where(lex[held], lexical[held] @ np.array(b_lex[1:]), s_disc)
+        per_article[t] = (
+            roc_auc(y[held], s_base), roc_auc(y[held], s_disc), roc_auc(y[held], s_lex)
+        )
     return {
         "per_article": per_article,
-        "auc_background": float(np.mean([a for a, _ in per_article.values()])),
-        "auc_discussion": float(np.mean([b for _, b in per_article.values()])),
-        "articles_better": sum(b > a for a, b in per_article.values()),
+        "auc_background": float(np.mean([a for a, _, _ in per_article.values()])),
+        "auc_discussion": float(np.mean([b for _, b, _ in per_article.values()])),
+        "auc_discussion_lexical": float(np.mean([c for _, _, c in per_article.values()])),
+        "articles_better": sum(b > a for a, b, _ in per_article.values()),
+        "articles_better_lexical": sum(c > b for _, b, c in per_article.values()),
     }
 
 
@@ -293,7 +322,7 @@ def fit_logistic(
 
 
 def calibrate(backend: emb.Backend, fox: list[dict], wiki: list[dict]) -> dict:
-    """Fit the three logistic models on data no test number uses."""
+    """Fit the scanner's logistic models on data no test number uses."""
     fox_cal = [r for r in fox if split_of(r["article_title"]) == "train"]
     wiki_dev = [r for r in wiki if split_of(r["text"]) == "dev"]
     probe = RelevanceScanner(embedder=backend, calibration=dict(DEFAULT_CALIBRATION))
@@ -317,6 +346,10 @@ def calibrate(backend: emb.Backend, fox: list[dict], wiki: list[dict]) -> dict:
                        for e, ok in zip(ev, has, strict=True) if ok])
     out["article_discussion"] = fit_logistic(x_disc, y[has], weight[has])
     out["discussion_pairs"] = int(has.sum())
+    lex = np.array([has_lexical(e) for e in ev])
+    out["article_discussion_lexical"] = fit_logistic(
+        lexical_features([e for e, ok in zip(ev, lex, strict=True) if ok]), y[lex], weight[lex])
+    out["discussion_lexical_pairs"] = int(lex.sum())
     out["article_pairs"] = len(labels)
     out["background_temperature"] = BACKGROUND_TEMPERATURE
     # Parent: own vs another thread's parent (build_pairs), fox train articles + wiki dev.
@@ -354,6 +387,7 @@ COLUMNS = [
     ("fox test all + discussion", lambda r: r["fox_test"]["auc_scanner_art_parent_discussion"]),
     ("fox 10-fold article+bg", lambda r: r["fox_loao"]["auc_background"]),
     ("fox 10-fold art+bg+disc", lambda r: r["fox_loao"]["auc_discussion"]),
+    ("fox 10-fold disc+words", lambda r: r["fox_loao"]["auc_discussion_lexical"]),
     ("fox train article", lambda r: r["fox_train"]["auc_article"]),
     ("fox train article+bg", lambda r: r["fox_train"]["auc_article_background"]),
     ("wiki test parent", lambda r: r["wiki_test"]["auc_parent"]),
@@ -455,7 +489,8 @@ def main() -> None:
         first = results[names[0]]
         loao = first["fox_loao"]
         print(f"\nfox 10-fold (leave one article out, article evidence): discussion better on "
-              f"{loao['articles_better']} of {len(loao['per_article'])} articles")
+              f"{loao['articles_better']} of {len(loao['per_article'])} articles; the "
+              f"discussion's words and mean better still on {loao['articles_better_lexical']}")
         print(f"fox test articles: {first['fox_test']['articles']} "
               f"({first['fox_test']['n_comments']} comments); "
               f"wiki test: {first['wiki_test']['n_comments']} replies")

@@ -127,3 +127,50 @@ def test_it_round_trips_embeddings_through_bytes():
     assert back.shape == (3, 256)
     assert np.abs(back - vecs).max() < 1e-3
     assert embedder.from_bytes(memoryview(embedder.to_bytes(vecs[0]))).shape == (1, 256)
+
+
+def test_token_bags_overlap_every_row_as_the_pairwise_overlap_does():
+    from broadsheet.moderation.scanners.relevance import _overlap
+
+    lexical = embedder.lexical_bags()
+    rows = lexical.bags([
+        "Grimsby trawlers and fishing quotas", "Quotas sold to foreign trawlers", "",
+        "Mortgage rates rise again", "Grimsby, Grimsby, Grimsby",
+    ])
+    comments = lexical.bags(["The Grimsby quotas", "Nothing in common here", "", "rates"])
+
+    got = embedder.TokenBags(rows).overlaps(comments)
+
+    want = np.array([[_overlap(c, r) for r in rows] for c in comments])
+    np.testing.assert_allclose(got, want, atol=1e-6)
+    assert got[0, 0] > got[0, 1] > 0 and got[0, 3] == 0
+    assert embedder.TokenBags([]).overlaps(comments).shape == (4, 0)
+
+
+def test_token_bags_give_the_same_overlaps_when_common_words_go_dense(monkeypatch):
+    from broadsheet.moderation.scanners.relevance import _overlap
+
+    lexical = embedder.lexical_bags()
+    rows = lexical.bags([f"The vote in {place} was about the {topic}, and that is that."
+                         for place in ("Grimsby", "Hull", "Leeds", "York", "Bath", "Ely")
+                         for topic in ("quotas", "fishing", "bus fares", "rail", "schools")])
+    comments = lexical.bags(["The vote in Hull was about schools.", "the", "Nothing alike."])
+    want = np.array([[_overlap(c, r) for r in rows] for c in comments])
+
+    for budget in (2_000_000, 7):  # one call, and one comment per call
+        monkeypatch.setattr(embedder, "OVERLAP_PAIRS_PER_CALL", budget)
+        bags = embedder.TokenBags(rows)
+        assert len(bags.dense_tokens) > 0  # "the", "vote", "was" ... are in every row
+        np.testing.assert_allclose(bags.overlaps(comments), want, atol=1e-6)
+
+
+def test_it_round_trips_a_token_bag_through_bytes():
+    (bag,) = embedder.lexical_bags().bags(["Fishing quotas decided the vote in Grimsby."])
+
+    ids, weights = embedder.bag_from_bytes(embedder.bag_to_bytes(bag))
+
+    np.testing.assert_array_equal(ids, bag[0])
+    np.testing.assert_allclose(weights, bag[1], atol=1e-3)
+    empty = embedder.bag_from_bytes(embedder.bag_to_bytes((np.zeros(0, np.int64),
+                                                           np.zeros(0, np.float32))))
+    assert len(empty[0]) == len(empty[1]) == 0

@@ -53,7 +53,11 @@ def discussion(texts: list[str]) -> np.ndarray:
     return embedder.embed(texts)
 
 
-def background_with_talk() -> tuple[BackgroundArticle, ...]:
+def words(texts: list[str]) -> embedder.TokenBags:
+    return embedder.TokenBags(embedder.lexical_bags().bags(texts))
+
+
+def background_with_talk(with_words: bool = False) -> tuple[BackgroundArticle, ...]:
     chatter = [
         ["My fixed rate ends next year and I dread it.", "Banks always pass rises on quickly.",
          "Renting is no cheaper, landlords pass it on.", "We remortgaged just in time.",
@@ -69,7 +73,10 @@ def background_with_talk() -> tuple[BackgroundArticle, ...]:
          "Power cuts every time the wind picks up."],
     ]
     return tuple(
-        BackgroundArticle(title=t, deck=d, discussion=discussion(talk))
+        BackgroundArticle(
+            title=t, deck=d, discussion=discussion(talk),
+            discussion_bags=words(talk) if with_words else None,
+        )
         for (t, d), talk in zip(OTHERS, chatter, strict=True)
     )
 
@@ -120,6 +127,76 @@ def test_a_copy_of_the_comment_in_the_discussion_is_not_evidence(scanner):
     assert with_copy.discussion_sim == pytest.approx(without_copy.discussion_sim, abs=1e-6)
 
 
+def test_the_words_readers_keep_using_count_as_well(scanner):
+    """A place the discussion keeps naming is on topic, whatever the embedding makes of it."""
+    text = "Grimsby trawlers and the quotas again: the real story nobody in London covers."
+    others = background_with_talk(with_words=True)
+
+    (ev,) = scanner.evidence([on_story(
+        text, background_articles=others, article_discussion=discussion(FISHING_TALK),
+        article_discussion_bags=words(FISHING_TALK),
+    )])
+
+    assert ev.discussion_overlap > ev.background_discussion_overlap
+    assert ev.discussion_mean > ev.background_discussion_mean
+    cal = scanner.calibration["article_discussion_lexical"]
+    assert scanner.article_probability(ev) == pytest.approx(1 / (1 + np.exp(-(
+        cal[0]
+        + cal[1] * (ev.article_sim - ev.background_sim)
+        + cal[2] * (ev.article_overlap - ev.background_overlap)
+        + cal[3] * (ev.discussion_sim - ev.background_discussion_sim)
+        + cal[4] * (ev.discussion_overlap - ev.background_discussion_overlap)
+        + cal[5] * (ev.discussion_mean - ev.background_discussion_mean)
+    ))))
+    # The same comment about mortgages shares none of the discussion's words.
+    (rates,) = scanner.evidence([on_story(
+        "My fixed mortgage rate ends next year and the banks keep putting rates up.",
+        background_articles=others, article_discussion=discussion(FISHING_TALK),
+        article_discussion_bags=words(FISHING_TALK),
+    )])
+    assert rates.discussion_overlap < rates.background_discussion_overlap
+    assert scanner.article_probability(rates) > scanner.article_probability(ev)
+
+
+def test_without_every_discussions_words_the_vectors_decide_alone(scanner):
+    text = "Grimsby trawlers and the quotas again."
+    talk = dict(article_discussion=discussion(FISHING_TALK))
+    cases = [
+        # Comments scanned before bags were kept: none for the article's own discussion.
+        on_story(text, background_articles=background_with_talk(with_words=True), **talk),
+        # ... or for the other articles'.
+        on_story(text, background_articles=background_with_talk(),
+                 article_discussion_bags=words(FISHING_TALK), **talk),
+        # Bags that do not match the vectors row for row are not used.
+        on_story(text, background_articles=background_with_talk(with_words=True),
+                 article_discussion_bags=words(FISHING_TALK[:-1]), **talk),
+    ]
+    for ev in scanner.evidence(cases):
+        assert ev.background_discussion_sim is not None
+        assert ev.background_discussion_overlap is None
+        assert scanner.article_probability(ev) == pytest.approx(scanner.article_probability(
+            Evidence(**{**ev.__dict__, "discussion_mean": None, "discussion_overlap": None})
+        ))
+
+
+def test_a_copy_of_the_comment_is_not_word_evidence_either(scanner):
+    text = FISHING_TALK[0]
+    others = background_with_talk(with_words=True)
+
+    (with_copy,) = scanner.evidence([on_story(
+        text, background_articles=others, article_discussion=discussion(FISHING_TALK),
+        article_discussion_bags=words(FISHING_TALK),
+    )])
+    (without_copy,) = scanner.evidence([on_story(
+        text, background_articles=others, article_discussion=discussion(FISHING_TALK[1:]),
+        article_discussion_bags=words(FISHING_TALK[1:]),
+    )])
+
+    assert with_copy.discussion_overlap < 0.99
+    assert with_copy.discussion_overlap == pytest.approx(without_copy.discussion_overlap)
+    assert with_copy.discussion_mean == pytest.approx(without_copy.discussion_mean, abs=1e-6)
+
+
 def test_too_short_or_foreign_discussions_are_ignored(scanner):
     text = "Fishing communities felt ignored."
     few = discussion(FISHING_TALK[: DISCUSSION_MIN - 1])
@@ -161,13 +238,20 @@ def test_discussions_of_different_sizes_are_compared_at_the_same_size(scanner):
 
 
 def test_the_newest_comments_of_a_longer_discussion_are_the_ones_compared():
-    from broadsheet.moderation.scanners.relevance import _nearest_mean, _nearest_means_by_size
+    from broadsheet.moderation.scanners.relevance import (
+        _means_by_size,
+        _nearest_mean,
+        _nearest_means_by_size,
+    )
 
     sims = np.array([0.1, 0.5, 0.2, 0.3, 0.9, 0.4, 0.8, 0.0], dtype=np.float32)
     by_size = _nearest_means_by_size(sims)
+    means = _means_by_size(sims)
     assert np.isnan(by_size[: DISCUSSION_MIN]).all()
+    assert np.isnan(means[: DISCUSSION_MIN]).all()
     for m in range(DISCUSSION_MIN, len(sims) + 1):
         assert by_size[m] == pytest.approx(_nearest_mean(sims[:m]))
+        assert means[m] == pytest.approx(sims[:m].mean())
 
 
 def test_a_batch_with_more_articles_than_the_cache_scores_as_one_at_a_time(monkeypatch):
@@ -223,9 +307,12 @@ def test_eval_discussions_hold_only_earlier_comments_of_the_own_article():
         if label == 1:
             others = [j for j, r in enumerate(rows) if r["article_title"] == c.article_title]
             assert len(c.article_discussion) == len(others)
+        # The words of the same comments, row for row.
+        assert len(c.article_discussion_bags) == len(c.article_discussion)
         for b in c.background_articles:
             if b.title == title and earlier is not None:
                 assert len(b.discussion) == len(earlier)
+            assert len(b.discussion_bags) == len(b.discussion)
 
 
 @pytest.mark.django_db
@@ -256,6 +343,20 @@ def test_the_pipeline_keeps_vectors_and_passes_approved_discussions(section):
     np.testing.assert_allclose(
         context.article_discussion, embedder.embed(FISHING_TALK[::-1]), atol=2e-3
     )
+    # ... with their words, kept beside the vectors, in the same order.
+    expected = embedder.lexical_bags().bags(FISHING_TALK[::-1])
+    assert len(context.article_discussion_bags) == len(talk)
+    for (ids, weights), (want_ids, want_weights) in zip(
+        context.article_discussion_bags.bags, expected, strict=True
+    ):
+        np.testing.assert_array_equal(ids, want_ids)
+        np.testing.assert_allclose(weights, want_weights, atol=1e-3)
+    # A comment scanned before the words were kept: the vectors still count, the words not.
+    CommentVector.objects.filter(comment=talk[0]).update(token_bag=None)
+    pipeline.forget_discussions()
+    (context,) = pipeline._contexts(pipeline.scan_rows(Comment.objects.filter(pk=newcomer.pk)))
+    assert len(context.article_discussion) == len(talk)
+    assert context.article_discussion_bags is None
     # Other articles have no comments yet: their discussions are empty.
     assert all(b.discussion is None for b in context.background_articles)
 

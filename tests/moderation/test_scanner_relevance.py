@@ -61,7 +61,10 @@ def test_it_explains_an_off_topic_comment_in_plain_words():
 def test_it_reads_its_calibration_from_the_model_sidecar(scanner):
     cal = scanner.calibration
 
-    assert set(cal) == {"article", "parent", "article_background", "article_discussion"}
+    assert set(cal) == {
+        "article", "parent", "article_background", "article_discussion",
+        "article_discussion_lexical",
+    }
     # Less similar (or less similar than the other recent articles) must mean more likely
     # off-topic, and so must less word overlap.
     assert all(slope < 0 for slope in cal["article"][1:])
@@ -69,10 +72,13 @@ def test_it_reads_its_calibration_from_the_model_sidecar(scanner):
     assert all(slope < 0 for slope in cal["article_background"][1:])
     # ... and so must fitting the article's discussion less well than the others'.
     assert all(slope < 0 for slope in cal["article_discussion"][1:])
+    # ... and using fewer of its words, or being further from it as a whole.
+    assert all(slope < 0 for slope in cal["article_discussion_lexical"][1:])
     from broadsheet.moderation import embedder
 
     stored = embedder.sidecar()["calibration"][embedder.get_backend().name]
     assert cal["article_discussion"] == tuple(stored["article_discussion"])
+    assert cal["article_discussion_lexical"] == tuple(stored["article_discussion_lexical"])
 
 
 def test_it_does_not_flag_a_reply_that_answers_an_on_topic_parent(scanner):

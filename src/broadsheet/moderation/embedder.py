@@ -293,3 +293,120 @@ class LexicalBags:
 @cache
 def lexical_bags() -> LexicalBags:
     return LexicalBags()
+
+
+Bag = tuple[np.ndarray, np.ndarray]
+# About 100 MB of temporary arrays per call of TokenBags._overlaps_into.
+OVERLAP_PAIRS_PER_CALL = 2_000_000
+# Words in at least this many rows (and a fiftieth of them) go in TokenBags' dense matrix,
+# at most this many words: (10,000 rows x 1,024 words) is 40 MB.
+DENSE_MIN_ROWS = 16
+DENSE_MAX_WORDS = 1024
+
+
+def bag_to_bytes(bag: Bag) -> bytes:
+    """One text's bag for a BinaryField: a count, uint16 token ids (the WordPiece vocabulary
+    has 30,522), float16 weights."""
+    ids, weights = bag
+    header = np.array([len(ids)], dtype="<u4").tobytes()
+    return header + ids.astype("<u2").tobytes() + weights.astype("<f2").tobytes()
+
+
+def bag_from_bytes(b: bytes | memoryview) -> Bag:
+    b = bytes(b)
+    (count,) = np.frombuffer(b[:4], dtype="<u4")
+    count = int(count)
+    ids = np.frombuffer(b[4:], dtype="<u2", count=count).astype(np.int64)
+    weights = np.frombuffer(b[4 + 2 * count :], dtype="<f2", count=count).astype(np.float32)
+    return ids, weights
+
+
+class TokenBags:
+    """Many texts' bags, one row per text in their order, indexed by token.
+
+    A discussion's comments are compared with every new comment by exact token overlap, next
+    to the embedding: a name or a place the readers keep coming back to is on topic however
+    the embedding blurs it. The words most rows have ("the", "is", punctuation) are kept as a
+    dense (rows, words) matrix, so they cost one matrix product; every other word is stored
+    column-wise (for each token, the few rows that have it) and costs a sum over those rows.
+    """
+
+    def __init__(self, bags: list[Bag]) -> None:
+        # Kept as given too, to restack several discussions into one block.
+        self.bags = list(bags)
+        self.rows = len(bags)
+        counts = [len(ids) for ids, _ in bags]
+        ids = np.concatenate([b[0] for b in bags]) if bags else np.zeros(0, np.int64)
+        weights = np.concatenate([b[1] for b in bags]) if bags else np.zeros(0, np.float32)
+        rows = np.repeat(np.arange(len(bags)), counts)
+        tokens, per_token = np.unique(ids, return_counts=True)
+        common = per_token >= max(DENSE_MIN_ROWS, self.rows // 50)
+        if common.sum() > DENSE_MAX_WORDS:
+            common[:] = False
+            common[np.argsort(-per_token, kind="stable")[:DENSE_MAX_WORDS]] = True
+        self.dense_tokens = tokens[common]
+        is_dense = np.isin(ids, self.dense_tokens)
+        self.dense = np.zeros((self.rows, len(self.dense_tokens)), dtype=np.float32)
+        self.dense[rows[is_dense], np.searchsorted(self.dense_tokens, ids[is_dense])] = (
+            weights[is_dense]
+        )
+        ids, weights, rows = ids[~is_dense], weights[~is_dense], rows[~is_dense]
+        order = np.argsort(ids, kind="stable")
+        self.tokens, starts = np.unique(ids[order], return_index=True)
+        self.starts = np.append(starts, len(ids)).astype(np.int64)
+        self.row_of = rows[order]
+        self.weight_of = weights[order].astype(np.float32)
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def overlaps(self, comments: list[Bag]) -> np.ndarray:
+        """(len(comments), rows): each comment's weighted overlap with each row (both bags
+        L2-normalised, so a cosine of token weights)."""
+        out = np.zeros((len(comments), self.rows), dtype=np.float32)
+        if not self.rows or not comments:
+            return out
+        if len(self.dense_tokens):
+            query = np.zeros((len(comments), len(self.dense_tokens)), dtype=np.float32)
+            for i, (ids, w) in enumerate(comments):
+                pos = np.minimum(np.searchsorted(self.dense_tokens, ids),
+                                 len(self.dense_tokens) - 1)
+                hit = self.dense_tokens[pos] == ids
+                query[i, pos[hit]] = w[hit]
+            out += query @ self.dense.T
+        if not len(self.tokens):
+            return out
+        hits = []
+        for ids, w in comments:
+            pos = np.minimum(np.searchsorted(self.tokens, ids), len(self.tokens) - 1)
+            hit = self.tokens[pos] == ids
+            hits.append((pos[hit], w[hit]))
+        # Bound the (comment token, row having it) pairs made at once.
+        pairs = np.array([int((self.starts[t + 1] - self.starts[t]).sum()) for t, _ in hits])
+        lo = 0
+        while lo < len(comments):
+            hi = lo + 1
+            budget = pairs[lo]
+            while hi < len(comments) and budget + pairs[hi] <= OVERLAP_PAIRS_PER_CALL:
+                budget += pairs[hi]
+                hi += 1
+            self._overlaps_into(out, lo, hits[lo:hi])
+            lo = hi
+        return out
+
+    def _overlaps_into(self, out: np.ndarray, first: int, hits: list[tuple]) -> None:
+        toks = np.concatenate([t for t, _ in hits])
+        if not len(toks):
+            return
+        weights = np.concatenate([w for _, w in hits]).astype(np.float32)
+        which = np.repeat(np.arange(len(hits)), [len(t) for t, _ in hits])
+        # Every (comment token, row having it) pair at once: the rows of each token's segment.
+        lo, hi = self.starts[toks], self.starts[toks + 1]
+        sizes = hi - lo
+        entry = np.repeat(lo - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+        target = np.repeat(which * self.rows, sizes) + self.row_of[entry]
+        sums = np.bincount(
+            target, weights=np.repeat(weights, sizes) * self.weight_of[entry],
+            minlength=len(hits) * self.rows,
+        )
+        out[first : first + len(hits)] += sums.reshape(len(hits), self.rows)

@@ -147,6 +147,9 @@ class CommentVector(models.Model):
     )
     model_name = models.CharField(max_length=60)
     vector = models.BinaryField()
+    # The comment's token bag (``embedder.bag_to_bytes``): the discussion's words, compared
+    # exactly where the embedding blurs names. Null for comments scanned before it was kept.
+    token_bag = models.BinaryField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["article", "comment"], name="commentvector_article_idx")]

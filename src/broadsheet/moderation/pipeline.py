@@ -305,18 +305,19 @@ def scan_rows(comments: QuerySet[Comment]) -> list[ClaimedComment]:
     return [ClaimedComment(*row) for row in comments.values_list(*fields)]
 
 
-_discussion_cache: dict[int, tuple[float, np.ndarray | None]] = {}
+# An article's discussion: its comments' vectors and their token bags (None when a comment
+# scanned before the bags were kept has none yet; the scanner then compares vectors alone).
+Discussion = tuple["np.ndarray | None", "embedder.TokenBags | None"]
+_discussion_cache: dict[int, tuple[float, Discussion]] = {}
 # article id -> (the cached background article, its discussion, the two joined)
-_discussed_background: dict[
-    int, tuple[BackgroundArticle, np.ndarray | None, BackgroundArticle]
-] = {}
+_discussed_background: dict[int, tuple[BackgroundArticle, Discussion, BackgroundArticle]] = {}
 
 
 @lru_cache(maxsize=64)
 def _discussion_sql(vendor: str, count: int) -> str:
     # One statement, one newest-first walk of the (article, comment) index per article.
     one = (
-        "SELECT * FROM (SELECT v.article_id, v.comment_id, v.vector "
+        "SELECT * FROM (SELECT v.article_id, v.comment_id, v.vector, v.token_bag "
         f"FROM {_table(CommentVector)} v INNER JOIN {_table(Comment)} c ON c.id = v.comment_id "
         "WHERE v.article_id = %s AND v.model_name = %s AND c.status = %s "
         "ORDER BY v.comment_id DESC LIMIT %s) AS d"
@@ -324,9 +325,10 @@ def _discussion_sql(vendor: str, count: int) -> str:
     return " UNION ALL ".join([one] * count)
 
 
-def _discussions(article_ids: set[int]) -> dict[int, np.ndarray | None]:
-    """The vectors of each article's newest approved comments (``DISCUSSION_SIZE``), newest
-    first, from a per-process cache refreshed every ``DISCUSSION_REFRESH_SECONDS``."""
+def _discussions(article_ids: set[int]) -> dict[int, Discussion]:
+    """The vectors and token bags of each article's newest approved comments
+    (``DISCUSSION_SIZE``), newest first, from a per-process cache refreshed every
+    ``DISCUSSION_REFRESH_SECONDS``."""
     import numpy as np
 
     from broadsheet.moderation.scanners.relevance import DISCUSSION_SIZE
@@ -339,20 +341,23 @@ def _discussions(article_ids: set[int]) -> dict[int, np.ndarray | None]:
     )
     if stale:
         model_name = embedder.MODEL_NAME
-        rows: dict[int, list[tuple[int, np.ndarray]]] = {aid: [] for aid in stale}
+        rows: dict[int, list[tuple[int, np.ndarray, bytes | None]]] = {aid: [] for aid in stale}
         params: list = []
         for aid in stale:
             params += [aid, model_name, Comment.Status.APPROVED.value, DISCUSSION_SIZE]
         with connection.cursor() as cursor:
             cursor.execute(_discussion_sql(connection.vendor, len(stale)), params)
-            for article_id, comment_id, blob in cursor.fetchall():
-                rows[article_id].append((comment_id, embedder.from_bytes(bytes(blob))))
+            for article_id, comment_id, blob, bag in cursor.fetchall():
+                rows[article_id].append((comment_id, embedder.from_bytes(bytes(blob)), bag))
         for aid, found in rows.items():
             # Newest first whatever order the union returned: the scanner compares
             # discussions by their newest comments.
             found.sort(key=lambda row: row[0], reverse=True)
-            vectors = [vector for _, vector in found]
-            _discussion_cache[aid] = (now, np.concatenate(vectors) if vectors else None)
+            vectors = [vector for _, vector, _ in found]
+            bags = None
+            if found and all(bag is not None for _, _, bag in found):
+                bags = embedder.TokenBags([embedder.bag_from_bytes(bag) for _, _, bag in found])
+            _discussion_cache[aid] = (now, (np.concatenate(vectors) if vectors else None, bags))
         # An article no comment came for in a while gives its memory back (up to 200 vectors).
         for aid in [a for a, (at, _) in _discussion_cache.items()
                     if now - at > 2 * DISCUSSION_REFRESH_SECONDS and a not in article_ids]:
@@ -369,7 +374,11 @@ def _with_discussions(recent: dict[int, BackgroundArticle]) -> dict[int, Backgro
         discussion = discussions[aid]
         known = _discussed_background.get(aid)
         if known is None or known[0] is not article or known[1] is not discussion:
-            known = (article, discussion, replace(article, discussion=discussion))
+            vectors, bags = discussion
+            known = (
+                article, discussion,
+                replace(article, discussion=vectors, discussion_bags=bags),
+            )
             _discussed_background[aid] = known
         out[aid] = known[2]
     for aid in set(_discussed_background) - set(recent):
@@ -406,7 +415,8 @@ def _contexts(comments: list[ClaimedComment]) -> list[ScanContext]:
                 article_title=comment.article_title,
                 article_deck=comment.article_deck,
                 article_embeddings=vectors,
-                article_discussion=discussions[comment.article_id],
+                article_discussion=discussions[comment.article_id][0],
+                article_discussion_bags=discussions[comment.article_id][1],
                 parent_text=comment.parent_text if comment.parent_id else None,
                 background_articles=backgrounds[comment.article_id],
                 author_email=comment.author_email,
@@ -483,6 +493,7 @@ class _Scan:
     outcome: str
     policy_name: str
     embedding: np.ndarray | None = None
+    bag: embedder.Bag | None = None
 
     @property
     def needs_decision(self) -> bool:
@@ -503,6 +514,7 @@ def _judge(comment: ClaimedComment, results: list[ScanResult], site: SiteSetting
         risk=max(scores.values()) if scores else 0.0, verdict=verdict,
         outcome=policy.outcome_for_policy(policy_name, verdict), policy_name=policy_name,
         embedding=next((r.embedding for r in results if r.embedding is not None), None),
+        bag=next((r.bag for r in results if r.bag is not None), None),
     )
 
 
@@ -539,10 +551,11 @@ def _store_scans(scans: list[_Scan], stamp: datetime) -> None:
 def _store_vectors_sql(vendor: str) -> str:
     # Both SQLite and PostgreSQL take this upsert; a rescan replaces the row.
     return (
-        f"INSERT INTO {_table(CommentVector)} (comment_id, article_id, model_name, vector) "
-        "VALUES (%s, %s, %s, %s) ON CONFLICT (comment_id) DO UPDATE SET "
+        f"INSERT INTO {_table(CommentVector)} "
+        "(comment_id, article_id, model_name, vector, token_bag) "
+        "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (comment_id) DO UPDATE SET "
         "article_id = excluded.article_id, model_name = excluded.model_name, "
-        "vector = excluded.vector"
+        "vector = excluded.vector, token_bag = excluded.token_bag"
     )
 
 
@@ -551,7 +564,11 @@ def _store_vectors(scans: list[_Scan]) -> None:
     per comment (Django's bulk_create cost more than the scan's other writes)."""
     model_name = embedder.MODEL_NAME
     params = [
-        (scan.comment.pk, scan.comment.article_id, model_name, embedder.to_bytes(scan.embedding))
+        (
+            scan.comment.pk, scan.comment.article_id, model_name,
+            embedder.to_bytes(scan.embedding),
+            embedder.bag_to_bytes(scan.bag) if scan.bag is not None else None,
+        )
         for scan in scans
         if scan.embedding is not None
     ]

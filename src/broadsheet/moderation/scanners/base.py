@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from broadsheet.moderation.embedder import Bag, TokenBags
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class BackgroundArticle:
     embeddings: np.ndarray | None = None
     # Its readers' approved comments, as ``ScanContext.article_discussion``.
     discussion: np.ndarray | None = None
+    # Their token bags, row for row, as ``ScanContext.article_discussion_bags``.
+    discussion_bags: TokenBags | None = None
 
 
 @dataclass
@@ -61,6 +66,9 @@ class ScanContext:
     # article, newest first. Readers' discussion names the people, places and side issues a
     # story raises, which its headline and deck often do not. None or few = not used.
     article_discussion: np.ndarray | None = None
+    # The same comments' token bags (``embedder.TokenBags``), row for row with
+    # ``article_discussion``: the words readers keep using. None = compare embeddings only.
+    article_discussion_bags: TokenBags | None = None
     # Other recently published articles (not this one): a comment is judged by how much more
     # it resembles its own article than these, so a generic remark that fits any story is not
     # taken for off-topic. Filled in by the pipeline; empty = raw similarity only.
@@ -84,6 +92,8 @@ class ScanResult:
     # The comment's vector, when the scanner computed one (relevance): stored, so the comments
     # after it can be compared with the discussion it joins once approved.
     embedding: np.ndarray | None = None
+    # Its token bag, stored beside the vector for the same reason.
+    bag: Bag | None = None
 
 
 class Scanner(Protocol):

@@ -14,8 +14,11 @@ Score = how likely the comment is OFF-topic. Evidence per comment:
 - discussion: how close the comment comes to the nearest approved comments already under
   the article (``ScanContext.article_discussion``), against the same for the background
   articles' discussions. Readers name the people, places and side issues a story raises,
-  which its headline and deck often do not. Used only once enough comments are there, and
-  a copy of the comment itself in a discussion is never evidence.
+  which its headline and deck often do not. Three measures, each against the background's:
+  the embedding similarity to the nearest comments, the exact-token overlap with the nearest
+  comments (``article_discussion_bags``: the names the embedding blurs), and the mean
+  similarity to the whole discussion (its subject, not its one closest remark). Used only
+  once enough comments are there, and a copy of the comment itself is never evidence.
 
 Article and parent evidence are turned into probabilities by logistic models fitted on
 matched vs mismatched pairs (scripts/eval_relevance.py --calibrate, coefficients in the
@@ -62,6 +65,9 @@ DEFAULT_CALIBRATION: dict[str, tuple[float, ...]] = {
     "article_background": (0.0, -9.0, -9.0),
     # ... plus a slope on (discussion similarity - background discussion similarity).
     "article_discussion": (0.0, -9.0, -9.0, -9.0),
+    # ... plus slopes on the same gap for the discussion's token overlap (nearest comments)
+    # and for the mean similarity to the whole discussion.
+    "article_discussion_lexical": (0.0, -3.0, -3.0, -6.0, -6.0, -6.0),
 }
 # Fewer background articles than this say too little about what "generic" looks like.
 BACKGROUND_MIN = 3
@@ -172,7 +178,14 @@ class Evidence:
     parent_overlap: float = 0.0
     discussion_sim: float | None = None  # mean of the nearest approved comments
     background_discussion_sim: float | None = None  # soft maximum, background discussions
+    # The same for the token overlap with the nearest comments, and for the mean similarity
+    # to the whole discussion (its subject rather than its closest remark).
+    discussion_overlap: float | None = None
+    background_discussion_overlap: float | None = None
+    discussion_mean: float | None = None
+    background_discussion_mean: float | None = None
     vector: np.ndarray | None = None  # the comment's embedding
+    bag: emb.Bag | None = None  # the comment's token bag
 
 
 class RelevanceScanner:
@@ -200,7 +213,8 @@ class RelevanceScanner:
     def calibration(self) -> dict[str, tuple[float, ...]]:
         if self._calibration is None:
             self._calibration = load_calibration(self.embedder.name)
-        elif "article_background" not in self._calibration:
+        elif not DEFAULT_CALIBRATION.keys() <= self._calibration.keys():
+            # A calibration older than one of the models: the defaults fill the gap.
             self._calibration = {**DEFAULT_CALIBRATION, **self._calibration}
         return self._calibration
 
@@ -258,11 +272,27 @@ class RelevanceScanner:
         dim = self.embedder.dim
         comments, comment_bags = self._embed_and_bag([c.text or "" for c in contexts])
         own_discussion: list[np.ndarray | None] = []
+        own_lexical: list[np.ndarray | None] = [None] * len(contexts)
+        # Comments under one article share its discussion's bags: one overlap call each.
+        by_bags: dict[int, list[int]] = {}
         for i, c in enumerate(contexts):
             out[i].vector = comments[i]
+            out[i].bag = comment_bags[i]
             sims = _discussion_sims(c.article_discussion, comments[i], dim)
             own_discussion.append(sims)
             out[i].discussion_sim = _nearest_mean(sims)
+            if sims is not None:
+                out[i].discussion_mean = float(sims.mean())
+                bags = c.article_discussion_bags
+                if bags is not None and len(bags) == len(c.article_discussion):
+                    by_bags.setdefault(id(bags), []).append(i)
+        for members in by_bags.values():
+            bags = contexts[members[0]].article_discussion_bags
+            lexical = bags.overlaps([comment_bags[i] for i in members])
+            for row, i in enumerate(members):
+                keep = contexts[i].article_discussion @ comments[i] < SAME_TEXT_SIMILARITY
+                own_lexical[i] = lexical[row][keep]
+                out[i].discussion_overlap = _nearest_mean(own_lexical[i])
 
         parent_idx = [i for i, c in enumerate(contexts) if (c.parent_text or "").strip()]
         if parent_idx:
@@ -314,7 +344,8 @@ class RelevanceScanner:
         if unique:
             self._background(contexts, comments, comment_bags, list(unique.values()), out)
             self._background_discussions(
-                contexts, comments, own_discussion, list(unique.values()), out
+                contexts, comments, comment_bags, own_discussion, own_lexical,
+                list(unique.values()), out,
             )
         return out
 
@@ -400,15 +431,30 @@ class RelevanceScanner:
             for k, b in enumerate(usable):
                 padded[k, : len(b.discussion)] = b.discussion
                 padding[k, : len(b.discussion)] = False
+            # Token bags in the same padded layout, when every discussion has them.
+            bags = None
+            if all(
+                b.discussion_bags is not None and len(b.discussion_bags) == len(b.discussion)
+                for b in usable
+            ):
+                empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+                rows: list[emb.Bag] = []
+                for b in usable:
+                    rows += b.discussion_bags.bags
+                    rows += [empty] * (longest - len(b.discussion))
+                bags = emb.TokenBags(rows)
             block = (
                 {id(b): k for k, b in enumerate(usable)},
                 padded.reshape(-1, dim).T.copy(),
                 padding,
+                bags,
             )
         self._discussion_block = (list(articles), block)
         return block
 
-    def _background_discussions(self, contexts, comments, own_discussion, articles, out) -> None:
+    def _background_discussions(
+        self, contexts, comments, comment_bags, own_discussion, own_lexical, articles, out
+    ) -> None:
         """Soft maximum, over each comment's background, of its nearest-comments similarity.
 
         The nearest of many comments is closer than the nearest of a few by chance alone, so
@@ -421,18 +467,24 @@ class RelevanceScanner:
         block = self._discussion_block_for(articles)
         if block is None:
             return
-        cols, matrix, padding = block
+        cols, matrix, padding, bags = block
         count, longest = padding.shape
         sims = (comments @ matrix).reshape(len(contexts), count, longest)
         sims[:, padding] = -np.inf
         sims[sims >= SAME_TEXT_SIMILARITY] = -np.inf
         for i, own in enumerate(own_discussion):
             sims[i, :, len(own) if own is not None else 0 :] = -np.inf
-        valid = np.isfinite(sims).sum(axis=2)
-        take = min(DISCUSSION_NEIGHBOURS, longest)
-        top = np.partition(sims, longest - take, axis=2)[:, :, longest - take :]
-        with np.errstate(invalid="ignore"):
-            near = np.where(valid >= DISCUSSION_MIN, top.mean(axis=2), np.nan)
+        present = np.isfinite(sims)
+        valid = present.sum(axis=2)
+        enough = valid >= DISCUSSION_MIN
+        near = _nearest_in_rows(sims, enough)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(enough, np.where(present, sims, 0.0).sum(axis=2) / valid, np.nan)
+        near_lexical = None
+        if bags is not None:
+            lexical = bags.overlaps(list(comment_bags)).reshape(len(contexts), count, longest)
+            lexical[~present] = -np.inf
+            near_lexical = _nearest_in_rows(lexical, enough)
         t = DISCUSSION_TEMPERATURE
         for i, c in enumerate(contexts):
             if out[i].discussion_sim is None:
@@ -447,12 +499,23 @@ class RelevanceScanner:
             # (usually the own discussion's whole size, the common case needing no prefix).
             own = own_discussion[i]
             sizes = sizes[keep]
-            if (sizes == len(own)).all():
+            whole = bool((sizes == len(own)).all())
+            if whole:
                 own_at: np.ndarray | float = out[i].discussion_sim
             else:
                 own_at = _nearest_means_by_size(own)[sizes]
             gap = soft_max(values[keep] - own_at, t)
             out[i].background_discussion_sim = out[i].discussion_sim + gap
+            own_mean_at = out[i].discussion_mean if whole else _means_by_size(own)[sizes]
+            gap = soft_max(mean[i, picked][keep] - own_mean_at, t)
+            out[i].background_discussion_mean = out[i].discussion_mean + gap
+            own_lex = own_lexical[i]
+            if near_lexical is not None and own_lex is not None:
+                lex_at = out[i].discussion_overlap if whole else (
+                    _nearest_means_by_size(own_lex)[sizes]
+                )
+                gap = soft_max(near_lexical[i, picked][keep] - lex_at, t)
+                out[i].background_discussion_overlap = out[i].discussion_overlap + gap
 
     def similarities(
         self, contexts: Sequence[ScanContext]
@@ -465,6 +528,23 @@ class RelevanceScanner:
         if ev.article_sim is None:
             return None
         cal = self.calibration
+        if (
+            ev.background_sim is not None
+            and ev.discussion_sim is not None
+            and ev.background_discussion_sim is not None
+            and ev.background_discussion_overlap is not None
+            and ev.background_discussion_mean is not None
+        ):
+            return _sigmoid(
+                _linear(
+                    cal["article_discussion_lexical"],
+                    ev.article_sim - ev.background_sim,
+                    ev.article_overlap - ev.background_overlap,
+                    ev.discussion_sim - ev.background_discussion_sim,
+                    ev.discussion_overlap - ev.background_discussion_overlap,
+                    ev.discussion_mean - ev.background_discussion_mean,
+                )
+            )
         if (
             ev.background_sim is not None
             and ev.discussion_sim is not None
@@ -531,19 +611,25 @@ class RelevanceScanner:
                             )
                         ],
                         embedding=ev.vector,
+                        bag=ev.bag,
                     )
                 )
                 continue
             if score is None:
                 # Nothing to compare with: the rule cannot be judged, so it is not broken.
-                results.append(ScanResult(scanner=self.name, score=0.0, embedding=ev.vector))
+                results.append(
+                    ScanResult(scanner=self.name, score=0.0, embedding=ev.vector, bag=ev.bag)
+                )
                 continue
             score = float(min(1.0, max(0.0, score)))
             reasons = []
             if score >= REASON_MIN_SCORE:
                 reasons.append(Reason(code="off-topic", message=_message(ev), score=score))
             results.append(
-                ScanResult(scanner=self.name, score=score, reasons=reasons, embedding=ev.vector)
+                ScanResult(
+                    scanner=self.name, score=score, reasons=reasons, embedding=ev.vector,
+                    bag=ev.bag,
+                )
             )
         return results
 
@@ -584,6 +670,24 @@ def _nearest_mean(sims: np.ndarray | None) -> float | None:
         return None
     take = min(DISCUSSION_NEIGHBOURS, len(sims))
     return float(np.partition(sims, len(sims) - take)[len(sims) - take :].mean())
+
+
+def _nearest_in_rows(sims: np.ndarray, enough: np.ndarray) -> np.ndarray:
+    """Mean of the DISCUSSION_NEIGHBOURS highest along the last axis; NaN where not ENOUGH."""
+    longest = sims.shape[-1]
+    take = min(DISCUSSION_NEIGHBOURS, longest)
+    top = np.partition(sims, longest - take, axis=-1)[..., longest - take :]
+    with np.errstate(invalid="ignore"):
+        return np.where(enough, top.mean(axis=-1), np.nan)
+
+
+def _means_by_size(sims: np.ndarray) -> np.ndarray:
+    """[m] = mean of the first m similarities (the m newest comments); NaN under
+    DISCUSSION_MIN, like ``_nearest_means_by_size``."""
+    out = np.full(len(sims) + 1, np.nan)
+    sizes = np.arange(1, len(sims) + 1)
+    out[DISCUSSION_MIN:] = (np.cumsum(sims) / sizes)[DISCUSSION_MIN - 1 :]
+    return out
 
 
 def _nearest_means_by_size(sims: np.ndarray) -> np.ndarray:
@@ -837,34 +941,49 @@ def add_discussions(
         return
     wanted = sorted({i for ids in by_title.values() for i in ids})
     vectors = np.zeros((len(pool), embedder.dim), dtype=np.float32)
+    bags: list[emb.Bag | None] = [None] * len(pool)
+    lexical = emb.lexical_bags()
     for lo in range(0, len(wanted), 256):
         chunk = wanted[lo : lo + 256]
-        vectors[chunk] = embedder.embed([pool[i].get("text") or "" for i in chunk])
+        texts = [pool[i].get("text") or "" for i in chunk]
+        vectors[chunk] = embedder.embed(texts)
+        for i, bag in zip(chunk, lexical.bags(texts), strict=True):
+            bags[i] = bag
 
-    def newest_first(ids: list[int]) -> np.ndarray:
-        return vectors[ids[::-1][:DISCUSSION_SIZE]]
+    def newest_first(ids: list[int]) -> tuple[np.ndarray, emb.TokenBags]:
+        ids = ids[::-1][:DISCUSSION_SIZE]
+        return vectors[ids], emb.TokenBags([bags[i] for i in ids])
 
+    none = (None, None)
     full = {title: newest_first(ids) for title, ids in by_title.items()}
+    earlier_at: dict[tuple[str, int], tuple[np.ndarray, emb.TokenBags]] = {}
     shared: dict[str, BackgroundArticle] = {}
     before: dict[tuple[str, int], BackgroundArticle] = {}
     for c, row in zip(contexts, sources, strict=True):
         own_title = (row.get("article_title") or "").strip()
         at = position.get((own_title, row.get("text") or ""))
-        earlier = (
-            newest_first([i for i in by_title.get(own_title, []) if i < at])
-            if at is not None else full.get(own_title)
-        )
+        if at is None:
+            earlier = full.get(own_title, none)
+        else:
+            if (own_title, at) not in earlier_at:
+                earlier_at[(own_title, at)] = newest_first(
+                    [i for i in by_title.get(own_title, []) if i < at]
+                )
+            earlier = earlier_at[(own_title, at)]
         title = (c.article_title or "").strip()
-        c.article_discussion = earlier if title == own_title else full.get(title)
+        c.article_discussion, c.article_discussion_bags = (
+            earlier if title == own_title else full.get(title, none)
+        )
         swapped = []
         for b in c.background_articles:
             if b.title == own_title and at is not None:
                 key = (own_title, at)
                 if key not in before:
-                    before[key] = replace(b, discussion=earlier)
+                    before[key] = replace(b, discussion=earlier[0], discussion_bags=earlier[1])
                 swapped.append(before[key])
             else:
                 if b.title not in shared:
-                    shared[b.title] = replace(b, discussion=full.get(b.title))
+                    vecs, tb = full.get(b.title, none)
+                    shared[b.title] = replace(b, discussion=vecs, discussion_bags=tb)
                 swapped.append(shared[b.title])
         c.background_articles = tuple(swapped)
