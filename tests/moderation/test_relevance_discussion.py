@@ -156,6 +156,14 @@ def test_the_words_readers_keep_using_count_as_well(scanner):
     )])
     assert rates.discussion_overlap < rates.background_discussion_overlap
     assert scanner.article_probability(rates) > scanner.article_probability(ev)
+    (result,) = scanner.scan_batch([on_story(
+        "My fixed mortgage rate ends next year and the banks keep putting rates up.",
+        background_articles=others, article_discussion=discussion(FISHING_TALK),
+        article_discussion_bags=words(FISHING_TALK),
+    )])
+    assert result.score >= 0.5
+    assert "fewer of its readers' words" in result.reasons[0].message
+    assert result.bag is not None  # kept beside the vector for the discussions it joins
 
 
 def test_without_every_discussions_words_the_vectors_decide_alone(scanner):
@@ -395,3 +403,32 @@ def test_discussions_of_articles_nobody_comments_on_are_dropped_from_memory(monk
     pipeline._discussions({2})
 
     assert set(pipeline._discussion_cache) == {2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_gives_the_stored_vectors_their_words(section):
+    """Comments scanned before the words were kept get them from the migration, so an
+    upgraded site's discussions count by their words at once."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.conftest import make_article, make_comment
+
+    story = make_article(section, headline=STORY[0], deck=STORY[1])
+    comment = make_comment(story, status="approved", text=FISHING_TALK[0])
+    CommentVector.objects.create(
+        comment=comment, article=story, model_name=embedder.MODEL_NAME,
+        vector=embedder.to_bytes(embedder.embed([comment.text])),
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("moderation", "0004_comment_vectors")])
+    executor.loader.build_graph()
+    executor.migrate([("moderation", "0005_comment_token_bags")])
+    executor.loader.build_graph()
+    latest = executor.loader.graph.leaf_nodes("moderation")
+    executor.migrate(latest)
+
+    ids, weights = embedder.bag_from_bytes(CommentVector.objects.get(comment=comment).token_bag)
+    (want_ids, want_weights), = embedder.lexical_bags().bags([comment.text])
+    np.testing.assert_array_equal(ids, want_ids)
+    np.testing.assert_allclose(weights, want_weights, atol=1e-3)

@@ -525,48 +525,28 @@ class RelevanceScanner:
         return [e.article_sim for e in ev], [e.parent_sim for e in ev]
 
     def article_probability(self, ev: Evidence) -> float | None:
+        """The richest calibrated model the evidence allows: each adds gaps to the one before
+        (background, then the discussion's nearest comments, then its words and mean)."""
         if ev.article_sim is None:
             return None
         cal = self.calibration
-        if (
-            ev.background_sim is not None
-            and ev.discussion_sim is not None
-            and ev.background_discussion_sim is not None
-            and ev.background_discussion_overlap is not None
-            and ev.background_discussion_mean is not None
-        ):
-            return _sigmoid(
-                _linear(
-                    cal["article_discussion_lexical"],
-                    ev.article_sim - ev.background_sim,
-                    ev.article_overlap - ev.background_overlap,
-                    ev.discussion_sim - ev.background_discussion_sim,
+        if ev.background_sim is None:
+            return _sigmoid(_linear(cal["article"], ev.article_sim, ev.article_overlap))
+        model = "article_background"
+        gaps = [ev.article_sim - ev.background_sim, ev.article_overlap - ev.background_overlap]
+        if ev.discussion_sim is not None and ev.background_discussion_sim is not None:
+            model = "article_discussion"
+            gaps.append(ev.discussion_sim - ev.background_discussion_sim)
+            if (
+                ev.background_discussion_overlap is not None
+                and ev.background_discussion_mean is not None
+            ):
+                model = "article_discussion_lexical"
+                gaps += [
                     ev.discussion_overlap - ev.background_discussion_overlap,
                     ev.discussion_mean - ev.background_discussion_mean,
-                )
-            )
-        if (
-            ev.background_sim is not None
-            and ev.discussion_sim is not None
-            and ev.background_discussion_sim is not None
-        ):
-            return _sigmoid(
-                _linear(
-                    cal["article_discussion"],
-                    ev.article_sim - ev.background_sim,
-                    ev.article_overlap - ev.background_overlap,
-                    ev.discussion_sim - ev.background_discussion_sim,
-                )
-            )
-        if ev.background_sim is not None:
-            return _sigmoid(
-                _linear(
-                    cal["article_background"],
-                    ev.article_sim - ev.background_sim,
-                    ev.article_overlap - ev.background_overlap,
-                )
-            )
-        return _sigmoid(_linear(cal["article"], ev.article_sim, ev.article_overlap))
+                ]
+        return _sigmoid(_linear(cal[model], *gaps))
 
     def parent_probability(self, ev: Evidence) -> float | None:
         if ev.parent_sim is None:
@@ -751,6 +731,12 @@ def _message(ev: Evidence) -> str:
             text += f"; other recent articles {ev.background_sim:.2f}"
         if ev.discussion_sim is not None:
             text += f"; readers' comments under it {ev.discussion_sim:.2f}"
+            if (
+                ev.discussion_overlap is not None
+                and ev.background_discussion_overlap is not None
+                and ev.discussion_overlap < ev.background_discussion_overlap
+            ):
+                text += "; fewer of its readers' words than other articles' readers use"
         parts.append(text + ")")
     if ev.parent_sim is not None:
         who = (
