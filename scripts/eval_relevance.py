@@ -55,6 +55,7 @@ from broadsheet.moderation.scanners.relevance import (  # noqa: E402
     DEFAULT_CALIBRATION,
     RelevanceScanner,
     add_discussions,
+    article_model,
     build_pairs,
     build_pairs_and_score,
 )
@@ -171,20 +172,13 @@ def fox_pairs(rows: list[dict], split: str, scanner: RelevanceScanner) -> dict:
 
 
 def has_lexical(e) -> bool:
-    return (e.background_sim is not None and e.discussion_sim is not None
-            and e.background_discussion_sim is not None
-            and e.background_discussion_overlap is not None
-            and e.background_discussion_mean is not None)
+    chosen = article_model(e)
+    return chosen is not None and chosen[0] == "article_discussion_lexical"
 
 
 def lexical_features(ev) -> np.ndarray:
     """The scanner's "article_discussion_lexical" model inputs, one row per evidence."""
-    return np.array([[e.article_sim - e.background_sim,
-                      e.article_overlap - e.background_overlap,
-                      e.discussion_sim - e.background_discussion_sim,
-                      e.discussion_overlap - e.background_discussion_overlap,
-                      e.discussion_mean - e.background_discussion_mean] for e in ev]
-                    ).reshape(-1, 5)
+    return np.array([article_model(e)[1] for e in ev]).reshape(-1, 5)
 
 
 def fox_leave_one_article_out(rows: list[dict], scanner: RelevanceScanner) -> dict:

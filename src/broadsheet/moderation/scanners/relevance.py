@@ -272,14 +272,16 @@ class RelevanceScanner:
         dim = self.embedder.dim
         comments, comment_bags = self._embed_and_bag([c.text or "" for c in contexts])
         own_discussion: list[np.ndarray | None] = []
+        own_kept: list[np.ndarray | None] = []
         own_lexical: list[np.ndarray | None] = [None] * len(contexts)
         # Comments under one article share its discussion's bags: one overlap call each.
         by_bags: dict[int, list[int]] = {}
         for i, c in enumerate(contexts):
             out[i].vector = comments[i]
             out[i].bag = comment_bags[i]
-            sims = _discussion_sims(c.article_discussion, comments[i], dim)
+            sims, kept = _discussion_sims(c.article_discussion, comments[i], dim)
             own_discussion.append(sims)
+            own_kept.append(kept)
             out[i].discussion_sim = _nearest_mean(sims)
             if sims is not None:
                 out[i].discussion_mean = float(sims.mean())
@@ -290,8 +292,7 @@ class RelevanceScanner:
             bags = contexts[members[0]].article_discussion_bags
             lexical = bags.overlaps([comment_bags[i] for i in members])
             for row, i in enumerate(members):
-                keep = contexts[i].article_discussion @ comments[i] < SAME_TEXT_SIMILARITY
-                own_lexical[i] = lexical[row][keep]
+                own_lexical[i] = lexical[row][own_kept[i]]
                 out[i].discussion_overlap = _nearest_mean(own_lexical[i])
 
         parent_idx = [i for i, c in enumerate(contexts) if (c.parent_text or "").strip()]
@@ -525,28 +526,11 @@ class RelevanceScanner:
         return [e.article_sim for e in ev], [e.parent_sim for e in ev]
 
     def article_probability(self, ev: Evidence) -> float | None:
-        """The richest calibrated model the evidence allows: each adds gaps to the one before
-        (background, then the discussion's nearest comments, then its words and mean)."""
-        if ev.article_sim is None:
+        chosen = article_model(ev)
+        if chosen is None:
             return None
-        cal = self.calibration
-        if ev.background_sim is None:
-            return _sigmoid(_linear(cal["article"], ev.article_sim, ev.article_overlap))
-        model = "article_background"
-        gaps = [ev.article_sim - ev.background_sim, ev.article_overlap - ev.background_overlap]
-        if ev.discussion_sim is not None and ev.background_discussion_sim is not None:
-            model = "article_discussion"
-            gaps.append(ev.discussion_sim - ev.background_discussion_sim)
-            if (
-                ev.background_discussion_overlap is not None
-                and ev.background_discussion_mean is not None
-            ):
-                model = "article_discussion_lexical"
-                gaps += [
-                    ev.discussion_overlap - ev.background_discussion_overlap,
-                    ev.discussion_mean - ev.background_discussion_mean,
-                ]
-        return _sigmoid(_linear(cal[model], *gaps))
+        model, features = chosen
+        return _sigmoid(_linear(self.calibration[model], *features))
 
     def parent_probability(self, ev: Evidence) -> float | None:
         if ev.parent_sim is None:
@@ -614,6 +598,31 @@ class RelevanceScanner:
         return results
 
 
+def article_model(ev: Evidence) -> tuple[str, list[float]] | None:
+    """The richest calibrated article model the evidence allows, and its inputs: each adds
+    gaps to the one before (background, then the discussion's nearest comments, then its
+    words and mean). None without an article. scripts/eval_relevance.py fits the same."""
+    if ev.article_sim is None:
+        return None
+    if ev.background_sim is None:
+        return "article", [ev.article_sim, ev.article_overlap]
+    model = "article_background"
+    gaps = [ev.article_sim - ev.background_sim, ev.article_overlap - ev.background_overlap]
+    if ev.discussion_sim is not None and ev.background_discussion_sim is not None:
+        model = "article_discussion"
+        gaps.append(ev.discussion_sim - ev.background_discussion_sim)
+        if (
+            ev.background_discussion_overlap is not None
+            and ev.background_discussion_mean is not None
+        ):
+            model = "article_discussion_lexical"
+            gaps += [
+                ev.discussion_overlap - ev.background_discussion_overlap,
+                ev.discussion_mean - ev.background_discussion_mean,
+            ]
+    return model, gaps
+
+
 _columns_memo: dict[tuple[int, int], tuple[tuple, dict, list[int]]] = {}
 
 
@@ -634,14 +643,16 @@ def _columns(background: tuple[BackgroundArticle, ...], cols: dict[int, int]) ->
 
 def _discussion_sims(
     discussion: np.ndarray | None, vector: np.ndarray, dim: int
-) -> np.ndarray | None:
-    """Similarities of VECTOR to the rows of DISCUSSION (newest first), copies of it left out;
-    None when the discussion is missing, in another space, or too small to say anything."""
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Similarities of VECTOR to the rows of DISCUSSION (newest first), copies of it left out,
+    and which rows were kept; (None, None) when the discussion is missing, in another space,
+    or too small to say anything."""
     if discussion is None or discussion.ndim != 2 or discussion.shape[1] != dim:
-        return None
+        return None, None
     sims = discussion @ vector
-    sims = sims[sims < SAME_TEXT_SIMILARITY]
-    return sims if len(sims) >= DISCUSSION_MIN else None
+    kept = sims < SAME_TEXT_SIMILARITY
+    sims = sims[kept]
+    return (sims, kept) if len(sims) >= DISCUSSION_MIN else (None, None)
 
 
 def _nearest_mean(sims: np.ndarray | None) -> float | None:
