@@ -53,11 +53,13 @@ from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext  
 from broadsheet.moderation.scanners.relevance import (  # noqa: E402
     BACKGROUND_TEMPERATURE,
     DEFAULT_CALIBRATION,
+    REPLY_MODELS,
     RelevanceScanner,
     add_discussions,
     article_model,
     build_pairs,
     build_pairs_and_score,
+    reply_model,
 )
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -190,11 +192,17 @@ def fox_leave_one_article_out(rows: list[dict], scanner: RelevanceScanner) -> di
     titles = sorted({r["article_title"] for r in rows})
     summary = {r["article_title"]: r["article_summary"] for r in rows}
     articles = {t: BackgroundArticle(title=t, deck=summary[t]) for t in titles}
+    thread = {t: [r["parent_text"] for r in rows if r["article_title"] == t and r["parent_text"]]
+              for t in titles}
+    rng = random.Random(0)
     ctxs, labels, sources = [], [], []
     for r in rows:
         for t in titles:
+            parent = None
+            if r["parent_text"].strip():
+                parent = r["parent_text"] if t == r["article_title"] else rng.choice(thread[t])
             ctxs.append(ScanContext(
-                text=r["text"], article_title=t, article_deck=summary[t],
+                text=r["text"], article_title=t, article_deck=summary[t], parent_text=parent,
                 background_articles=tuple(b for k, b in articles.items() if k != t)))
             labels.append(int(t != r["article_title"]))
             sources.append(r)
@@ -213,6 +221,11 @@ def fox_leave_one_article_out(rows: list[dict], scanner: RelevanceScanner) -> di
     lex = np.array([has_lexical(e) for e in ev])
     lexical = np.zeros((len(ev), 5))
     lexical[lex] = lexical_features([e for e, ok in zip(ev, lex, strict=True) if ok])
+    # Replies with the "article_discussion_lexical" inputs get that model's reply variant.
+    rep = np.array([c is not None and c[0] == "article_discussion_lexical_reply"
+                    for c in (reply_model(e) for e in ev)])
+    reply = np.zeros((len(ev), 7))
+    reply[rep] = [reply_model(e)[1] for e, ok in zip(ev, rep, strict=True) if ok]
     per_article = {}
     for t in titles:
         fit, held = own != t, own == t
@@ -223,16 +236,26 @@ def fox_leave_one_article_out(rows: list[dict], scanner: RelevanceScanner) -> di
         s_disc = np.where(has[held], disc[held] @ np.array(b_disc[1:]), s_base)
         b_lex = fit_logistic(lexical[fit & lex], y[fit & lex], weight[fit & lex])
         s_lex = np.where(lex[held], lexical[held] @ np.array(b_lex[1:]), s_disc)
+        b_rep = fit_logistic_monotone(reply[fit & rep], y[fit & rep], weight[fit & rep])
+        # Intercepts count here: replies and the rest are scored by different models.
+        s_lex_all = np.where(lex[held], b_lex[0] + s_lex, 0.0)
+        s_rep = np.where(rep[held], b_rep[0] + reply[held] @ np.array(b_rep[1:]), s_lex_all)
         per_article[t] = (
-            roc_auc(y[held], s_base), roc_auc(y[held], s_disc), roc_auc(y[held], s_lex)
+            roc_auc(y[held], s_base), roc_auc(y[held], s_disc), roc_auc(y[held], s_lex),
+            roc_auc(y[held & lex], s_lex_all[lex[held]]), roc_auc(y[held & lex], s_rep[lex[held]]),
         )
     return {
         "per_article": per_article,
-        "auc_background": float(np.mean([a for a, _, _ in per_article.values()])),
-        "auc_discussion": float(np.mean([b for _, b, _ in per_article.values()])),
-        "auc_discussion_lexical": float(np.mean([c for _, _, c in per_article.values()])),
-        "articles_better": sum(b > a for a, b, _ in per_article.values()),
-        "articles_better_lexical": sum(c > b for _, b, c in per_article.values()),
+        "auc_background": float(np.mean([a[0] for a in per_article.values()])),
+        "auc_discussion": float(np.mean([a[1] for a in per_article.values()])),
+        "auc_discussion_lexical": float(np.mean([a[2] for a in per_article.values()])),
+        # On the pairs with the lexical discussion evidence only, without and with replies'
+        # parents in one model.
+        "auc_lexical_only": float(np.mean([a[3] for a in per_article.values()])),
+        "auc_reply_joint": float(np.mean([a[4] for a in per_article.values()])),
+        "articles_better": sum(a[1] > a[0] for a in per_article.values()),
+        "articles_better_lexical": sum(a[2] > a[1] for a in per_article.values()),
+        "articles_better_reply": sum(a[4] > a[3] for a in per_article.values()),
     }
 
 
@@ -315,6 +338,28 @@ def fit_logistic(
     return [float(b) for b in beta]
 
 
+def fit_logistic_monotone(
+    x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None
+) -> list[float]:
+    """``fit_logistic`` with no positive slope: every input is a closeness, and more of it
+    must never make a comment look more off-topic. Correlated inputs can share their weight
+    that way in a free fit (the replies' article and discussion gaps did), so an input whose
+    slope comes out positive is left out (slope 0) and the rest refitted."""
+    x = np.asarray(x, dtype=np.float64)
+    kept = list(range(x.shape[1]))
+    while True:
+        beta = fit_logistic(x[:, kept], y, weight)
+        slopes = beta[1:]
+        worst = int(np.argmax(slopes))
+        if slopes[worst] <= 0:
+            break
+        del kept[worst]
+    out = [beta[0]] + [0.0] * x.shape[1]
+    for j, b in zip(kept, slopes, strict=True):
+        out[j + 1] = b
+    return out
+
+
 def calibrate(backend: emb.Backend, fox: list[dict], wiki: list[dict]) -> dict:
     """Fit the scanner's logistic models on data no test number uses."""
     fox_cal = [r for r in fox if split_of(r["article_title"]) == "train"]
@@ -344,6 +389,15 @@ def calibrate(backend: emb.Backend, fox: list[dict], wiki: list[dict]) -> dict:
     out["article_discussion_lexical"] = fit_logistic(
         lexical_features([e for e, ok in zip(ev, lex, strict=True) if ok]), y[lex], weight[lex])
     out["discussion_lexical_pairs"] = int(lex.sum())
+    # Replies: each article model again with the parent's similarity and overlap, fitted on
+    # the pairs that have a parent (own, or one from the candidate article's thread).
+    chosen = [reply_model(e) for e in ev]
+    for model in REPLY_MODELS:
+        picked = [i for i, c in enumerate(chosen) if c is not None and c[0] == model]
+        if len(picked) >= 100 and len(set(y[picked].tolist())) == 2:
+            out[model] = fit_logistic_monotone(
+                np.array([chosen[i][1] for i in picked]), y[picked], weight[picked])
+            out[f"{model}_pairs"] = len(picked)
     out["article_pairs"] = len(labels)
     out["background_temperature"] = BACKGROUND_TEMPERATURE
     # Parent: own vs another thread's parent (build_pairs), fox train articles + wiki dev.
@@ -356,7 +410,7 @@ def calibrate(backend: emb.Backend, fox: list[dict], wiki: list[dict]) -> dict:
     out["parent_pairs"] = len(labels)
     # Hold threshold: the score that holds TARGET_ON_TOPIC_HOLD_RATE of own-context pairs.
     scanner = RelevanceScanner(embedder=backend, calibration={
-        k: tuple(out[k]) for k in DEFAULT_CALIBRATION})
+        k: tuple(out[k]) for k in (*DEFAULT_CALIBRATION, *REPLY_MODELS) if k in out})
     labels, scores = build_pairs_and_score(fox_cal + wiki_dev, scanner=scanner, pool=fox)
     lab = np.array(labels)
     sc = np.array(scores)
@@ -382,6 +436,8 @@ COLUMNS = [
     ("fox 10-fold article+bg", lambda r: r["fox_loao"]["auc_background"]),
     ("fox 10-fold art+bg+disc", lambda r: r["fox_loao"]["auc_discussion"]),
     ("fox 10-fold disc+words", lambda r: r["fox_loao"]["auc_discussion_lexical"]),
+    ("fox 10-fold words, same pairs", lambda r: r["fox_loao"]["auc_lexical_only"]),
+    ("fox 10-fold words+parent", lambda r: r["fox_loao"]["auc_reply_joint"]),
     ("fox train article", lambda r: r["fox_train"]["auc_article"]),
     ("fox train article+bg", lambda r: r["fox_train"]["auc_article_background"]),
     ("wiki test parent", lambda r: r["wiki_test"]["auc_parent"]),
@@ -451,7 +507,8 @@ def main() -> None:
         meta = json.loads(sidecar_path.read_text())
         cal = meta.get("calibration", {}).get(backend.name)
         calibration = (
-            {k: tuple(cal[k]) for k in DEFAULT_CALIBRATION if k in cal} if cal else None
+            {k: tuple(cal[k]) for k in (*DEFAULT_CALIBRATION, *REPLY_MODELS) if k in cal}
+            if cal else None
         )
         scanner = RelevanceScanner(embedder=cached, calibration=calibration)
         res["fox_test"] = fox_pairs(fox, "test", scanner)

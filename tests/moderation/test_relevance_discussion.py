@@ -432,3 +432,29 @@ def test_upgrading_gives_the_stored_vectors_their_words(section):
     (want_ids, want_weights), = embedder.lexical_bags().bags([comment.text])
     np.testing.assert_array_equal(ids, want_ids)
     np.testing.assert_allclose(weights, want_weights, atol=1e-3)
+
+
+def test_a_reply_is_judged_by_its_article_and_its_parent_together():
+    # Shipped calibration: its reply model weighs the parent beside the article evidence.
+    shipped = RelevanceScanner()
+    if "article_discussion_lexical_reply" not in shipped.calibration:
+        pytest.skip("this backend has no fitted reply model")
+    others = background_with_talk(with_words=True)
+    talk = dict(article_discussion=discussion(FISHING_TALK),
+                article_discussion_bags=words(FISHING_TALK), background_articles=others)
+    parent = "The fishermen in my town were promised their waters back and got nothing."
+    reply = "Promised and then forgotten, exactly what happened to the boats in Brixham"
+    stranger = "Tie the garden furniture down before the gusts arrive tonight."
+
+    own, elsewhere = shipped.evidence([
+        on_story(reply, parent_text=parent, **talk),
+        on_story(reply, parent_text=stranger, **talk),
+    ])
+    (alone,) = shipped.evidence([on_story(reply, **talk)])
+
+    assert own.parent_sim > elsewhere.parent_sim
+    # The same article evidence; only the parent differs, and the one it answers helps.
+    assert shipped.score(reply, own) < shipped.score(reply, alone) < shipped.score(
+        reply, elsewhere)
+    assert shipped.score(reply, own) == pytest.approx(
+        0.2 + (shipped.reply_probability(own) - 0.2) * 1.0)

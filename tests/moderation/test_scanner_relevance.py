@@ -6,7 +6,12 @@ import pytest
 
 from broadsheet.moderation import embedder
 from broadsheet.moderation.scanners.base import ScanContext
-from broadsheet.moderation.scanners.relevance import RelevanceScanner, build_pairs_and_score
+from broadsheet.moderation.scanners.relevance import (
+    REPLY_MODELS,
+    RelevanceScanner,
+    build_pairs_and_score,
+)
+from broadsheet.moderation.thresholds import DEFAULT_THRESHOLDS
 
 CRICKET_TITLE = "England collapse on day four as Australia close in on Ashes victory"
 CRICKET_DECK = (
@@ -61,10 +66,22 @@ def test_it_explains_an_off_topic_comment_in_plain_words():
 def test_it_reads_its_calibration_from_the_model_sidecar(scanner):
     cal = scanner.calibration
 
-    assert set(cal) == {
+    assert {
         "article", "parent", "article_background", "article_discussion",
         "article_discussion_lexical",
+    } <= set(cal) <= {
+        "article", "parent", "article_background", "article_discussion",
+        "article_discussion_lexical", *REPLY_MODELS,
     }
+    # The shipped static model has a fitted reply model for the richest article evidence.
+    if embedder.get_backend().name == "static-v1-256":
+        assert "article_discussion_lexical_reply" in cal
+    for model in set(cal) & set(REPLY_MODELS):
+        # A closer parent, like a closer article, means less likely off-topic; an input the
+        # fit could not use is left at 0, never turned round.
+        assert all(slope < 0 for slope in cal[model][-2:])
+        assert all(slope <= 0 for slope in cal[model][1:])
+        assert len(cal[model]) == len(cal[model.removesuffix("_reply")]) + 2
     # Less similar (or less similar than the other recent articles) must mean more likely
     # off-topic, and so must less word overlap.
     assert all(slope < 0 for slope in cal["article"][1:])
@@ -74,8 +91,6 @@ def test_it_reads_its_calibration_from_the_model_sidecar(scanner):
     assert all(slope < 0 for slope in cal["article_discussion"][1:])
     # ... and using fewer of its words, or being further from it as a whole.
     assert all(slope < 0 for slope in cal["article_discussion_lexical"][1:])
-    from broadsheet.moderation import embedder
-
     stored = embedder.sidecar()["calibration"][embedder.get_backend().name]
     assert cal["article_discussion"] == tuple(stored["article_discussion"])
     assert cal["article_discussion_lexical"] == tuple(stored["article_discussion_lexical"])
@@ -188,7 +203,7 @@ def test_a_comment_its_writer_calls_off_topic_is_held_with_the_words_highlighted
         scanner, text, cue):
     # Even when it mentions the story ("cricket"), the commenter's own word decides.
     (result,) = scanner.scan_batch([cricket(text)])
-    assert result.score >= 0.6  # over the hold threshold
+    assert result.score >= DEFAULT_THRESHOLDS["relevance"]["hold"]
     (reason,) = result.reasons
     assert reason.code == "off-topic"
     assert "says it is off-topic" in reason.message

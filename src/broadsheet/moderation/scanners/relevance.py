@@ -22,8 +22,10 @@ Score = how likely the comment is OFF-topic. Evidence per comment:
 
 Article and parent evidence are turned into probabilities by logistic models fitted on
 matched vs mismatched pairs (scripts/eval_relevance.py --calibrate, coefficients in the
-embedder's sidecar JSON), and the more favourable one wins: a reply that answers its
-parent is on-topic even if it never mentions the article.
+embedder's sidecar JSON). For a reply under an article one model weighs both (the article
+model's inputs plus the parent's similarity and overlap, "<model>_reply"): a reply that
+answers its parent is on-topic even if it never mentions the article. A reply with only a
+parent gets the parent model.
 
 Similarity carries little evidence for a few words ("Agreed.", "Well said"), so short
 comments are pulled towards a low "don't know" score instead of being flagged.
@@ -69,6 +71,11 @@ DEFAULT_CALIBRATION: dict[str, tuple[float, ...]] = {
     # and for the mean similarity to the whole discussion.
     "article_discussion_lexical": (0.0, -3.0, -3.0, -6.0, -6.0, -6.0),
 }
+# A reply's article model with the parent's similarity and overlap as two more inputs:
+# "<article model>_reply". No fallbacks: without a fitted one, a reply gets the more
+# favourable of its article and parent probabilities instead.
+REPLY_SUFFIX = "_reply"
+REPLY_MODELS = tuple(f"{model}{REPLY_SUFFIX}" for model in DEFAULT_CALIBRATION if model != "parent")
 # Fewer background articles than this say too little about what "generic" looks like.
 BACKGROUND_MIN = 3
 BACKGROUND_TEMPERATURE = 10.0
@@ -91,7 +98,7 @@ SHORT_PRIOR = 0.2
 # Moderators only see a reason when the scanner leans towards off-topic.
 REASON_MIN_SCORE = 0.5
 ARTICLE_CACHE_SIZE = 256
-# The score of a comment whose writer says it is off-topic: over the 0.6 hold threshold, so
+# The score of a comment whose writer says it is off-topic: over the 0.62 hold threshold, so
 # `auto` mode waits for a human, and short of the certainty a rejection without one needs.
 SELF_DECLARED_SCORE = 0.8
 # Only at the start of the comment or of a sentence: "that has nothing to do with it" in the
@@ -153,7 +160,7 @@ def load_calibration(backend_name: str) -> dict[str, tuple[float, ...]]:
         table = {}
     entry = table.get(backend_name) or {}
     cal = dict(DEFAULT_CALIBRATION)
-    for key in DEFAULT_CALIBRATION:
+    for key in (*DEFAULT_CALIBRATION, *REPLY_MODELS):
         if key in entry:
             cal[key] = tuple(float(v) for v in entry[key])
     return cal
@@ -537,13 +544,29 @@ class RelevanceScanner:
             return None
         return _sigmoid(_linear(self.calibration["parent"], ev.parent_sim, ev.parent_overlap))
 
-    def score(self, text: str, ev: Evidence) -> float | None:
-        probs = [
-            p for p in (self.article_probability(ev), self.parent_probability(ev)) if p is not None
-        ]
-        if not probs:
+    def reply_probability(self, ev: Evidence) -> float | None:
+        """Article and parent evidence weighed together, for a reply under an article; None
+        when either is missing or no reply model was fitted for this backend."""
+        chosen = reply_model(ev)
+        if chosen is None or chosen[0] not in self.calibration:
             return None
-        p = min(probs)
+        model, features = chosen
+        return _sigmoid(_linear(self.calibration[model], *features))
+
+    def score(self, text: str, ev: Evidence) -> float | None:
+        # Fitted together, a close parent lowers the score by as much as pairs of real replies
+        # show; the more favourable of two separate probabilities let a reply's similarity to
+        # a parent from another thread rescue it too often (fox_news test split, mean of five
+        # pairing seeds: ROC AUC 0.882 -> 0.893 with the joint model, static embedder).
+        p = self.reply_probability(ev)
+        if p is None:
+            probs = [
+                q for q in (self.article_probability(ev), self.parent_probability(ev))
+                if q is not None
+            ]
+            if not probs:
+                return None
+            p = min(probs)
         evidence = min(1.0, word_count(text) / FULL_EVIDENCE_WORDS)
         return SHORT_PRIOR + evidence * (p - SHORT_PRIOR)
 
@@ -621,6 +644,16 @@ def article_model(ev: Evidence) -> tuple[str, list[float]] | None:
                 ev.discussion_mean - ev.background_discussion_mean,
             ]
     return model, gaps
+
+
+def reply_model(ev: Evidence) -> tuple[str, list[float]] | None:
+    """``article_model`` for a reply: the same inputs plus the parent's similarity and
+    overlap. None for a comment without a parent or without an article."""
+    chosen = article_model(ev)
+    if chosen is None or ev.parent_sim is None:
+        return None
+    model, gaps = chosen
+    return model + REPLY_SUFFIX, [*gaps, ev.parent_sim, ev.parent_overlap]
 
 
 _columns_memo: dict[tuple[int, int], tuple[tuple, dict, list[int]]] = {}
