@@ -18,9 +18,11 @@ def decide(client, staff_headers, django_capture_on_commit_callbacks):
 
     def run(comment: Comment, action: str, data: dict | None = None):
         with django_capture_on_commit_callbacks(execute=True):
+            # The client decides on the comment as it last read it.
             response = post_json(
-                client, f"/moderation/comments/{comment.pk}/{action}", data or {},
-                **staff_headers,
+                client,
+                f"/moderation/comments/{comment.pk}/{action}?expected_status={comment.status}",
+                data or {}, **staff_headers,
             )
         assert response.status_code == 200, response.content
         return response

@@ -17,6 +17,7 @@ from broadsheet.api.schemas import (
     BanIn,
     BanOut,
     CommenterRecord,
+    CommentStatus,
     EditApproveIn,
     ModerationComment,
     OpenReport,
@@ -26,6 +27,7 @@ from broadsheet.api.schemas import (
     RowId,
     error_responses,
 )
+from broadsheet.comments.models import Comment
 from broadsheet.core.models import SiteSettings
 from broadsheet.desk.selectors import (
     DEFAULT_SORT,
@@ -47,6 +49,28 @@ MAX_QUEUE_OFFSET = 100_000
 
 _ERRORS = error_responses(401, 403)
 _ERRORS_ON_A_COMMENT = error_responses(401, 403, 404)
+_ERRORS_ON_A_DECISION = error_responses(401, 403, 404, 409)
+
+ExpectedStatus = Annotated[
+    CommentStatus | None,
+    Query(
+        description="The comment's status as the client last saw it (default: pending). The "
+        "decision is made only if the comment still has it; otherwise 409 says who decided "
+        "what. Send `approved` to reject a reported comment, `rejected` to approve one after all.",
+    ),
+]
+
+
+def _expected(expected_status: str | None) -> str:
+    # Without the client's view, only a comment still awaiting a decision is decided: of two
+    # decisions sent at once, or one sent from a stale queue, only the first lands.
+    return expected_status if expected_status is not None else Comment.Status.PENDING
+
+
+def _conflict(conflict: services.DecisionConflict) -> ApiError:
+    now = conflict.comment.status
+    hint = f" To decide it anyway, send expected_status={now}."
+    return ApiError(409, " ".join(conflict.messages) + hint, code="conflict")
 
 
 def _moderation_comment(item: DeskItem) -> ModerationComment:
@@ -106,24 +130,31 @@ def moderation_queue(
 
 @router.post(
     "/comments/{comment_id}/approve",
-    response={200: ModerationComment, **_ERRORS_ON_A_COMMENT},
+    response={200: ModerationComment, **_ERRORS_ON_A_DECISION},
     summary="Approve a comment",
 )
 def moderation_approve(
-    request: HttpRequest, comment_id: RowId
+    request: HttpRequest, comment_id: RowId, expected_status: ExpectedStatus = None
 ) -> ModerationComment:
     comment = comment_for_decision(comment_id=comment_id)
-    services.comment_approve(comment=comment, actor=request.auth)
+    try:
+        services.comment_approve(
+            comment=comment, actor=request.auth,
+            expected_status=_expected(expected_status),
+        )
+    except services.DecisionConflict as conflict:
+        raise _conflict(conflict) from conflict
     return _decided(comment.pk)
 
 
 @router.post(
     "/comments/{comment_id}/reject",
-    response={200: ModerationComment, **_ERRORS_ON_A_COMMENT},
+    response={200: ModerationComment, **_ERRORS_ON_A_DECISION},
     summary="Reject a comment with a reason",
 )
 def moderation_reject(
-    request: HttpRequest, payload: RejectIn, comment_id: RowId
+    request: HttpRequest, payload: RejectIn, comment_id: RowId,
+    expected_status: ExpectedStatus = None,
 ) -> ModerationComment:
     comment = comment_for_decision(comment_id=comment_id)
     reason = RejectionReason.objects.filter(slug=payload.reason, active=True).first()
@@ -135,17 +166,24 @@ def moderation_reject(
             400, f'"{payload.reason}" is not a rejection reason. Use one of: {offered}.',
             field="reason",
         )
-    services.comment_reject(comment=comment, actor=request.auth, reason=reason, note=payload.note)
+    try:
+        services.comment_reject(
+            comment=comment, actor=request.auth, reason=reason, note=payload.note,
+            expected_status=_expected(expected_status),
+        )
+    except services.DecisionConflict as conflict:
+        raise _conflict(conflict) from conflict
     return _decided(comment.pk)
 
 
 @router.post(
     "/comments/{comment_id}/edit-approve",
-    response={200: ModerationComment, **_ERRORS_ON_A_COMMENT},
+    response={200: ModerationComment, **_ERRORS_ON_A_DECISION},
     summary="Correct a comment's text and approve it",
 )
 def moderation_edit_approve(
-    request: HttpRequest, payload: EditApproveIn, comment_id: RowId
+    request: HttpRequest, payload: EditApproveIn, comment_id: RowId,
+    expected_status: ExpectedStatus = None,
 ) -> ModerationComment:
     """The text before the edit stays in the comment's history."""
     comment = comment_for_decision(comment_id=comment_id)
@@ -156,7 +194,10 @@ def moderation_edit_approve(
             text=payload.text,
             max_length=SiteSettings.load().max_comment_length,
             note=payload.note,
+            expected_status=_expected(expected_status),
         )
+    except services.DecisionConflict as conflict:
+        raise _conflict(conflict) from conflict
     except services.DecisionError as error:
         raise ApiError(400, " ".join(error.messages), field="text") from error
     return _decided(comment.pk)

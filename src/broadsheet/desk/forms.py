@@ -72,6 +72,17 @@ class BulkDecisionForm(forms.Form):
         )
 
     @property
+    def seen_statuses(self) -> dict[int, str]:
+        """Each selected comment's status as the queue page showed it (its `seen-<id>`
+        field), for the decision to compare under the row lock."""
+        seen = {}
+        for comment_id in self.cleaned_data["ids"]:
+            status = self.data.get(f"seen-{comment_id}", "")
+            if status in Comment.Status.values:
+                seen[comment_id] = status
+        return seen
+
+    @property
     def action(self) -> str:
         return self.cleaned_data["decision"].partition(":")[0]
 

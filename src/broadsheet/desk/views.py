@@ -197,24 +197,17 @@ def _refused(
     return see_other(safe_next(request))
 
 
-def _changed_meanwhile(
-    request: HttpRequest, comment: Comment, *, already_done: bool = False
-) -> HttpResponse | None:
-    """Refuse to act on a stale page: another moderator decided while this one was reading.
-
-    A decision that already holds (a double click, or two moderators agreeing) is no conflict:
-    the services make it once.
-    """
+def _seen_status(request: HttpRequest, comment: Comment) -> str:
+    """The status the moderator's page showed, checked under the row lock by the service; a
+    form without it (an old page, a script) stands for the status read at this request's
+    start, so two decisions sent at once never both land."""
     seen = request.POST.get("seen_status", "")
-    if not seen or seen == comment.status or already_done:
-        return None
-    latest = selectors.latest_decision(comment=comment)
-    who = f" by {latest.actor_name}" if latest is not None else ""
-    problem = (
-        f"This comment was {comment.get_status_display().lower()}{who} while you were reading "
-        "it, so nothing was changed. Check it again below."
-    )
-    return _refused(request, comment.pk, problem, status=409)
+    return seen if seen in Comment.Status.values else comment.status
+
+
+def _conflict_response(request: HttpRequest, conflict: services.DecisionConflict) -> HttpResponse:
+    problem = " ".join(conflict.messages) + " Check it again below."
+    return _refused(request, conflict.comment.pk, problem, status=409)
 
 
 def _snippet(comment: Comment) -> str:
@@ -257,10 +250,12 @@ def comment_item(request: HttpRequest, comment_id: int) -> HttpResponse:
 @post_only
 def comment_approve(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = selectors.comment_for_decision(comment_id=comment_id)
-    already_done = comment.status == Comment.Status.APPROVED
-    if (stale := _changed_meanwhile(request, comment, already_done=already_done)) is not None:
-        return stale
-    comment = services.comment_approve(comment=comment, actor=request.user)
+    try:
+        comment = services.comment_approve(
+            comment=comment, actor=request.user, expected_status=_seen_status(request, comment)
+        )
+    except services.DecisionConflict as conflict:
+        return _conflict_response(request, conflict)
     return _decided(
         request, comment, f"Approved by {request.user.get_username()} · {_snippet(comment)}"
     )
@@ -275,14 +270,13 @@ def comment_reject(request: HttpRequest, comment_id: int) -> HttpResponse:
         return _refused(request, comment_id, " ".join(form.errors.get("reason", [])
                                                        or ["Check the reason and try again."]))
     reason = form.chosen_reason
-    already_done = (
-        comment.status == Comment.Status.REJECTED and comment.rejection_reason_id == reason.pk
-    )
-    if (stale := _changed_meanwhile(request, comment, already_done=already_done)) is not None:
-        return stale
-    comment = services.comment_reject(
-        comment=comment, actor=request.user, reason=reason, note=form.cleaned_data["note"]
-    )
+    try:
+        comment = services.comment_reject(
+            comment=comment, actor=request.user, reason=reason, note=form.cleaned_data["note"],
+            expected_status=_seen_status(request, comment),
+        )
+    except services.DecisionConflict as conflict:
+        return _conflict_response(request, conflict)
     return _decided(
         request, comment,
         f"Rejected as {reason.label} by {request.user.get_username()} · {_snippet(comment)}",
@@ -298,8 +292,6 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         return _edit_form_response(request, comment_id, form)
     form = EditForm(request.POST)
     if form.is_valid():
-        if (stale := _changed_meanwhile(request, comment)) is not None:
-            return stale
         try:
             comment = services.comment_edit_approve(
                 comment=comment,
@@ -307,7 +299,10 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 max_length=SiteSettings.load().max_comment_length,
                 note=form.cleaned_data["note"],
+                expected_status=_seen_status(request, comment),
             )
+        except services.DecisionConflict as conflict:
+            return _conflict_response(request, conflict)
         except DecisionError as error:
             form.add_error("text", error.messages)
         else:
@@ -337,10 +332,10 @@ def _edit_form_response(
 @post_only
 def comment_dismiss_reports(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = selectors.comment_for_decision(comment_id=comment_id)
-    if comment.open_report_count == 0:
-        return _refused(request, comment_id, "This comment has no open reports to dismiss; "
-                        "another moderator may have dealt with them.", status=409)
-    comment = services.comment_dismiss_reports(comment=comment, actor=request.user)
+    try:
+        comment = services.comment_dismiss_reports(comment=comment, actor=request.user)
+    except services.DecisionConflict as conflict:
+        return _conflict_response(request, conflict)
     return _decided(
         request, comment,
         f"Reports dismissed by {request.user.get_username()}; the comment stays published · "
@@ -402,30 +397,43 @@ def bulk_decide(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         problem = " ".join(message for errors in form.errors.values() for message in errors)
         return _bulk_answer(request, problem, error=True)
+    ids = form.cleaned_data["ids"]
     try:
-        count = services.comments_decide_in_bulk(
-            comment_ids=form.cleaned_data["ids"],
+        outcome = services.comments_decide_in_bulk(
+            comment_ids=ids,
             actor=request.user,
             action=form.action,
             reason=form.reason,
+            seen_statuses=form.seen_statuses,
         )
     except DecisionError as error:
         return _bulk_answer(request, " ".join(error.messages), error=True)
     verb = "Approved" if form.action == "approve" else f"Rejected as {form.reason.label}"
+    count = len(outcome.decided)
     plural = "comment" if count == 1 else "comments"
     who = request.user.get_username()
     message = f"{verb}: {count} {plural}, by {who}."
-    decided = selectors.comments_by_ids(ids=form.cleaned_data["ids"])
-    return _bulk_answer(request, message, decided=decided, line=f"{verb} by {who} (in bulk)")
+    line = f"{verb} by {who} (in bulk)"
+    if outcome.conflicts:
+        left = "; ".join(
+            f"{_snippet(conflict.comment)}: {' '.join(conflict.messages)}"
+            for conflict in outcome.conflicts
+        )
+        message += f" Left as they were, decided by someone else meanwhile — {left}"
+        return _bulk_answer(request, message, error=True, status=409,
+                            decided=outcome.decided, line=line)
+    return _bulk_answer(request, message, decided=outcome.decided, line=line)
 
 
 def _bulk_answer(
-    request: HttpRequest, message: str, *, error: bool = False,
+    request: HttpRequest, message: str, *, error: bool = False, status: int | None = None,
     decided: list[Comment] | None = None, line: str = "",
 ) -> HttpResponse:
+    """STATUS: 400 for an error by default; 409 when another decision came first."""
     if is_htmx(request):
         context = {"message": message, "error": error, "decided": decided or [], "bulk_line": line}
-        return render(request, "desk/_bulk_result.html", context, status=400 if error else 200)
+        status = status or (400 if error else 200)
+        return render(request, "desk/_bulk_result.html", context, status=status)
     (messages.error if error else messages.success)(request, message)
     return see_other(safe_next(request))
 

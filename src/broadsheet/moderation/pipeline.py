@@ -677,8 +677,12 @@ def _comment_models(comment_ids: list[int]) -> list[Comment]:
 def _approve_sql(count: int) -> str:
     return (
         f"UPDATE {_table(Comment)} SET status = %s, decided_at = %s, "
-        f"rejection_reason_id = NULL WHERE id IN ({_in_list(count)})"
+        f"rejection_reason_id = NULL WHERE id IN ({_in_list(count)}) AND status = %s"
     )
+
+
+class _DecidedMeanwhile(Exception):
+    """A row the batch meant to approve was no longer pending."""
 
 
 def _approve_all(locked: list[LockedPending], scores: dict[int, dict]) -> None:
@@ -704,10 +708,14 @@ def _approve_all(locked: list[LockedPending], scores: dict[int, dict]) -> None:
         rows.append(insert_values(decision, fields))
     decided_at = Comment._meta.get_field("decided_at").get_db_prep_save(now, connection)
     with connection.cursor() as cursor:
+        # Conditional, like every decision: the rows are locked, but should one have been
+        # decided all the same, the batch rolls back and goes one by one.
         cursor.execute(
             _approve_sql(len(locked)),
-            [approved.value, decided_at, *(c.pk for c in locked)],
+            [approved.value, decided_at, *(c.pk for c in locked), Comment.Status.PENDING.value],
         )
+        if cursor.rowcount != len(locked):
+            raise _DecidedMeanwhile
         cursor.executemany(sql, rows)
     for article_id in sorted({c.article_id for c in locked}):
         article_comments_changed(article_id)
@@ -718,9 +726,13 @@ def _decide(locked: Comment, scan: _Scan) -> None:
     from broadsheet.moderation import services
 
     note = scan.verdict.explanation
+    pending = Comment.Status.PENDING
+    if locked.status != pending:
+        return  # a moderator decided while the batch scanned: their decision stands
     if scan.outcome == "approved":
         services.comment_approve(
-            comment=locked, actor=None, note="all scores under thresholds", already_locked=True
+            comment=locked, actor=None, note="all scores under thresholds",
+            expected_status=pending, already_locked=True,
         )
     elif scan.outcome == "rejected":
         reason = RejectionReason.objects.filter(slug=scan.verdict.reason_slug).first()
@@ -729,7 +741,8 @@ def _decide(locked: Comment, scan: _Scan) -> None:
                 slug="other", defaults={"label": "Other"}
             )
         services.comment_reject(
-            comment=locked, actor=None, reason=reason, note=note, already_locked=True
+            comment=locked, actor=None, reason=reason, note=note, expected_status=pending,
+            already_locked=True,
         )
     else:
         Decision.objects.create(

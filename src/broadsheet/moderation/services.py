@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -20,6 +21,34 @@ BANNED_REASON_SLUG = "banned"
 
 class DecisionError(ValidationError):
     """A decision that cannot be made, said in the moderator's terms."""
+
+
+class DecisionConflict(DecisionError):
+    """Another decision reached the comment first: the moderator decided on a stale view."""
+
+    def __init__(self, comment: Comment, message: str):
+        super().__init__(message)
+        self.comment = comment
+
+
+def _conflict(comment: Comment) -> DecisionConflict:
+    latest = Decision.objects.filter(comment=comment).order_by("-created_at", "-id").first()
+    who = f" by {latest.actor_name}" if latest is not None else ""
+    why = ""
+    if comment.status == Comment.Status.REJECTED and comment.rejection_reason is not None:
+        why = f" as {comment.rejection_reason.label}"
+    return DecisionConflict(
+        comment,
+        f"This comment was {comment.get_status_display().lower()}{who} while you were reading "
+        f"it{why}, so nothing was changed.",
+    )
+
+
+def _check_expected(comment: Comment, expected_status: str | None) -> None:
+    """Under the row lock: refuse a decision made on a view of the comment that is no longer
+    true (another moderator, the scanner or a second tab decided in between)."""
+    if expected_status is not None and comment.status != expected_status:
+        raise _conflict(comment)
 
 
 def _actor_name(actor: AbstractBaseUser | None) -> str:
@@ -68,13 +97,16 @@ def _resolve_reports(comment: Comment, resolution: str) -> None:
 @transaction.atomic
 def comment_approve(
     *, comment: Comment, actor: AbstractBaseUser | None, note: str = "",
-    already_locked: bool = False,
+    expected_status: str | None = None, already_locked: bool = False,
 ) -> Comment:
-    """Publish COMMENT. ALREADY_LOCKED: the caller read it under select_for_update in this
-    transaction (the scanner's batch does), so it is not locked and read a second time."""
+    """Publish COMMENT if it still has EXPECTED_STATUS (the status the moderator saw; None
+    accepts any), else raise DecisionConflict. Approving an approved comment changes nothing.
+    ALREADY_LOCKED: the caller read it under select_for_update in this transaction (the
+    scanner's batch does), so it is not locked and read a second time."""
     comment = comment if already_locked else _locked(comment)
     if comment.status == Comment.Status.APPROVED:
         return comment
+    _check_expected(comment, expected_status)
     before = comment.status
     comment.status = Comment.Status.APPROVED
     comment.decided_at = timezone.now()
@@ -95,11 +127,14 @@ def comment_reject(
     actor: AbstractBaseUser | None,
     reason: RejectionReason,
     note: str = "",
+    expected_status: str | None = None,
     already_locked: bool = False,
 ) -> Comment:
+    """Reject COMMENT for REASON if it still has EXPECTED_STATUS (see comment_approve)."""
     comment = comment if already_locked else _locked(comment)
     if comment.status == Comment.Status.REJECTED and comment.rejection_reason_id == reason.pk:
         return comment
+    _check_expected(comment, expected_status)
     before = comment.status
     comment.status = Comment.Status.REJECTED
     comment.decided_at = timezone.now()
@@ -117,7 +152,8 @@ def comment_reject(
 
 @transaction.atomic
 def comment_edit_approve(
-    *, comment: Comment, actor: AbstractBaseUser, text: str, max_length: int, note: str = ""
+    *, comment: Comment, actor: AbstractBaseUser, text: str, max_length: int, note: str = "",
+    expected_status: str | None = None,
 ) -> Comment:
     """Correct or trim a comment and publish it; the text before the edit stays in history."""
     new_text = text.strip()
@@ -128,6 +164,7 @@ def comment_edit_approve(
             f"The edited comment has {len(new_text)} characters; the limit is {max_length}."
         )
     comment = _locked(comment)
+    _check_expected(comment, expected_status)
     before_status, before_text = comment.status, comment.text
     comment.text = new_text
     comment.status = Comment.Status.APPROVED
@@ -151,6 +188,11 @@ def comment_edit_approve(
 @transaction.atomic
 def comment_dismiss_reports(*, comment: Comment, actor: AbstractBaseUser) -> Comment:
     comment = _locked(comment)
+    if comment.open_report_count == 0:
+        raise DecisionConflict(
+            comment, "This comment has no open reports to dismiss; another moderator may have "
+            "dealt with them.",
+        )
     _resolve_reports(comment, "dismissed")
     comment.save(update_fields=["open_report_count"])
     _record(
@@ -160,26 +202,49 @@ def comment_dismiss_reports(*, comment: Comment, actor: AbstractBaseUser) -> Com
     return comment
 
 
+@dataclass
+class BulkOutcome:
+    """What a bulk decision did: the comments it decided and those another decision had
+    already reached (left as they were)."""
+
+    decided: list[Comment] = field(default_factory=list)
+    conflicts: list[DecisionConflict] = field(default_factory=list)
+
+
 def comments_decide_in_bulk(
     *,
     comment_ids: Iterable[int],
     actor: AbstractBaseUser,
     action: str,
     reason: RejectionReason | None = None,
-) -> int:
-    """Approve or reject several comments; each gets its own history entry."""
+    seen_statuses: Mapping[int, str] | None = None,
+) -> BulkOutcome:
+    """Approve or reject several comments; each gets its own history entry.
+
+    SEEN_STATUSES: each comment's status as the moderator's page showed it. A comment whose
+    status changed since is left alone and reported as a conflict; one without a seen status
+    must still have the status read here, so two simultaneous decisions never both land.
+    """
     if action not in ("approve", "reject"):
         raise DecisionError("Choose approve or reject for the selected comments.")
     if action == "reject" and reason is None:
         raise DecisionError("Choose a reason to reject the selected comments.")
-    count = 0
+    seen_statuses = seen_statuses or {}
+    outcome = BulkOutcome()
     for comment in Comment.objects.filter(pk__in=list(comment_ids)).order_by("pk"):
-        if action == "approve":
-            comment_approve(comment=comment, actor=actor)
+        expected = seen_statuses.get(comment.pk, comment.status)
+        try:
+            if action == "approve":
+                decided = comment_approve(comment=comment, actor=actor, expected_status=expected)
+            else:
+                decided = comment_reject(
+                    comment=comment, actor=actor, reason=reason, expected_status=expected
+                )
+        except DecisionConflict as conflict:
+            outcome.conflicts.append(conflict)
         else:
-            comment_reject(comment=comment, actor=actor, reason=reason)
-        count += 1
-    return count
+            outcome.decided.append(decided)
+    return outcome
 
 
 def commenter_is_banned(*, email: str, user: AbstractBaseUser | None) -> bool:
