@@ -92,9 +92,11 @@ def comment_submit(
 ) -> tuple[Comment, bool]:
     """Store a new comment as pending and queue its scan. Returns (comment, created).
 
-    A second identical submit within a minute returns the first comment instead of a copy.
-    The checks read before the write transaction: on SQLite a transaction holds the one
-    write lock from its start, so it is kept to the insert (and a ban's rejection).
+    A second identical submit within a minute returns the first comment instead of a copy,
+    also when both arrive at the same instant: the check and the insert are one transaction,
+    which SQLite runs alone (it takes the write lock at BEGIN) and PostgreSQL serialises per
+    fingerprint with an advisory lock. The checks are the transaction's first read, so on
+    SQLite the write lock is held only a lookup longer than the insert alone.
     """
     from broadsheet.moderation import services as moderation_services
     from broadsheet.moderation import tasks
@@ -102,12 +104,6 @@ def comment_submit(
     fingerprint = comment_fingerprint(article_id=article.pk, author_email=author_email, text=text)
     now = timezone.now()
     user = user if user is not None and user.is_authenticated else None
-    duplicate_id, banned = _submit_checks(
-        fingerprint=fingerprint, since=now - DOUBLE_SUBMIT_WINDOW, email=author_email, user=user
-    )
-    if duplicate_id is not None:
-        return Comment.objects.get(pk=duplicate_id), False
-
     comment = Comment(
         article=article,
         parent=parent,
@@ -125,12 +121,31 @@ def comment_submit(
     )
     comment.render_text()
     with transaction.atomic():
-        _insert(comment)
-        if banned:
-            comment = moderation_services.comment_reject_banned(comment=comment)
-        else:
-            transaction.on_commit(lambda: tasks.enqueue_scan(comment.pk))
+        _hold_fingerprint(fingerprint)
+        duplicate_id, banned = _submit_checks(
+            fingerprint=fingerprint, since=now - DOUBLE_SUBMIT_WINDOW, email=author_email,
+            user=user,
+        )
+        if duplicate_id is None:
+            _insert(comment)
+            if banned:
+                comment = moderation_services.comment_reject_banned(comment=comment)
+            else:
+                transaction.on_commit(lambda: tasks.enqueue_scan(comment.pk))
+    if duplicate_id is not None:
+        return Comment.objects.get(pk=duplicate_id), False
     return comment, True
+
+
+def _hold_fingerprint(fingerprint: str) -> None:
+    """On PostgreSQL, wait for any other transaction posting the same fingerprint to end, so the
+    double-submit check after it sees that comment. SQLite needs nothing: its transactions
+    take the one write lock at BEGIN and so run one at a time."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        # The lock's key: the fingerprint's first 60 bits, a positive bigint.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(fingerprint[:15], 16)])
 
 
 @transaction.atomic
