@@ -6,6 +6,7 @@ DATABASE_URL and REDIS_URL moves it to PostgreSQL, a shared Redis cache and Cele
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -213,6 +214,18 @@ CORS_ALLOWED_ORIGINS = envlist("BROADSHEET_CORS_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 # The API never reads cookies, so browsers need not send them.
 CORS_ALLOW_CREDENTIALS = False
+
+# The reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For names the reader:
+# rate limits count each reader behind them apart. Unset, X-Forwarded-For is ignored.
+BROADSHEET_TRUSTED_PROXIES = envlist("BROADSHEET_TRUSTED_PROXIES")
+for _proxy in BROADSHEET_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"BROADSHEET_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(e.g. 10.0.0.5 or 10.0.0.0/24)."
+        ) from None
 
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 # Flash messages ride in that same signed cookie: one signature per response instead of two

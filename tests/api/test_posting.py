@@ -259,7 +259,8 @@ def test_it_limits_posts_per_email_across_addresses(client, article):
     assert first.status_code == 202
     assert second.status_code == 429
     assert second.json()["errors"][0]["code"] == "rate_limited"
-    assert 0 < int(second["Retry-After"]) <= 60
+    # One post a minute, and the refused one counts too: the next passes within two minutes.
+    assert 0 < int(second["Retry-After"]) <= 120
 
 
 def test_the_api_and_the_article_page_share_one_rate_limit(client, article):

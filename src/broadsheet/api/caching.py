@@ -47,14 +47,15 @@ def _client_has(request: HttpRequest, etag: str) -> bool:
 
 
 def conditional_json(
-    request: HttpRequest, *, key: str, build: Callable[[], BaseModel]
+    request: HttpRequest, *, key: str, build: Callable[[], BaseModel], store: bool = True
 ) -> HttpResponse:
-    """304 when the client holds KEY's version; else the cached body, built once per version."""
+    """304 when the client holds KEY's version; else the cached body, built once per version
+    (STORE false: built, answered and not kept)."""
     etag = _etag_for(key)
     if _client_has(request, etag):
         response = HttpResponse(status=304)
     else:
-        use_cache = settings.BROADSHEET_PAGE_CACHE
+        use_cache = settings.BROADSHEET_PAGE_CACHE and store
         body = cache.get(key) if use_cache else None
         if body is None:
             body = build().model_dump_json().encode()

@@ -1,6 +1,5 @@
 """Public comment endpoints: read approved threads, post a comment, follow it, report one."""
 
-import time
 from collections.abc import Iterable
 from typing import Annotated
 
@@ -42,10 +41,11 @@ from broadsheet.comments.selectors import (
     ShownComment,
     approved_comment_count,
     comment_threads_for_article,
+    cursor_was_issued,
     decode_cursor,
 )
 from broadsheet.core.models import SiteSettings
-from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
+from broadsheet.core.ratelimit import RateVerdict, client_ip, hash_ip, limit_exceeded
 
 router = Router(tags=["comments"])
 
@@ -137,6 +137,8 @@ def article_comments(
             raise ApiError(400, str(error), field="cursor") from error
     site = SiteSettings.load()
     key = versioned_key("threads", [article_id], order, cursor or "", site.threads_per_page)
+    # Made-up cursors are answered but not kept: each would be a new cache entry.
+    keep = cursor is None or cursor_was_issued(article_id=article_id, cursor=cursor)
 
     def build() -> ThreadPage:
         # The selectors read only the article's id, which was checked just above.
@@ -152,7 +154,7 @@ def article_comments(
             next_cursor=page.next_cursor,
         )
 
-    return conditional_json(request, key=key, build=build)
+    return conditional_json(request, key=key, build=build, store=keep)
 
 
 @router.get(
@@ -221,10 +223,10 @@ def comment_detail(
     return conditional_json(request, key=key, build=build)
 
 
-def _rate_limited(message: str) -> ApiError:
-    window_left = 60 - int(time.time() % 60)
+def _rate_limited(message: str, verdict: RateVerdict) -> ApiError:
     return ApiError(
-        429, message, code="rate_limited", headers={"Retry-After": str(window_left)}
+        429, message, code="rate_limited",
+        headers={"Retry-After": str(max(1, verdict.retry_after))},
     )
 
 
@@ -259,11 +261,13 @@ def comment_post(
 
     # The same counters as the article page's form, so switching channel buys no extra posts.
     ip = client_ip(request)
-    if services.commenter_over_rate_limit(
+    verdict = services.commenter_over_rate_limit(
         ip=ip, email=form.cleaned_data["email"], per_minute=site.comments_per_minute
-    ):
+    )
+    if verdict:
         raise _rate_limited(
-            "You have posted several comments in the last minute. Wait a minute, then post again."
+            "You have posted several comments in the last minute. Wait a minute, then post "
+            "again.", verdict,
         )
 
     comment, _created = services.comment_submit(
@@ -335,8 +339,8 @@ def comment_report(
     if not form.is_valid():
         raise ApiError.from_items(400, form_errors(form))
     ip = client_ip(request)
-    if limit_exceeded("report-ip", ip, services.REPORTS_PER_MINUTE):
-        raise _rate_limited("You have sent many reports in the last minute. Please wait.")
+    if verdict := limit_exceeded("report-ip", ip, services.REPORTS_PER_MINUTE):
+        raise _rate_limited("You have sent many reports in the last minute. Please wait.", verdict)
     services.comment_report(
         comment=comment,
         reason=form.cleaned_data["reason"],

@@ -71,7 +71,7 @@ def article_detail(
     if request.headers.get("HX-Request") and cursor:
         return HttpResponse(context["threads_html"])
     context = article_page_context(article, site=site_settings_for(request)) | context
-    stored = cacheable and article.is_published
+    stored = cacheable and article.is_published and context["cacheable_cursor"]
     # Made here rather than by the context processor, as the comment section needs it too;
     # one token per page, as the processor's would be.
     context["csrf_token"] = (

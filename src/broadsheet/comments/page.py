@@ -16,6 +16,7 @@ from broadsheet.comments.selectors import (
     ThreadPage,
     approved_comment_count,
     comment_threads_for_article,
+    cursor_was_issued,
 )
 from broadsheet.core.context_processors import site_settings_for
 from broadsheet.core.models import SiteSettings
@@ -44,10 +45,13 @@ THREADS_CACHE_SECONDS = 60
 
 def _threads(
     request: HttpRequest, article: Article, site: SiteSettings, order: str, cursor: str | None
-) -> tuple[str, int, ThreadPage]:
+) -> tuple[str, int, ThreadPage, bool]:
     """The rendered threads, from the cache unless this reader has comments of their own."""
     own_ids = own_comment_ids(request)
-    use_cache = settings.BROADSHEET_PAGE_CACHE and not own_ids
+    use_cache = (
+        settings.BROADSHEET_PAGE_CACHE and not own_ids
+        and (cursor is None or cursor_was_issued(article_id=article.pk, cursor=cursor))
+    )
     comments_open = article.comments_open(site.close_comments_after_days)
     key = ""
     if use_cache:  # the version lookup is a cache read of its own: only when it is used
@@ -57,7 +61,7 @@ def _threads(
         )
         cached = cache.get(key)
         if cached is not None:
-            return cached[0], cached[1], ThreadPage(rows=[], next_cursor=None)
+            return cached[0], cached[1], ThreadPage(rows=[], next_cursor=None), True
     page = comment_threads_for_article(
         article=article,
         order=order,
@@ -72,7 +76,7 @@ def _threads(
     )
     if use_cache:
         cache.set(key, (html, count), THREADS_CACHE_SECONDS)
-    return html, count, page
+    return html, count, page, use_cache
 
 
 def comment_section_context(
@@ -86,7 +90,7 @@ def comment_section_context(
     site = site_settings_for(request)
     order = requested_order(request)
     comments_open = article.comments_open(site.close_comments_after_days)
-    threads_html, count, page = _threads(request, article, site, order, cursor)
+    threads_html, count, page, threads_cached = _threads(request, article, site, order, cursor)
     if form is None:
         initial = {"parent": reply_to.pk} if reply_to else {}
         form = CommentForm(initial=initial, article=article, site=site)
@@ -94,6 +98,8 @@ def comment_section_context(
         reply_to = form.parent_comment
     return {
         "article": article,
+        # A page past the first is stored only for a cursor the site handed out.
+        "cacheable_cursor": cursor is None or threads_cached,
         "comment_count": count,
         "threads_html": threads_html,
         "page": page,

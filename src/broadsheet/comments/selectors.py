@@ -118,6 +118,23 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         ) from error
 
 
+def cursor_was_issued(*, article_id: int, cursor: str) -> bool:
+    """Whether CURSOR is one this site hands out for the article: exactly as encoded, naming an
+    approved top-level comment of it at that time. Only such pages are cached, so made-up
+    cursors (each one a new key) cannot fill the cache and push out what it holds."""
+    try:
+        stamp, pk = decode_cursor(cursor)
+    except (BadCursor, OverflowError, ValueError):
+        return False
+    raw = f"{stamp.isoformat()}|{pk}"
+    if base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=") != cursor:
+        return False
+    return Comment.objects.filter(
+        pk=pk, article_id=article_id, parent__isnull=True, submitted_at=stamp,
+        status=Comment.Status.APPROVED,
+    ).exists()
+
+
 def _read_shown(sql: str, params: list) -> list[ShownComment]:
     """Comments from SQL that selects SHOWN_FIELDS in order.
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment, Report
-from broadsheet.core.ratelimit import limit_exceeded
+from broadsheet.core.ratelimit import RateVerdict, limits_exceeded
 from broadsheet.core.sql import insert_statement, insert_values
 
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=1)
@@ -30,11 +30,12 @@ def text_fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).lower().encode()).hexdigest()
 
 
-def commenter_over_rate_limit(*, ip: str, email: str, per_minute: int) -> bool:
-    """Count this post against both the address and the email; over either one is too many."""
-    over_ip = limit_exceeded("comment-ip", ip, per_minute)
-    over_email = limit_exceeded("comment-email", email.strip().lower(), per_minute)
-    return over_ip or over_email
+def commenter_over_rate_limit(*, ip: str, email: str, per_minute: int) -> RateVerdict:
+    """Count this post against both the address and the email (in one round trip); over
+    either one is too many."""
+    return limits_exceeded(
+        [("comment-ip", ip), ("comment-email", email.strip().lower())], per_minute
+    )
 
 
 @lru_cache(maxsize=4)

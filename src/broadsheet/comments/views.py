@@ -47,11 +47,14 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
         return _article_page(request, article, form, status=400)
 
     ip = client_ip(request)
-    if services.commenter_over_rate_limit(
+    verdict = services.commenter_over_rate_limit(
         ip=ip, email=form.cleaned_data["email"], per_minute=site.comments_per_minute
-    ):
+    )
+    if verdict:
         form.add_error(None, RATE_LIMIT_MESSAGE)
-        return _article_page(request, article, form, status=429)
+        response = _article_page(request, article, form, status=429)
+        response["Retry-After"] = str(max(1, verdict.retry_after))
+        return response
 
     comment, _created = services.comment_submit(
         article=article,

@@ -104,3 +104,20 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
+
+
+class RateCounter(models.Model):
+    """One client's hits in one rate-limit scope: this period's count and the one before.
+
+    Kept in the database (when Redis is not configured) rather than in the per-process cache:
+    counts are shared by every worker process, and pages filling the cache cannot evict them.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    period = models.BigIntegerField(help_text="The fixed window counted, as a number since 1970.")
+    count = models.PositiveIntegerField(default=0)
+    previous = models.PositiveIntegerField(default=0, help_text="The period before's count.")
+    expires_at = models.FloatField(db_index=True, help_text="Seconds since 1970.")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
