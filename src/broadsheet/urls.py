@@ -4,17 +4,19 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from broadsheet.articles.sitemaps import SITEMAPS
+from broadsheet.core import signin
 
 admin.site.site_header = "Broadsheet newsroom"
 admin.site.site_title = "Broadsheet"
 
 urlpatterns = [
+    path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
     path("desk/", include("broadsheet.desk.urls")),
     path("comments/", include("broadsheet.comments.urls")),
     path("api/", include("broadsheet.api.urls")),
     path("pages/", include("broadsheet.core.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("broadsheet.articles.urls")),
