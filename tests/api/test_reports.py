@@ -54,9 +54,9 @@ def test_it_cannot_report_a_comment_that_is_not_published(client, article):
 
 
 def test_it_limits_reports_per_address_with_429(client, article):
-    comment = make_comment(article)
+    comments = [make_comment(article) for _ in range(11)]
 
-    statuses = [report(client, comment).status_code for _ in range(11)]
+    statuses = [report(client, comment).status_code for comment in comments]
 
     assert statuses == [202] * 10 + [429]
     assert Report.objects.count() == 10

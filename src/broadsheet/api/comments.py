@@ -326,7 +326,7 @@ def comment_status(
 
 @router.post(
     "/comments/{comment_id}/reports",
-    response={202: ReportReceived, **error_responses(404, 429)},
+    response={202: ReportReceived, **error_responses(404, 409, 429)},
     summary="Report a published comment to the moderators",
 )
 def comment_report(
@@ -341,11 +341,17 @@ def comment_report(
     ip = client_ip(request)
     if verdict := limit_exceeded("report-ip", ip, services.REPORTS_PER_MINUTE):
         raise _rate_limited("You have sent many reports in the last minute. Please wait.", verdict)
-    services.comment_report(
-        comment=comment,
-        reason=form.cleaned_data["reason"],
-        note=form.cleaned_data["note"],
-        reporter_ip_hash=hash_ip(ip),
-    )
+    try:
+        services.comment_report(
+            comment=comment,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            reporter_ip_hash=hash_ip(ip),
+        )
+    except services.ReportAlreadyOpen as error:
+        raise ApiError(
+            409, "You have already reported this comment, and the moderators have not dealt "
+            "with it yet; there is no need to report it again.", code="already_reported",
+        ) from error
     return Status(202, ReportReceived(comment_id=comment.pk, reason=payload.reason))
 

@@ -147,12 +147,22 @@ class Report(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # Who reported, as one value: "user:<id>" for a signed-in reader, else "ip:<hashed
+    # address>" (the identity the rate limits use). One open report per reader and comment.
+    reporter_key = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=20, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["comment", "resolved_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter_key"],
+                condition=models.Q(resolved_at__isnull=True) & ~models.Q(reporter_key=""),
+                name="one_open_report_per_reader",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Report on comment {self.comment_id}: {self.reason}"

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -149,6 +149,16 @@ def _hold_fingerprint(fingerprint: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(fingerprint[:15], 16)])
 
 
+class ReportAlreadyOpen(Exception):
+    """This reader's earlier report on the comment is still open."""
+
+
+def reporter_key(*, reporter: AbstractBaseUser | None, reporter_ip_hash: str) -> str:
+    if reporter is not None and reporter.is_authenticated:
+        return f"user:{reporter.pk}"
+    return f"ip:{reporter_ip_hash}" if reporter_ip_hash else ""
+
+
 @transaction.atomic
 def comment_report(
     *,
@@ -158,13 +168,23 @@ def comment_report(
     reporter: AbstractBaseUser | None = None,
     reporter_ip_hash: str = "",
 ) -> Report:
-    """A reader flags a published comment; it enters the desk's Reported queue."""
-    report = Report.objects.create(
-        comment=comment,
-        reason=reason,
-        note=note.strip(),
-        reporter=reporter if reporter is not None and reporter.is_authenticated else None,
-        reporter_ip_hash=reporter_ip_hash,
-    )
+    """A reader flags a published comment; it enters the desk's Reported queue.
+
+    A reader's second report on a comment while the first is open raises ReportAlreadyOpen
+    and stores nothing (a unique constraint decides, so two sent at once store one).
+    """
+    signed_in = reporter if reporter is not None and reporter.is_authenticated else None
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                comment=comment,
+                reason=reason,
+                note=note.strip(),
+                reporter=signed_in,
+                reporter_ip_hash=reporter_ip_hash,
+                reporter_key=reporter_key(reporter=signed_in, reporter_ip_hash=reporter_ip_hash),
+            )
+    except IntegrityError as error:
+        raise ReportAlreadyOpen from error
     Comment.objects.filter(pk=comment.pk).update(open_report_count=F("open_report_count") + 1)
     return report

@@ -16,6 +16,10 @@ from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
 
+ALREADY_REPORTED_MESSAGE = (
+    "You have already reported this comment, and the moderators have not dealt with it yet; "
+    "there is no need to report it again."
+)
 RATE_LIMIT_MESSAGE = (
     "You have posted several comments in the last minute. Please wait a minute, then post "
     "again; your text is kept below."
@@ -126,17 +130,22 @@ def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
             form.add_error(None, "You have sent many reports in the last minute. Please wait.")
             status = 429
         else:
-            services.comment_report(
-                comment=comment,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-                reporter=request.user,
-                reporter_ip_hash=hash_ip(ip),
-            )
-            messages.success(
-                request, "Thank you. Your report has been sent to the moderators."
-            )
-            return see_other(f"{comment.article.get_absolute_url()}#c{comment.pk}")
+            try:
+                services.comment_report(
+                    comment=comment,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    reporter=request.user,
+                    reporter_ip_hash=hash_ip(ip),
+                )
+            except services.ReportAlreadyOpen:
+                form.add_error(None, ALREADY_REPORTED_MESSAGE)
+                status = 409
+            else:
+                messages.success(
+                    request, "Thank you. Your report has been sent to the moderators."
+                )
+                return see_other(f"{comment.article.get_absolute_url()}#c{comment.pk}")
     else:
         form = ReportForm()
     return render(
