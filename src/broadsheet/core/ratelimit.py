@@ -7,6 +7,7 @@ and pages pushing it out of that cache would reset it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -19,7 +20,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest
 
 from broadsheet.core.models import RateCounter
@@ -204,7 +205,10 @@ def _count_in_database(
     params: list = []
     for name in names:
         params += [name, period, expires_at]
-    with connection.cursor() as cursor:
+    # On SQLite a transaction queues for the write lock on the backend's lock file; a lone
+    # statement would sleep in the busy handler while other posts write.
+    queue = transaction.atomic() if connection.vendor == "sqlite" else contextlib.nullcontext()
+    with queue, connection.cursor() as cursor:
         cursor.execute(_upsert_sql(connection.vendor, len(names)), params)
         found = {key: (count, previous) for key, count, previous in cursor.fetchall()}
     return [found[name] for name in names]
