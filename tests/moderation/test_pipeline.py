@@ -321,3 +321,43 @@ def test_a_batch_of_approvals_writes_what_approving_one_by_one_writes(
         assert a.scores == first.scores and a.created_at is not None
     page = Client().get(article.get_absolute_url()).content.decode()
     assert "Fine innings, 2" in page and "Fine bowling, 2" in page
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("scanned_text", ["A fair point about the pitch", "What an idiot"])
+def test_a_rejection_over_http_while_the_scanner_reads_stands(
+    article, scanners, monkeypatch, scanned_text
+):
+    """The scanner decides (approves a clean comment, rejects an abusive one) only on a comment
+    still pending when it writes: a moderator's decision in between, from another connection,
+    is the one decision in the history."""
+    from django.contrib.auth import get_user_model
+
+    from broadsheet.moderation.models import RejectionReason
+    from tests.concurrency import at_once
+
+    set_policy("auto")
+    RejectionReason.objects.get_or_create(slug="off-topic", defaults={"label": "Off-topic"})
+    RejectionReason.objects.get_or_create(slug="abusive", defaults={"label": "Abusive"})
+    desk = Client()
+    desk.force_login(get_user_model().objects.create_user("bilal", "b@x.example", "pw",
+                                                          is_staff=True))
+    comment = make_comment(article, status="pending", text=scanned_text)
+    scanning = pipeline.run_scanners
+    answers = []
+
+    def scan_while_a_moderator_rejects(contexts):
+        answers.extend(at_once(lambda: desk.post(
+            f"/desk/comments/{comment.pk}/reject/",
+            {"reason": "off-topic", "seen_status": "pending"})))
+        return scanning(contexts)
+
+    monkeypatch.setattr(pipeline, "run_scanners", scan_while_a_moderator_rejects)
+    pipeline.scan_comments([comment.pk])
+
+    assert [a.status_code for a in answers] == [303]
+    comment.refresh_from_db()
+    assert (comment.status, comment.rejection_reason.slug) == ("rejected", "off-topic")
+    assert list(Decision.objects.filter(comment=comment).values_list("actor_name", "action")) == [
+        ("bilal", "reject")
+    ]
