@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "broadsheet.comments",
     "broadsheet.moderation",
     "broadsheet.desk",
+    "broadsheet.api",
     "broadsheet.demo",
 ]
 

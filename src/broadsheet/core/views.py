@@ -1,8 +1,19 @@
-"""Error pages in the reader's terms, never a stack trace."""
+"""The site's own pages (about, FAQ: ``Page``), and error pages in the reader's terms, never a
+stack trace."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template import loader
+
+from broadsheet.core.models import Page
+from broadsheet.core.text import render_markdown
+
+
+def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    page = get_object_or_404(Page, slug=slug)
+    return render(
+        request, "core/page.html", {"page": page, "body_html": render_markdown(page.body)}
+    )
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
