@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
+import os
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, sync_playwright
@@ -56,6 +58,11 @@ def demo_site(live_server, browser: Browser, settings) -> str:
 
 
 @pytest.fixture
-def screenshots() -> Path:
+def screenshots(tmp_path: Path) -> Path:
+    """Where the browser tests save their screenshots: the tracked docs/screenshots/ only when
+    asked (`make screenshots` sets BROADSHEET_SCREENSHOTS=1), so `make test` leaves the tree
+    clean; otherwise a temporary folder, the pictures still taken."""
+    if os.environ.get("BROADSHEET_SCREENSHOTS") != "1":
+        return tmp_path
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS

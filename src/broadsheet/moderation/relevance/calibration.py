@@ -70,8 +70,11 @@ def article_model(ev: Evidence) -> tuple[str, list[float]] | None:
     if ev.discussion_sim is not None and ev.background_discussion_sim is not None:
         model = "article_discussion"
         gaps.append(ev.discussion_sim - ev.background_discussion_sim)
+        # A background measure exists only where the comment's own does.
         if (
-            ev.background_discussion_overlap is not None
+            ev.discussion_overlap is not None
+            and ev.background_discussion_overlap is not None
+            and ev.discussion_mean is not None
             and ev.background_discussion_mean is not None
         ):
             model = "article_discussion_lexical"

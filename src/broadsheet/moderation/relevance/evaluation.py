@@ -202,7 +202,9 @@ def add_discussions(
         return
     wanted = sorted({i for ids in by_title.values() for i in ids})
     vectors = np.zeros((len(pool), embedder.dim), dtype=np.float32)
-    bags: list[emb.Bag | None] = [None] * len(pool)
+    # Every row under a titled article is filled in below; the rest are never read.
+    unread: emb.Bag = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+    bags: list[emb.Bag] = [unread] * len(pool)
     lexical = emb.lexical_bags()
     for lo in range(0, len(wanted), 256):
         chunk = wanted[lo : lo + 256]
