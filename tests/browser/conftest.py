@@ -6,11 +6,10 @@ chromium fails the test instead of skipping it, so a green run always means the 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
-
-import os
 
 import pytest
 from django.core.management import call_command

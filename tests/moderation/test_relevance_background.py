@@ -11,7 +11,6 @@ from broadsheet.moderation.relevance import evaluation
 from broadsheet.moderation.relevance.evaluation import add_background, build_pairs
 from broadsheet.moderation.relevance.evidence import Evidence, soft_max
 from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext
-from broadsheet.moderation.scanners.relevance import RelevanceScanner
 
 CRICKET = (
     "England collapse on day four as Australia close in on Ashes victory",
@@ -29,12 +28,6 @@ CALIBRATION = {
     "parent": (3.0, -12.0),
     "article_background": (0.0, -12.0, -6.0),
 }
-
-
-@pytest.fixture(scope="module")
-def scanner():
-    embedder.reset_backend()
-    return RelevanceScanner(calibration=CALIBRATION)
 
 
 def background(*pairs) -> tuple[BackgroundArticle, ...]:

@@ -49,12 +49,6 @@ CALIBRATION = {
 }
 
 
-@pytest.fixture(scope="module")
-def scanner():
-    embedder.reset_backend()
-    return RelevanceScanner(calibration=CALIBRATION)
-
-
 def discussion(texts: list[str]) -> np.ndarray:
     return embedder.embed(texts)
 
