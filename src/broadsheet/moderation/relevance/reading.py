@@ -108,6 +108,7 @@ class EvidenceReader:
         own_lexical: list[np.ndarray | None] = [None] * len(contexts)
         # Comments under one article share its discussion's bags: one overlap call each.
         by_bags: dict[int, list[int]] = {}
+        shared_bags: dict[int, emb.TokenBags] = {}
         for i, c in enumerate(contexts):
             out[i].vector = comments[i]
             out[i].bag = comment_bags[i]
@@ -115,14 +116,15 @@ class EvidenceReader:
             own_discussion.append(sims)
             own_kept.append(kept)
             out[i].discussion_sim = nearest_mean(sims)
-            if sims is not None:
+            if sims is not None and kept is not None:
                 out[i].discussion_mean = float(sims.mean())
                 bags = c.article_discussion_bags
-                if bags is not None and len(bags) == len(c.article_discussion):
+                # KEPT has a row per discussion comment.
+                if bags is not None and len(bags) == len(kept):
                     by_bags.setdefault(id(bags), []).append(i)
-        for members in by_bags.values():
-            bags = contexts[members[0]].article_discussion_bags
-            lexical = bags.overlaps([comment_bags[i] for i in members])
+                    shared_bags[id(bags)] = bags
+        for key, members in by_bags.items():
+            lexical = shared_bags[key].overlaps([comment_bags[i] for i in members])
             for row, i in enumerate(members):
                 own_lexical[i] = lexical[row][own_kept[i]]
                 out[i].discussion_overlap = nearest_mean(own_lexical[i])
@@ -186,8 +188,7 @@ class EvidenceReader:
         """Stacked chunk vectors and overlap table of the background articles, kept while the
         pipeline keeps passing the same objects (it caches them per process)."""
         cached = self._block
-        same = cached is not None and len(cached[0]) == len(articles)
-        if same and all(a is b for a, b in zip(cached[0], articles, strict=True)):
+        if cached is not None and _same_objects(cached[0], articles):
             return cached[1]
         arts: list[BackgroundArticle] = []
         rows, seg, offset = [], [], 0
@@ -233,51 +234,52 @@ class EvidenceReader:
             soft = top + np.log(spread / counts) / t
             mean_overlap = np.where(mask, bg_overlap, 0.0).sum(axis=1) / counts
         closest = masked.argmax(axis=1)
-        for i in np.flatnonzero(counts >= BACKGROUND_MIN):
-            ev = out[i]
+        for row in np.flatnonzero(counts >= BACKGROUND_MIN):
+            ev = out[row]
             if ev.article_sim is None:
                 continue
-            ev.background_sim = float(soft[i])
-            ev.background_overlap = float(mean_overlap[i])
-            ev.background_size = int(counts[i])
-            ev.closest_other = (arts[closest[i]].title, float(sims[i, closest[i]]))
+            ev.background_sim = float(soft[row])
+            ev.background_overlap = float(mean_overlap[row])
+            ev.background_size = int(counts[row])
+            ev.closest_other = (arts[closest[row]].title, float(sims[row, closest[row]]))
 
     def _discussion_block_for(self, articles: list[BackgroundArticle]):
         """The background articles' discussions as one padded (dim, articles x longest)
         matrix, kept while the same objects keep coming (the pipeline refreshes them every
         little while)."""
         cached = self._discussion_block
-        same = cached is not None and len(cached[0]) == len(articles)
-        if same and all(a is b for a, b in zip(cached[0], articles, strict=True)):
+        if cached is not None and _same_objects(cached[0], articles):
             return cached[1]
         dim = self.embedder.dim
+        # Each usable article with its discussion's vectors (and token bags, if any).
         usable = [
-            b for b in articles
+            (b, b.discussion, b.discussion_bags) for b in articles
             if b.discussion is not None and b.discussion.ndim == 2
             and b.discussion.shape[1] == dim and len(b.discussion) >= DISCUSSION_MIN
         ]
         block = None
         if len(usable) >= BACKGROUND_MIN:
-            longest = max(len(b.discussion) for b in usable)
+            longest = max(len(vectors) for _, vectors, _ in usable)
             padded = np.zeros((len(usable), longest, dim), dtype=np.float32)
             padding = np.ones((len(usable), longest), dtype=bool)
-            for k, b in enumerate(usable):
-                padded[k, : len(b.discussion)] = b.discussion
-                padding[k, : len(b.discussion)] = False
+            for k, (_, vectors, _) in enumerate(usable):
+                padded[k, : len(vectors)] = vectors
+                padding[k, : len(vectors)] = False
             # Token bags in the same padded layout, when every discussion has them.
             bags = None
-            if all(
-                b.discussion_bags is not None and len(b.discussion_bags) == len(b.discussion)
-                for b in usable
-            ):
+            with_bags = [
+                (vectors, tb) for _, vectors, tb in usable
+                if tb is not None and len(tb) == len(vectors)
+            ]
+            if len(with_bags) == len(usable):
                 empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
                 rows: list[emb.Bag] = []
-                for b in usable:
-                    rows += b.discussion_bags.bags
-                    rows += [empty] * (longest - len(b.discussion))
+                for vectors, tb in with_bags:
+                    rows += tb.bags
+                    rows += [empty] * (longest - len(vectors))
                 bags = emb.TokenBags(rows)
             block = (
-                {id(b): k for k, b in enumerate(usable)},
+                {id(b): k for k, (b, _, _) in enumerate(usable)},
                 padded.reshape(-1, dim).T.copy(),
                 padding,
                 bags,
@@ -347,3 +349,11 @@ class EvidenceReader:
                 )
                 gap = soft_max(near_lexical[i, picked][keep] - lex_at, t)
                 out[i].background_discussion_overlap = out[i].discussion_overlap + gap
+
+
+def _same_objects(cached: list[BackgroundArticle], articles: list[BackgroundArticle]) -> bool:
+    """Whether ARTICLES are the very objects cached (the pipeline passes the same ones while
+    its per-process cache holds them)."""
+    return len(cached) == len(articles) and all(
+        a is b for a, b in zip(cached, articles, strict=True)
+    )
