@@ -6,14 +6,15 @@ DATA_DIR ?= $(or $(BROADSHEET_DATA_DIR),$(CURDIR)/var)
 PORT ?= 8000
 export BROADSHEET_DATA_DIR := $(DATA_DIR)
 
-.PHONY: help demo test test-postgres check-scale venv venv-dev browser lint bench clean serve full-embedder
+.PHONY: help demo test test-postgres check-scale venv venv-dev browser lint screenshots bench clean serve full-embedder
 
 help:
 	@echo "make demo          install, migrate a SQLite database in $(DATA_DIR), load demo content, serve on :$(PORT)"
 	@echo "make test          install with dev extras and run the whole suite (SQLite)"
 	@echo "make test-postgres the suite against PostgreSQL (DATABASE_URL, default the local 'test' database)"
 	@echo "make check-scale   scale/fault check: 5,000 posts, worker killed, Redis stopped (PostgreSQL)"
-	@echo "make lint          ruff check"
+	@echo "make lint          ruff check, import layers (lint-imports), types (mypy)"
+	@echo "make screenshots   re-take docs/screenshots/*.png with the browser tests"
 	@echo "make full-embedder the full MiniLM weights for BROADSHEET_EMBEDDER=minilm (no torch)"
 	@echo "make bench         benchmarks under bench/, results in bench/results/"
 
@@ -51,6 +52,8 @@ demo: venv
 
 test: venv-dev browser
 	BROADSHEET_DEV=1 $(BIN)/ruff check .
+	BROADSHEET_DEV=1 $(BIN)/lint-imports
+	BROADSHEET_DEV=1 $(BIN)/mypy
 	BROADSHEET_DEV=1 $(BIN)/broadsheet makemigrations --check --dry-run
 	BROADSHEET_DEV=1 $(BIN)/pytest
 
@@ -62,6 +65,12 @@ check-scale: venv-dev
 
 lint: venv-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	BROADSHEET_DEV=1 $(BIN)/mypy
+
+# The browser tests write docs/screenshots/*.png only when asked.
+screenshots: venv-dev browser
+	BROADSHEET_DEV=1 BROADSHEET_SCREENSHOTS=1 $(BIN)/pytest -m browser tests/browser
 
 bench: venv-dev
 	BROADSHEET_DEV=1 $(BIN)/python bench/run.py

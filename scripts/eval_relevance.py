@@ -1,6 +1,6 @@
 """Measure the relevance scanner: ROC AUC of matched vs mismatched context, and speed.
 
-    PYTHONPATH=src python scripts/eval_relevance.py --datasets /work/shared/datasets \
+    .venv/bin/python scripts/eval_relevance.py --datasets /work/shared/datasets \
         [--backends static,minilm] [--static-dir DIR] [--calibrate] [--no-speed] [--record]
 
 Test sets (no on-topic labels exist, so mismatched context stands in for off-topic):
@@ -46,21 +46,21 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-from broadsheet.moderation import embedder as emb  # noqa: E402
-from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext  # noqa: E402
-from broadsheet.moderation.scanners.relevance import (  # noqa: E402
-    BACKGROUND_TEMPERATURE,
+from broadsheet.moderation import embedder as emb
+from broadsheet.moderation.relevance.calibration import (
     DEFAULT_CALIBRATION,
     REPLY_MODELS,
-    RelevanceScanner,
-    add_discussions,
     article_model,
-    build_pairs,
-    build_pairs_and_score,
     reply_model,
 )
+from broadsheet.moderation.relevance.evaluation import (
+    add_discussions,
+    build_pairs,
+    build_pairs_and_score,
+)
+from broadsheet.moderation.relevance.evidence import BACKGROUND_TEMPERATURE
+from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext
+from broadsheet.moderation.scanners.relevance import RelevanceScanner
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 

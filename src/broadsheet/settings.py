@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "broadsheet.comments",
     "broadsheet.moderation",
     "broadsheet.desk",
+    "broadsheet.api",
     "broadsheet.demo",
 ]
 

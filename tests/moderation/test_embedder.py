@@ -130,7 +130,7 @@ def test_it_round_trips_embeddings_through_bytes():
 
 
 def test_token_bags_overlap_every_row_as_the_pairwise_overlap_does():
-    from broadsheet.moderation.scanners.relevance import _overlap
+    from broadsheet.moderation.relevance.evidence import overlap
 
     lexical = embedder.lexical_bags()
     rows = lexical.bags([
@@ -141,21 +141,21 @@ def test_token_bags_overlap_every_row_as_the_pairwise_overlap_does():
 
     got = embedder.TokenBags(rows).overlaps(comments)
 
-    want = np.array([[_overlap(c, r) for r in rows] for c in comments])
+    want = np.array([[overlap(c, r) for r in rows] for c in comments])
     np.testing.assert_allclose(got, want, atol=1e-6)
     assert got[0, 0] > got[0, 1] > 0 and got[0, 3] == 0
     assert embedder.TokenBags([]).overlaps(comments).shape == (4, 0)
 
 
 def test_token_bags_give_the_same_overlaps_when_common_words_go_dense(monkeypatch):
-    from broadsheet.moderation.scanners.relevance import _overlap
+    from broadsheet.moderation.relevance.evidence import overlap
 
     lexical = embedder.lexical_bags()
     rows = lexical.bags([f"The vote in {place} was about the {topic}, and that is that."
                          for place in ("Grimsby", "Hull", "Leeds", "York", "Bath", "Ely")
                          for topic in ("quotas", "fishing", "bus fares", "rail", "schools")])
     comments = lexical.bags(["The vote in Hull was about schools.", "the", "Nothing alike."])
-    want = np.array([[_overlap(c, r) for r in rows] for c in comments])
+    want = np.array([[overlap(c, r) for r in rows] for c in comments])
 
     for budget in (2_000_000, 7):  # one call, and one comment per call
         monkeypatch.setattr(embedder, "OVERLAP_PAIRS_PER_CALL", budget)

@@ -11,35 +11,12 @@ from django.test import Client
 
 from broadsheet.articles.models import Section
 from broadsheet.comments.models import Comment
-from broadsheet.core.models import SiteSettings
 from broadsheet.moderation import pipeline
 from broadsheet.moderation.models import Decision
-from broadsheet.moderation.scanners.base import Reason, ScanResult, Span
 from tests.conftest import comment_payload, make_comment
+from tests.moderation.conftest import StandIn, set_policy
 
 pytestmark = pytest.mark.django_db
-
-
-class StandIn:
-    def __init__(self, name: str, scores: dict[str, float], verdict: str | None = None):
-        self.name = name
-        self.scores = scores
-        self.verdict = verdict
-        self.seen: list[str] = []
-
-    def scan_batch(self, contexts):
-        results = []
-        for context in contexts:
-            self.seen.append(context.text)
-            score = next((s for word, s in self.scores.items() if word in context.text), 0.0)
-            reasons = (
-                [Reason(code=self.name if self.name != "abuse" else "abusive",
-                        message=f"{self.name} says so", score=score, spans=[Span(0, 4)])]
-                if score else []
-            )
-            results.append(ScanResult(self.name, score, reasons,
-                                      self.verdict if score else None))
-        return results
 
 
 class Broken:
@@ -59,15 +36,6 @@ def scanners(monkeypatch, settings):
     monkeypatch.setattr(pipeline, "_wordlist_scanner", lambda: wordlist)
     monkeypatch.setattr(pipeline, "_model_scanners", lambda: (spam, abuse, relevance))
     return {"wordlist": wordlist, "spam": spam, "abuse": abuse, "relevance": relevance}
-
-
-def set_policy(policy: str) -> None:
-    site = SiteSettings.load()
-    site.moderation_policy = policy
-    site.abuse_hold_threshold, site.abuse_reject_threshold = 0.5, 0.9
-    site.spam_hold_threshold, site.spam_reject_threshold = 0.5, 0.95
-    site.relevance_hold_threshold = 0.8
-    site.save()
 
 
 @pytest.fixture

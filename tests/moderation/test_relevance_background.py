@@ -7,14 +7,10 @@ import pytest
 
 from broadsheet.comments.models import Comment
 from broadsheet.moderation import embedder, pipeline
+from broadsheet.moderation.relevance import evaluation
+from broadsheet.moderation.relevance.evaluation import add_background, build_pairs
+from broadsheet.moderation.relevance.evidence import Evidence, soft_max
 from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext
-from broadsheet.moderation.scanners.relevance import (
-    Evidence,
-    RelevanceScanner,
-    add_background,
-    build_pairs,
-    soft_max,
-)
 
 CRICKET = (
     "England collapse on day four as Australia close in on Ashes victory",
@@ -32,12 +28,6 @@ CALIBRATION = {
     "parent": (3.0, -12.0),
     "article_background": (0.0, -12.0, -6.0),
 }
-
-
-@pytest.fixture(scope="module")
-def scanner():
-    embedder.reset_backend()
-    return RelevanceScanner(calibration=CALIBRATION)
 
 
 def background(*pairs) -> tuple[BackgroundArticle, ...]:
@@ -168,9 +158,7 @@ def test_eval_pairs_get_the_other_articles_of_the_file_as_background():
 def test_a_file_with_more_articles_than_the_pipeline_passes_gets_the_nearest_in_time(
     monkeypatch,
 ):
-    from broadsheet.moderation.scanners import relevance
-
-    monkeypatch.setattr(relevance, "BACKGROUND_ARTICLES", 3)
+    monkeypatch.setattr(evaluation, "BACKGROUND_ARTICLES", 3)
     # Ten stories, two comments each, in the order they were published.
     rows = [
         {"text": f"Comment {k} on story {n}", "article_title": f"Story {n}",

@@ -9,15 +9,21 @@ import pytest
 from broadsheet.comments.models import Comment
 from broadsheet.moderation import embedder, pipeline
 from broadsheet.moderation.models import CommentVector
-from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext
-from broadsheet.moderation.scanners.relevance import (
-    DISCUSSION_MIN,
-    Evidence,
-    RelevanceScanner,
-    _pairs_with_sources,
+from broadsheet.moderation.relevance import reading
+from broadsheet.moderation.relevance.evaluation import (
     add_background,
     add_discussions,
+    pairs_with_sources,
 )
+from broadsheet.moderation.relevance.evidence import (
+    DISCUSSION_MIN,
+    Evidence,
+    means_by_size,
+    nearest_mean,
+    nearest_means_by_size,
+)
+from broadsheet.moderation.scanners.base import BackgroundArticle, ScanContext
+from broadsheet.moderation.scanners.relevance import RelevanceScanner
 
 # A story whose headline says little of what its readers talk about.
 STORY = ("Ministers under pressure after Thursday's vote", "The result surprised Westminster.")
@@ -41,12 +47,6 @@ CALIBRATION = {
     "article_background": (0.0, -12.0, -6.0),
     "article_discussion": (0.0, -6.0, -3.0, -12.0),
 }
-
-
-@pytest.fixture(scope="module")
-def scanner():
-    embedder.reset_backend()
-    return RelevanceScanner(calibration=CALIBRATION)
 
 
 def discussion(texts: list[str]) -> np.ndarray:
@@ -246,26 +246,18 @@ def test_discussions_of_different_sizes_are_compared_at_the_same_size(scanner):
 
 
 def test_the_newest_comments_of_a_longer_discussion_are_the_ones_compared():
-    from broadsheet.moderation.scanners.relevance import (
-        _means_by_size,
-        _nearest_mean,
-        _nearest_means_by_size,
-    )
-
     sims = np.array([0.1, 0.5, 0.2, 0.3, 0.9, 0.4, 0.8, 0.0], dtype=np.float32)
-    by_size = _nearest_means_by_size(sims)
-    means = _means_by_size(sims)
+    by_size = nearest_means_by_size(sims)
+    means = means_by_size(sims)
     assert np.isnan(by_size[: DISCUSSION_MIN]).all()
     assert np.isnan(means[: DISCUSSION_MIN]).all()
     for m in range(DISCUSSION_MIN, len(sims) + 1):
-        assert by_size[m] == pytest.approx(_nearest_mean(sims[:m]))
+        assert by_size[m] == pytest.approx(nearest_mean(sims[:m]))
         assert means[m] == pytest.approx(sims[:m].mean())
 
 
 def test_a_batch_with_more_articles_than_the_cache_scores_as_one_at_a_time(monkeypatch):
-    from broadsheet.moderation.scanners import relevance
-
-    monkeypatch.setattr(relevance, "ARTICLE_CACHE_SIZE", 3)
+    monkeypatch.setattr(reading, "ARTICLE_CACHE_SIZE", 3)
     stories = [*OTHERS, STORY]
     contexts = [
         ScanContext(text=text, article_title=t, article_deck=d,
@@ -299,7 +291,7 @@ def test_eval_discussions_hold_only_earlier_comments_of_the_own_article():
             + [(f"About {t}", (t, d)) for t, d in OTHERS for _ in range(2)]
         )
     ]
-    contexts, labels, sources = _pairs_with_sources(rows)
+    contexts, labels, sources = pairs_with_sources(rows)
     add_background(contexts, rows)
     add_discussions(contexts, [rows[i] for i in sources], rows, embedder.get_backend())
 

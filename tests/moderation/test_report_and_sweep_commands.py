@@ -42,7 +42,7 @@ def test_the_report_counts_agreement_per_reason(article, moderator):
 
 def test_the_sweep_command_scans_what_was_lost(article, settings, monkeypatch):
     from broadsheet.moderation import pipeline
-    from tests.moderation.test_pipeline import StandIn
+    from tests.moderation.conftest import StandIn
 
     settings.BROADSHEET_SCAN_SWEEP_AFTER_SECONDS = 0
     monkeypatch.setattr(pipeline, "_wordlist_scanner", lambda: StandIn("wordlist", {}))

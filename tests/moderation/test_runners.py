@@ -11,18 +11,9 @@ import redis
 from broadsheet.comments.models import Comment
 from broadsheet.moderation import pipeline, tasks
 from tests.conftest import comment_payload
-from tests.moderation.test_pipeline import StandIn, set_policy
+from tests.moderation.conftest import StandIn, set_policy
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
-
-
-def wait_for(predicate, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -100,12 +91,26 @@ def celery_on_redis(settings):
 def test_the_celery_path_scans_through_the_real_redis(
     client, article, stand_in_scanners, celery_on_redis
 ):
-    set_policy("auto")
-    client.post(f"/comments/post/{article.pk}/", comment_payload(text="Lovely cover drive"))
-    client.post(f"/comments/post/{article.pk}/",
-                comment_payload(text="The umpire is an idiot", email="other@example.com"))
-    assert wait_for(lambda: not Comment.objects.filter(scan_state="unscanned").exists())
-    assert wait_for(lambda: not Comment.objects.filter(scan_state="scanning").exists())
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    all_scanned = threading.Event()
+
+    def check_after_each_task(**_kwargs) -> None:
+        # In the worker's thread, after each task: set once nothing waits for a scan.
+        if not Comment.objects.filter(scan_state__in=["unscanned", "scanning"]).exists():
+            all_scanned.set()
+        connections.close_all()
+
+    task_postrun.connect(check_after_each_task, weak=False)
+    try:
+        set_policy("auto")
+        client.post(f"/comments/post/{article.pk}/", comment_payload(text="Lovely cover drive"))
+        client.post(f"/comments/post/{article.pk}/",
+                    comment_payload(text="The umpire is an idiot", email="other@example.com"))
+        assert all_scanned.wait(30), "the worker did not scan both comments"
+    finally:
+        task_postrun.disconnect(check_after_each_task)
     statuses = dict(Comment.objects.values_list("text", "status"))
     assert statuses == {"Lovely cover drive": "approved", "The umpire is an idiot": "rejected"}
 
@@ -242,9 +247,14 @@ def test_comments_no_response_takes_are_scanned_by_the_runners_thread(
     monkeypatch.setattr(tasks, "STREAMING_GAP_SECONDS", 60)
     monkeypatch.setattr(tasks, "DEFERRED_FALLBACK_SECONDS", 0.05)
     runner._last_scan_queued = time.monotonic()
+    # The thread is held until both comments wait, however slowly this machine runs.
+    held, release = threading.Event(), threading.Event()
+    runner.submit(lambda: (held.set(), release.wait(10)))
+    assert held.wait(10)
 
     runner.submit(tasks._scan, [1])
     runner.submit(tasks._scan, [2])
+    release.set()
     assert runner.wait_idle(timeout=10)
     assert scans.batches == [[1, 2]]
 
@@ -286,13 +296,17 @@ def test_a_serving_process_decides_a_post_right_after_its_response(
     monkeypatch.setattr(tasks, "STREAMING_GAP_SECONDS", 60)
     monkeypatch.setattr(tasks, "DEFERRED_FALLBACK_SECONDS", 1)
     monkeypatch.setattr(tasks.runner, "_last_scan_queued", time.monotonic())
+    # The runner's thread is held for the whole request, so only the response can decide.
+    held, release = threading.Event(), threading.Event()
+    tasks.runner.submit(lambda: (held.set(), release.wait(30)))
+    assert held.wait(30)
     request_finished.connect(tasks.runner.after_response, dispatch_uid="test-after-response")
     try:
         response = client.post(f"/comments/post/{article.pk}/",
                                comment_payload(text="Lovely cover drive"))
         assert response.status_code == 303
-        # Decided when the response was closed, before any wait for the runner's thread.
         assert Comment.objects.get().status == "approved"
     finally:
         request_finished.disconnect(dispatch_uid="test-after-response")
+        release.set()
     assert tasks.runner.wait_idle(timeout=30)

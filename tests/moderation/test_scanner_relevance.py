@@ -25,12 +25,6 @@ CRICKET_BODY = (
 ) * 8
 
 
-@pytest.fixture(scope="module")
-def scanner():
-    embedder.reset_backend()
-    return RelevanceScanner()
-
-
 def cricket(text: str, parent: str | None = None, **kw) -> ScanContext:
     return ScanContext(
         text=text, article_title=CRICKET_TITLE, article_deck=CRICKET_DECK, parent_text=parent, **kw

@@ -29,7 +29,9 @@ from broadsheet.api.schemas import (
 )
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import SiteSettings
-from broadsheet.desk.selectors import (
+from broadsheet.moderation import services
+from broadsheet.moderation.models import RejectionReason
+from broadsheet.moderation.selectors import (
     DEFAULT_SORT,
     DeskItem,
     QueueFilters,
@@ -38,8 +40,6 @@ from broadsheet.desk.selectors import (
     desk_items,
     queue_comments,
 )
-from broadsheet.moderation import services
-from broadsheet.moderation.models import RejectionReason
 
 router = Router(tags=["moderation"], auth=StaffToken())
 

@@ -198,7 +198,7 @@ class StoredPageShortcut:
     def _stored(self, key: str) -> tuple[list[tuple[str, str]], list[bytes]] | None:
         """The stored page's headers and its encoded body cut at the CSRF placeholders: a
         reader's token is joined in, instead of replacing in and encoding the whole page per
-        request (on a 40 KB page that took 70 of the 200 microseconds a request cost)."""
+        request, which cost about a third of a cached page's time (docs/benchmarks.md)."""
         entry = self._recent_entries.get(key)
         if entry is None:
             entry = cache.get(key)

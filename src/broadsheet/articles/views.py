@@ -22,7 +22,7 @@ from broadsheet.comments.rendering import render_comment_section
 from broadsheet.comments.selectors import BadCursor
 from broadsheet.core import csrf_tokens
 from broadsheet.core.context_processors import current_site_links, site_settings_for
-from broadsheet.core.models import Page, SiteSettings
+from broadsheet.core.models import SiteSettings
 from broadsheet.core.text import json_ld_script, render_markdown, with_dateline
 
 
@@ -120,10 +120,3 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
         "authors": authors,
         "json_ld": json_ld_script(json_ld),
     }
-
-
-def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    page = get_object_or_404(Page, slug=slug)
-    return render(
-        request, "core/page.html", {"page": page, "body_html": render_markdown(page.body)}
-    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from broadsheet.articles import views
+from broadsheet.core import views
 
 app_name = "core"
 

@@ -1,8 +1,19 @@
-"""Error pages in the reader's terms, never a stack trace."""
+"""The site's own pages (about, FAQ: ``Page``), and error pages in the reader's terms, never a
+stack trace."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template import loader
+
+from broadsheet.core.models import Page
+from broadsheet.core.text import render_markdown
+
+
+def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    page = get_object_or_404(Page, slug=slug)
+    return render(
+        request, "core/page.html", {"page": page, "body_html": render_markdown(page.body)}
+    )
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
@@ -11,17 +22,17 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
     )
 
 
-def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 400, "Bad request", "Something in that request was not right. "
                   "Go back, check what you entered and try again.")
 
 
-def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 403, "Not allowed", "You do not have permission to see this page. "
                   "If you are on the staff, sign in with your staff account.")
 
 
-def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 404, "Page not found", "There is nothing at this address. "
                   "It may have moved; try the home page or a section.")
 

@@ -1,281 +1,53 @@
-"""What the moderation desk reads: queues, counts, a commenter's record, a comment's history.
+"""What the moderation desk reads: the queues and a comment's record (shared with the API, in
+broadsheet.moderation.selectors) and the desk's activity charts.
 
 Every function here reads; decisions go through broadsheet.moderation.services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Floor, Lower, TruncDate
-from django.http import Http404
+from django.db.models import Count, F, Q
+from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
-from broadsheet.articles.models import Article, Section
-from broadsheet.comments.models import Comment, Report
-from broadsheet.moderation.models import Ban, Decision, RejectionReason
+from broadsheet.comments.models import Comment
+from broadsheet.moderation.models import Decision
 from broadsheet.moderation.reporting import HUMAN_ACTIONS
-from broadsheet.moderation.services import AUTO_MODERATOR, BANNED_REASON_SLUG
-
-PAGE_SIZE = 50
-# How many articles the article filter offers; the busiest queues have far fewer.
-ARTICLE_CHOICES_LIMIT = 200
-
-QUEUES: dict[str, str] = {
-    "pending": "Pending",
-    "reported": "Reported",
-    "approved": "Approved",
-    "rejected": "Rejected",
-}
-
-SORTS: dict[str, str] = {
-    "oldest": "Oldest first",
-    "newest": "Newest first",
-    "fine": "Most likely fine first",
-    "urgent": "Most urgent first",
-}
-
-DEFAULT_SORT = {"pending": "oldest", "reported": "newest", "approved": "newest",
-                "rejected": "newest"}
-
-_QUEUE_CONDITIONS: dict[str, Q] = {
-    "pending": Q(status=Comment.Status.PENDING),
-    "reported": Q(status=Comment.Status.APPROVED, open_report_count__gt=0),
-    "approved": Q(status=Comment.Status.APPROVED),
-    "rejected": Q(status=Comment.Status.REJECTED),
-}
-
-_ORDERINGS = {
-    "oldest": (F("submitted_at").asc(), F("id").asc()),
-    "newest": (F("submitted_at").desc(), F("id").desc()),
-    # Comments not scanned yet have no risk: they go last either way, as nothing is known.
-    "fine": (F("risk").asc(nulls_last=True), F("submitted_at").asc(), F("id").asc()),
-    "urgent": (F("risk").desc(nulls_last=True), F("submitted_at").asc(), F("id").asc()),
-}
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    section: Section | None = None
-    article: Article | None = None
-
-    def apply(self, comments: QuerySet[Comment]) -> QuerySet[Comment]:
-        if self.article is not None:
-            comments = comments.filter(article=self.article)
-        elif self.section is not None:
-            comments = comments.filter(article__section=self.section)
-        return comments
-
-    def as_params(self) -> dict[str, str]:
-        params = {}
-        if self.section is not None:
-            params["section"] = self.section.slug
-        if self.article is not None:
-            params["article"] = str(self.article.pk)
-        return params
-
-
-@dataclass(frozen=True)
-class CommenterRecord:
-    approved: int = 0
-    rejected: int = 0
-
-
-@dataclass
-class DeskItem:
-    """A comment as the desk shows it, with what the moderator needs to decide."""
-
-    comment: Comment
-    record: CommenterRecord
-    open_reports: list[Report] = field(default_factory=list)
-
-    @property
-    def pk(self) -> int:
-        return self.comment.pk
-
-
-def is_queue(name: str) -> bool:
-    return name in QUEUES
-
-
-def _desk_comments() -> QuerySet[Comment]:
-    edited = Decision.objects.filter(
-        comment=OuterRef("pk"), action=Decision.Action.EDIT_APPROVE
-    )
-    return Comment.objects.select_related(
-        "article__section", "parent", "rejection_reason", "user"
-    ).annotate(was_edited=Exists(edited))
-
-
-def queue_comments(*, queue: str, filters: QueueFilters, sort: str) -> QuerySet[Comment]:
-    """The comments in one queue, filtered and sorted, ready to paginate."""
-    if queue not in QUEUES:
-        raise Http404("There is no such queue.")
-    comments = filters.apply(_desk_comments().filter(_QUEUE_CONDITIONS[queue]))
-    return comments.order_by(*_ORDERINGS.get(sort, _ORDERINGS[DEFAULT_SORT[queue]]))
-
-
-def queue_arrivals(
-    *, after_id: int, filters: QueueFilters, limit: int = PAGE_SIZE
-) -> list[Comment]:
-    """Pending comments that arrived after the newest one the moderator has been shown."""
-    comments = filters.apply(
-        _desk_comments().filter(_QUEUE_CONDITIONS["pending"], pk__gt=after_id)
-    )
-    return list(comments.order_by("id")[:limit])
-
-
-def newest_pending_id() -> int:
-    """Where live arrivals start: anything after this is new to a page loaded now."""
-    newest = Comment.objects.filter(status=Comment.Status.PENDING).order_by("-id").first()
-    return newest.pk if newest is not None else 0
-
-
-def queue_counts(*, filters: QueueFilters) -> dict[str, int]:
-    """How many comments each queue holds, in one query."""
-    aggregates = {name: Count("id", filter=condition)
-                  for name, condition in _QUEUE_CONDITIONS.items()}
-    return filters.apply(Comment.objects.all()).aggregate(**aggregates)
-
-
-def commenter_records(comments: Iterable[Comment]) -> dict[str, CommenterRecord]:
-    """Approved and rejected counts for every commenter on a page, in one query.
-
-    Keyed by lower-cased email: readers type their address differently from one day to
-    the next, and a ban matches it case-insensitively too.
-    """
-    emails = {c.author_email.lower() for c in comments}
-    if not emails:
-        return {}
-    rows = (
-        Comment.objects.annotate(email_key=Lower("author_email"))
-        .filter(email_key__in=emails)
-        .values("email_key")
-        .annotate(
-            approved=Count("id", filter=Q(status=Comment.Status.APPROVED)),
-            rejected=Count("id", filter=Q(status=Comment.Status.REJECTED)),
-        )
-        .order_by()
-    )
-    return {
-        row["email_key"]: CommenterRecord(approved=row["approved"], rejected=row["rejected"])
-        for row in rows
-    }
-
-
-def desk_items(comments: Iterable[Comment], *, with_reports: bool = False) -> list[DeskItem]:
-    """Attach each commenter's record (and open reports) to a page of comments."""
-    comments = list(comments)
-    records = commenter_records(comments)
-    reports: dict[int, list[Report]] = {}
-    if with_reports and comments:
-        for report in Report.objects.filter(
-            comment__in=comments, resolved_at__isnull=True
-        ).order_by("created_at", "id"):
-            reports.setdefault(report.comment_id, []).append(report)
-    return [
-        DeskItem(
-            comment=comment,
-            record=records.get(comment.author_email.lower(), CommenterRecord()),
-            open_reports=reports.get(comment.pk, []),
-        )
-        for comment in comments
-    ]
-
-
-def desk_item(*, comment_id: int) -> DeskItem:
-    comment = _desk_comments().filter(pk=comment_id).first()
-    if comment is None:
-        raise Http404("That comment does not exist; it may have been deleted with its article.")
-    return desk_items([comment], with_reports=comment.open_report_count > 0)[0]
-
-
-def comment_for_decision(*, comment_id: int) -> Comment:
-    comment = Comment.objects.select_related("article").filter(pk=comment_id).first()
-    if comment is None:
-        raise Http404("That comment does not exist; it may have been deleted with its article.")
-    return comment
-
-
-def comment_history(*, comment: Comment) -> list[Decision]:
-    return list(
-        Decision.objects.filter(comment=comment).select_related("reason").order_by(
-            "created_at", "id"
-        )
-    )
-
-
-def comment_reports(*, comment: Comment) -> list[Report]:
-    return list(Report.objects.filter(comment=comment).order_by("created_at", "id"))
-
-
-def latest_decision(*, comment: Comment) -> Decision | None:
-    return Decision.objects.filter(comment=comment).order_by("-created_at", "-id").first()
-
-
-def active_rejection_reasons() -> list[RejectionReason]:
-    return list(RejectionReason.objects.filter(active=True).order_by("position", "label"))
-
-
-def rejection_reason_for_ban() -> RejectionReason | None:
-    return RejectionReason.objects.filter(slug=BANNED_REASON_SLUG).first()
-
-
-def filter_choices(*, queue: str, filters: QueueFilters) -> tuple[list[Section], list[Article]]:
-    """Sections, and the articles that have comments in this queue, for the filter boxes."""
-    sections = list(Section.objects.order_by("position", "name"))
-    in_queue = Comment.objects.filter(_QUEUE_CONDITIONS[queue])
-    if filters.section is not None:
-        in_queue = in_queue.filter(article__section=filters.section)
-    articles = list(
-        Article.objects.filter(pk__in=in_queue.values("article_id"))
-        .only("id", "headline", "published_at")
-        .order_by("-published_at", "-id")[:ARTICLE_CHOICES_LIMIT]
-    )
-    if filters.article is not None and filters.article not in articles:
-        articles.insert(0, filters.article)
-    return sections, articles
-
-
-def section_by_slug(slug: str) -> Section | None:
-    return Section.objects.filter(slug=slug).first() if slug else None
-
-
-def article_by_id(article_id: str) -> Article | None:
-    if not article_id.isdigit():
-        return None
-    return Article.objects.select_related("section").filter(pk=int(article_id)).first()
-
-
-def active_bans() -> QuerySet[Ban]:
-    return (
-        Ban.objects.filter(lifted_at__isnull=True)
-        .select_related("user", "created_by")
-        .order_by("-created_at", "-id")
-    )
-
-
-def active_ban(*, ban_id: int) -> Ban:
-    ban = Ban.objects.filter(pk=ban_id).first()
-    if ban is None:
-        raise Http404("That ban does not exist.")
-    return ban
-
-
-def bans_for_commenter(*, comment: Comment) -> list[Ban]:
-    condition = Q(email__iexact=comment.author_email)
-    if comment.user_id:
-        condition |= Q(user_id=comment.user_id)
-    return list(Ban.objects.filter(condition, lifted_at__isnull=True))
-
-
-
-def comments_by_ids(*, ids: Iterable[int]) -> list[Comment]:
-    return list(Comment.objects.filter(pk__in=list(ids)).order_by("pk"))
-
+from broadsheet.moderation.selectors import (  # noqa: F401  (the desk's views read them here)
+    ARTICLE_CHOICES_LIMIT,
+    DEFAULT_SORT,
+    PAGE_SIZE,
+    QUEUES,
+    SORTS,
+    CommenterRecord,
+    DeskItem,
+    QueueFilters,
+    active_ban,
+    active_bans,
+    active_rejection_reasons,
+    article_by_id,
+    bans_for_commenter,
+    comment_for_decision,
+    comment_history,
+    comment_reports,
+    commenter_records,
+    comments_by_ids,
+    desk_item,
+    desk_items,
+    filter_choices,
+    is_queue,
+    latest_decision,
+    newest_pending_id,
+    queue_arrivals,
+    queue_comments,
+    queue_counts,
+    rejection_reason_for_ban,
+    section_by_slug,
+)
+from broadsheet.moderation.services import AUTO_MODERATOR
 
 # --- Activity: what the desk has been doing, for the charts on /desk/activity/ ---
 

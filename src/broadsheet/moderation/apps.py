@@ -20,6 +20,13 @@ def _settings_changed(**kwargs) -> None:
     forget_checked_settings(**kwargs)
 
 
+def _embed_published_article(*, article_id: int, **kwargs) -> None:
+    # Not at the top: tasks imports models, which cannot load before the app registry.
+    from broadsheet.moderation.tasks import enqueue_article_embedding
+
+    enqueue_article_embedding(article_id)
+
+
 class ModerationConfig(AppConfig):
     name = "broadsheet.moderation"
     label = "moderation"
@@ -27,6 +34,9 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from broadsheet.articles.signals import article_published
+
+        article_published.connect(_embed_published_article, dispatch_uid="embed-article")
         # The scanner re-reads these every few seconds; an edit made in this process applies
         # to the next batch.
         for model in ("moderation.WordListEntry", "moderation.BlockedDomain",

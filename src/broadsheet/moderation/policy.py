@@ -6,13 +6,7 @@ from dataclasses import dataclass
 
 from broadsheet.articles.models import Article
 from broadsheet.core.models import ModerationPolicy, SiteSettings
-
-# Used when the tuned defaults module is not there yet (e.g. a fresh checkout mid-training).
-_FALLBACK_THRESHOLDS = {
-    "abuse": {"hold": 0.5, "reject": 0.95},
-    "spam": {"hold": 0.5, "reject": 0.95},
-    "relevance": {"hold": 0.8},
-}
+from broadsheet.moderation.thresholds import DEFAULT_THRESHOLDS
 
 # Which rejection reason a clear violation maps to.
 REASON_FOR_CODE = {
@@ -30,13 +24,7 @@ def effective_policy(article: Article, site: SiteSettings | None = None) -> str:
 
 
 def thresholds(site: SiteSettings | None = None) -> dict[str, dict[str, float]]:
-    try:
-        from broadsheet.moderation.thresholds import DEFAULT_THRESHOLDS
-    except ImportError:
-        DEFAULT_THRESHOLDS = _FALLBACK_THRESHOLDS
-    merged = {name: dict(values) for name, values in _FALLBACK_THRESHOLDS.items()}
-    for name, values in DEFAULT_THRESHOLDS.items():
-        merged.setdefault(name, {}).update(values)
+    merged = {name: dict(values) for name, values in DEFAULT_THRESHOLDS.items()}
     site = site or SiteSettings.load()
     overrides = {
         ("abuse", "hold"): site.abuse_hold_threshold,

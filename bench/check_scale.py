@@ -46,11 +46,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import benchlib as b
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
-
-import benchlib as b  # noqa: E402
-
 DEFAULT_DB = "broadsheet_scale"
 DEFAULT_RESULTS = REPO / "bench" / "results" / "check_scale.txt"
 CLIENTS = 32
