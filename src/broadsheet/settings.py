@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "broadsheet.comments",
     "broadsheet.moderation",
     "broadsheet.desk",
+    "broadsheet.integrations",
     "broadsheet.demo",
 ]
 
@@ -239,3 +240,6 @@ LOGGING = {
 BROADSHEET_SCANNING = envbool("BROADSHEET_SCANNING", True)
 # Cache rendered comment threads (invalidated by every decision); off only to measure.
 BROADSHEET_PAGE_CACHE = envbool("BROADSHEET_PAGE_CACHE", True)
+
+# Webhooks: how long one delivery attempt may wait for the receiver (it never runs in a request).
+BROADSHEET_WEBHOOK_TIMEOUT_SECONDS = envint("BROADSHEET_WEBHOOK_TIMEOUT_SECONDS", 5)
