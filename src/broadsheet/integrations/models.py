@@ -86,3 +86,40 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Attempt at {self.attempted_at:%Y-%m-%d %H:%M:%S}: {self.status_code or self.error}"
+
+
+class ExternalStory(models.Model):
+    """A story that lives at another address (a CMS page, an imported thread) and the article
+    that holds its comments here."""
+
+    url = models.CharField(max_length=700, unique=True, help_text="Normalised: no query or #.")
+    article = models.OneToOneField(
+        "articles.Article", on_delete=models.CASCADE, related_name="external_story"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "external stories"
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class ImportedComment(models.Model):
+    """Where an imported comment came from, so importing the same file again adds nothing."""
+
+    source = models.CharField(max_length=300, help_text='e.g. "disqus:forum" or "wordpress:URL"')
+    key = models.CharField(max_length=100)
+    comment = models.OneToOneField(
+        "comments.Comment", on_delete=models.CASCADE, related_name="import_record"
+    )
+    # Set while the parent has not been imported yet (a reply before its parent in the file).
+    parent_key = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="unique_import_source_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}#{self.key}"
