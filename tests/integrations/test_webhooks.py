@@ -171,12 +171,13 @@ def test_a_slow_receiver_does_not_hold_up_posting(receiver, client, article, set
         assert response.status_code == 303
         # The receiver has not answered yet, so the page did not wait for it.
         assert receiver.answered == 0
+        receiver.gate.set()
+        assert receiver.arrived.wait(10)
+        assert tasks.sender.wait_idle(10)
+        assert WebhookDelivery.objects.get().state == "delivered"
     finally:
         receiver.gate.set()
-    assert receiver.arrived.wait(10)
-    assert tasks.sender.wait_idle(10)
-    assert WebhookDelivery.objects.get().state == "delivered"
-    tasks.sender.stop()
+        tasks.sender.stop()
 
 
 @pytest.mark.django_db
