@@ -177,3 +177,25 @@ def test_the_story_endpoint_answers_json_errors(client):
     response = ask_story(client, title="")
     assert response.status_code == 400
     assert json.loads(response.content)["error"].startswith("The story has no title")
+
+
+def test_view_more_pages_through_the_threads_with_replying_to(client):
+    from broadsheet.core.models import SiteSettings
+
+    site = SiteSettings.load()
+    site.threads_per_page = 2
+    site.save()
+    path = frame_path(client)
+    article = ExternalStory.objects.get().article
+    first = make_comment(article, text="Thread one", minutes_ago=30)
+    make_comment(article, parent=first, text="A reply to one", name="Ana", minutes_ago=25)
+    make_comment(article, text="Thread two", minutes_ago=20)
+    make_comment(article, text="Thread three", minutes_ago=10)
+    article_comments_changed(article.pk)
+    html = client.get(path).content.decode()
+    assert "Comments (4)" in html
+    assert "Thread one" in html and "Thread two" in html and "Thread three" not in html
+    assert "Replying to Bilal" in html
+    more = re.search(r'<a class="bs-more" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    later = client.get(more).content.decode()
+    assert "Thread three" in later and "Thread one" not in later
