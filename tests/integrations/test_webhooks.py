@@ -21,6 +21,7 @@ from broadsheet.moderation.models import RejectionReason
 from broadsheet.moderation.services import comment_approve, comment_edit_approve, comment_reject
 from tests.conftest import make_comment
 from tests.integrations.receiver import start_receiver
+from tests.moderation.test_runners import celery_on_redis, wait_for  # noqa: F401 (fixture)
 
 SECRET = "a-long-shared-secret-for-tests"
 
@@ -220,3 +221,43 @@ def test_the_admin_shows_deliveries_with_their_attempts(
     assert SECRET.encode() not in admin_client.get(
         f"/admin/integrations/webhookendpoint/{delivery.endpoint_id}/change/"
     ).content
+
+
+@pytest.mark.redis
+@pytest.mark.usefixtures("celery_on_redis")
+@pytest.mark.django_db(transaction=True)
+def test_with_celery_the_worker_delivers_through_the_real_redis(receiver, client, article):
+    endpoint_add(url=receiver.url, secret=SECRET, events=["comment.created"])
+    response = client.post(
+        f"/comments/post/{article.pk}/",
+        {"name": "Sana", "email": "sana@example.com", "text": "Sent by the worker."},
+    )
+    assert response.status_code == 303
+    assert receiver.arrived.wait(20)
+    assert wait_for(lambda: WebhookDelivery.objects.filter(state="delivered").exists())
+    assert json.loads(receiver.received[0].body)["comment"]["text"] == "Sent by the worker."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_the_delivery_waits_for_the_sweep(receiver, client, article, settings):
+    from broadsheet.celery import app
+
+    settings.BROADSHEET_TASK_RUNNER = "celery"
+    previous = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    app.conf.broker_connection_retry = False
+    app.conf.broker_connection_max_retries = 0
+    app.conf.broker_transport_options = {"max_retries": 0}
+    try:
+        endpoint_add(url=receiver.url, secret=SECRET)
+        response = client.post(
+            f"/comments/post/{article.pk}/",
+            {"name": "Sana", "email": "sana@example.com", "text": "Queued while down."},
+        )
+        assert response.status_code == 303
+        assert receiver.received == []
+        assert WebhookDelivery.objects.get().state == "pending"
+        assert deliver_due() == 1  # what beat's sweep runs
+        assert events_of(receiver) == ["comment.created"]
+    finally:
+        app.conf.broker_url = previous
