@@ -168,7 +168,9 @@ def test_a_bad_post_keeps_the_text_and_says_what_is_wrong(client):
 
 
 def test_the_demo_page_is_for_development_only(client, settings):
-    assert client.get("/embed-demo/").status_code == 200
+    page = client.get("/embed-demo/", HTTP_HOST="localhost:8000").content.decode()
+    assert 'data-url="http://localhost:8000/embed-demo/harbour-wall"' in page
+    assert 'src="http://127.0.0.1:8000/embed.js"' in page
     settings.DEV_MODE = False
     assert client.get("/embed-demo/").status_code == 404
 

@@ -277,4 +277,7 @@ def demo(request: HttpRequest) -> HttpResponse:
     """A plain host page for trying the embed in development (see docs/embedding.md)."""
     if not settings.DEV_MODE:
         raise Http404("The embed demo is for development only.")
-    return render(request, "embed/demo.html", {"script_url": settings.SITE_URL + "/embed.js"})
+    return render(request, "embed/demo.html", {
+        "script_url": settings.SITE_URL + "/embed.js",
+        "story_url": request.build_absolute_uri("/embed-demo/harbour-wall"),
+    })
