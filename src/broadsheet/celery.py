@@ -10,5 +10,8 @@ app = Celery("broadsheet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.beat_schedule = {
     "sweep-unscanned-comments": {"task": "broadsheet.sweep", "schedule": 60.0},
+    "send-due-webhooks": {"task": "broadsheet.deliver_due_webhooks", "schedule": 15.0},
 }
-app.autodiscover_tasks(["broadsheet.moderation"], related_name="celery_tasks")
+app.autodiscover_tasks(
+    ["broadsheet.moderation", "broadsheet.integrations"], related_name="celery_tasks"
+)

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "broadsheet.moderation",
     "broadsheet.desk",
     "broadsheet.api",
+    "broadsheet.integrations",
+    "broadsheet.embed",
     "broadsheet.demo",
 ]
 
@@ -253,3 +255,11 @@ LOGGING = {
 BROADSHEET_SCANNING = envbool("BROADSHEET_SCANNING", True)
 # Cache rendered comment threads (invalidated by every decision); off only to measure.
 BROADSHEET_PAGE_CACHE = envbool("BROADSHEET_PAGE_CACHE", True)
+
+# Webhooks: how long one delivery attempt may wait for the receiver (it never runs in a request).
+BROADSHEET_WEBHOOK_TIMEOUT_SECONDS = envint("BROADSHEET_WEBHOOK_TIMEOUT_SECONDS", 5)
+# Sites allowed to embed the comments (/embed.js), besides the admin's list. The dev default
+# lets the demo page at http://localhost:8000/embed-demo/ embed a site served on 127.0.0.1.
+BROADSHEET_EMBED_ORIGINS = envlist(
+    "BROADSHEET_EMBED_ORIGINS", "http://localhost:8000" if DEV_MODE else ""
+)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("pages/", include("broadsheet.core.urls")),
     path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("broadsheet.embed.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("broadsheet.articles.urls")),
 ]

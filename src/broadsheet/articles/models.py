@@ -13,7 +13,7 @@ from broadsheet.core.models import ModerationPolicy
 # First path segments that belong to the site itself, so no section may take them.
 RESERVED_SECTION_SLUGS = {
     "admin", "desk", "api", "authors", "feeds", "static", "pages", "comments", "accounts",
-    "sitemap.xml", "robots.txt", "tags", "search", "media",
+    "sitemap.xml", "robots.txt", "tags", "search", "media", "embed", "embed-demo", "embed.js",
 }
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment, Report
+from broadsheet.comments.signals import comment_created, comment_reported, send_on_commit
 from broadsheet.core.ratelimit import RateVerdict, limits_exceeded
 from broadsheet.core.sql import insert_statement, insert_values
 
@@ -129,6 +130,7 @@ def comment_submit(
         )
         if duplicate_id is None:
             _insert(comment)
+            send_on_commit(comment_created, comment=comment)
             if banned:
                 comment = moderation_services.comment_reject_banned(comment=comment)
             else:
@@ -187,4 +189,5 @@ def comment_report(
     except IntegrityError as error:
         raise ReportAlreadyOpen from error
     Comment.objects.filter(pk=comment.pk).update(open_report_count=F("open_report_count") + 1)
+    send_on_commit(comment_reported, comment=comment, report=report)
     return report

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from broadsheet.articles.cache import article_comments_changed
 from broadsheet.comments.models import Comment, Report
+from broadsheet.comments.signals import send_on_commit
+from broadsheet.moderation import signals
 from broadsheet.moderation.models import Ban, CommentVector, Decision, RejectionReason
 
 AUTO_MODERATOR = "auto-moderator"
@@ -117,6 +119,7 @@ def comment_approve(
         status_before=before, text_before=comment.text, note=note,
     )
     article_comments_changed(comment.article_id)
+    send_on_commit(signals.comment_approved, comment=comment)
     return comment
 
 
@@ -147,6 +150,7 @@ def comment_reject(
     )
     if before == Comment.Status.APPROVED:
         article_comments_changed(comment.article_id)
+    send_on_commit(signals.comment_rejected, comment=comment)
     return comment
 
 
@@ -182,6 +186,9 @@ def comment_edit_approve(
         status_before=before_status, text_before=before_text, note=note,
     )
     article_comments_changed(comment.article_id)
+    if before_status != Comment.Status.APPROVED:
+        send_on_commit(signals.comment_approved, comment=comment)
+    send_on_commit(signals.comment_edited, comment=comment)
     return comment
 
 

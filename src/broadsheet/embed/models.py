@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def validate_origin(value: str) -> None:
+    from broadsheet.embed.origins import OriginError, normalise_origin
+
+    try:
+        normalise_origin(value)
+    except OriginError as error:
+        raise ValidationError(str(error)) from None
+
+
+class EmbedOrigin(models.Model):
+    """A site allowed to embed the comments (besides BROADSHEET_EMBED_ORIGINS)."""
+
+    origin = models.CharField(
+        max_length=200, unique=True, validators=[validate_origin],
+        help_text="Scheme, host and port if not the default, e.g. https://www.example.org",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["origin"]
+        verbose_name = "allowed embedding site"
+
+    def __str__(self) -> str:
+        return self.origin
+
+    def save(self, *args, **kwargs) -> None:
+        from broadsheet.embed.origins import normalise_origin
+
+        self.origin = normalise_origin(self.origin)
+        super().save(*args, **kwargs)

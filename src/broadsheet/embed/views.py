@@ -1,0 +1,283 @@
+"""The embed: /embed.js for the host page, the story endpoint it calls, and the frame.
+
+The comments are drawn in an iframe served from this site (see docs/embedding.md): the host
+page's styles and scripts cannot reach them, and the frame needs no cookie. Every write the
+frame makes carries its signed pass (tokens.py) and is refused unless the pass's host site is
+still allowed and the request comes from the frame itself.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from broadsheet.articles.models import Article
+from broadsheet.comments import services
+from broadsheet.comments.forms import CommentForm, ReportForm
+from broadsheet.comments.models import Comment
+from broadsheet.comments.selectors import (
+    BadCursor,
+    approved_comment_count,
+    comment_threads_for_article,
+)
+from broadsheet.core.http import see_other
+from broadsheet.core.models import SiteSettings
+from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
+from broadsheet.embed import tokens
+from broadsheet.embed.origins import is_allowed, normalise_origin, origin_of_url
+from broadsheet.integrations.stories import StoryError, story_get_or_create
+
+EMBED_JS = Path(__file__).parent / "static" / "embed" / "embed.js"
+STORIES_PER_MINUTE = 60
+MAX_TITLE = 300
+MAX_SUMMARY = 20_000
+NOT_HERE = "The comments are not available on this site."
+
+
+@lru_cache(maxsize=1)
+def _embed_script() -> bytes:
+    return EMBED_JS.read_bytes()
+
+
+@require_GET
+def embed_js(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(_embed_script(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    # Loadable by host pages that isolate themselves (Cross-Origin-Embedder-Policy).
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+def _json_error(message: str, status: int, origin: str | None = None) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    if origin:
+        response["Access-Control-Allow-Origin"] = origin
+    response["Vary"] = "Origin"
+    return response
+
+
+@csrf_exempt  # no cookie is read: the Origin header is what is checked
+@require_http_methods(["POST"])
+def story(request: HttpRequest) -> JsonResponse:
+    """The host page's first call: find (or create) the story for data-url, answer with the
+    frame's address. Only for allowed origins; others get 403 and no CORS header."""
+    origin = request.headers.get("Origin")
+    if not is_allowed(origin):
+        return _json_error(NOT_HERE, 403)
+    origin = normalise_origin(origin)
+    if limit_exceeded("embed-story", client_ip(request), STORIES_PER_MINUTE):
+        return _json_error("Too many requests; try again in a minute.", 429, origin)
+    url = request.POST.get("url", "").strip()
+    title = request.POST.get("title", "").strip()[:MAX_TITLE]
+    summary = request.POST.get("summary", "").strip()[:MAX_SUMMARY]
+    if not is_allowed(origin_of_url(url)):
+        return _json_error(
+            "data-url must be an address on a site allowed to embed the comments.", 400, origin
+        )
+    try:
+        article, _created = story_get_or_create(url=url, title=title, summary=summary)
+    except StoryError as error:
+        return _json_error(str(error), 400, origin)
+    frame = request.build_absolute_uri(reverse("embed:frame")) + "?" + urlencode(
+        {"t": tokens.frame_token(article_id=article.pk, origin=origin)}
+    )
+    response = JsonResponse({"frame": frame, "comments": approved_comment_count(article)})
+    response["Access-Control-Allow-Origin"] = origin
+    response["Vary"] = "Origin"
+    return response
+
+
+def _frame_headers(response: HttpResponse, origin: str) -> HttpResponse:
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+        f"form-action 'self'; base-uri 'none'; frame-ancestors {origin}"
+    )
+    response["Referrer-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _refused(request: HttpRequest, status: int = 403) -> HttpResponse:
+    response = HttpResponse(NOT_HERE, status=status, content_type="text/plain; charset=utf-8")
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+    return response
+
+
+def _pass_and_article(token: str) -> tuple[tokens.FramePass, Article] | None:
+    frame_pass = tokens.read_frame_token(token)
+    if frame_pass is None or not is_allowed(frame_pass.origin):
+        return None
+    article = (
+        Article.objects.published().select_related("section")
+        .filter(pk=frame_pass.article_id).first()
+    )
+    return (frame_pass, article) if article is not None else None
+
+
+def _from_the_frame(request: HttpRequest) -> bool:
+    """A write must come from a page of this site (the frame): browsers send Origin on POST."""
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin == f"{request.scheme}://{request.get_host()}"
+
+
+def frame_url(token: str, **extra: str) -> str:
+    query = {"t": token, **{k: v for k, v in extra.items() if v}}
+    return reverse("embed:frame") + "?" + urlencode(query)
+
+
+def _render_frame(
+    request: HttpRequest, frame_pass: tokens.FramePass, article: Article, *,
+    form: CommentForm | None = None, status: int = 200, own: frozenset[int] = frozenset(),
+    own_token: str = "", notice: str = "",
+) -> HttpResponse:
+    site = SiteSettings.load()
+    token = request.GET.get("t") or request.POST.get("t", "")
+    reply_to = None
+    reply_id = request.GET.get("reply_to", "")
+    if reply_id.isdigit():
+        reply_to = Comment.objects.filter(
+            pk=int(reply_id), article=article, status=Comment.Status.APPROVED
+        ).first()
+    cursor_error = ""
+    try:
+        page = comment_threads_for_article(
+            article=article, cursor=request.GET.get("after") or None,
+            per_page=site.threads_per_page, max_depth=site.max_reply_depth, own_pending_ids=own,
+        )
+    except BadCursor as error:
+        cursor_error = str(error)
+        page = comment_threads_for_article(
+            article=article, per_page=site.threads_per_page, max_depth=site.max_reply_depth,
+            own_pending_ids=own,
+        )
+    if form is None:
+        form = CommentForm(
+            initial={"parent": reply_to.pk} if reply_to else {}, article=article, site=site
+        )
+    context = {
+        "article": article,
+        "page": page,
+        "count": approved_comment_count(article),
+        "form": form,
+        "reply_to": reply_to,
+        "token": token,
+        "own_token": own_token,
+        "notice": notice or cursor_error,
+        "comments_open": article.comments_open(site.close_comments_after_days),
+        "max_length": site.max_comment_length,
+        "more_url": frame_url(token, after=page.next_cursor, mine=own_token)
+        if page.next_cursor else "",
+        "frame_url": frame_url(token, mine=own_token),
+    }
+    response = render(request, "embed/frame.html", context, status=status)
+    return _frame_headers(response, frame_pass.origin)
+
+
+@xframe_options_exempt  # framed by the allowed host only: CSP frame-ancestors says which
+@require_GET
+def frame(request: HttpRequest) -> HttpResponse:
+    found = _pass_and_article(request.GET.get("t", ""))
+    if found is None:
+        return _refused(request)
+    own_token = request.GET.get("mine", "")
+    notice = {
+        "posted": "Your comment is awaiting moderation. It will appear once a moderator "
+                  "approves it.",
+        "reported": "Thank you. Your report has been sent to the moderators.",
+    }.get(request.GET.get("done", ""), "")
+    return _render_frame(
+        request, *found, own=tokens.read_own_token(own_token), own_token=own_token,
+        notice=notice,
+    )
+
+
+@xframe_options_exempt
+@csrf_exempt  # cookie-less: the signed pass and the Origin check stand in for the CSRF token
+@require_POST
+def post(request: HttpRequest) -> HttpResponse:
+    found = _pass_and_article(request.POST.get("t", ""))
+    if found is None or not _from_the_frame(request):
+        return _refused(request)
+    frame_pass, article = found
+    site = SiteSettings.load()
+    own_token = request.POST.get("mine", "")
+    own = tokens.read_own_token(own_token)
+    form = CommentForm(request.POST, article=article, site=site)
+    if not form.is_valid():
+        return _render_frame(
+            request, frame_pass, article, form=form, status=400, own=own, own_token=own_token
+        )
+    ip = client_ip(request)
+    if services.commenter_over_rate_limit(
+        ip=ip, email=form.cleaned_data["email"], per_minute=site.comments_per_minute
+    ):
+        form.add_error(None, "You have posted several comments in the last minute. Please "
+                             "wait a minute, then post again; your text is kept below.")
+        return _render_frame(
+            request, frame_pass, article, form=form, status=429, own=own, own_token=own_token
+        )
+    comment, _created = services.comment_submit(
+        article=article, parent=form.parent_comment, author_name=form.cleaned_data["name"],
+        author_email=form.cleaned_data["email"], text=form.cleaned_data["text"],
+        ip_hash=hash_ip(ip),
+    )
+    mine = tokens.own_token([*sorted(own), comment.pk])
+    done = "posted" if comment.status == Comment.Status.PENDING else ""
+    return see_other(frame_url(request.POST["t"], mine=mine, done=done) + f"#c{comment.pk}")
+
+
+@xframe_options_exempt
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, comment_id: int) -> HttpResponse:
+    token = request.GET.get("t") or request.POST.get("t", "")
+    found = _pass_and_article(token)
+    if found is None or (request.method == "POST" and not _from_the_frame(request)):
+        return _refused(request)
+    frame_pass, article = found
+    comment = Comment.objects.filter(
+        pk=comment_id, article=article, status=Comment.Status.APPROVED
+    ).first()
+    if comment is None:
+        raise Http404("No such published comment here.")
+    status = 200
+    form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        ip = client_ip(request)
+        if not form.is_valid():
+            status = 400
+        elif limit_exceeded("report-ip", ip, services.REPORTS_PER_MINUTE):
+            form.add_error(None, "You have sent many reports in the last minute. Please wait.")
+            status = 429
+        else:
+            services.comment_report(
+                comment=comment, reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"], reporter_ip_hash=hash_ip(ip),
+            )
+            return see_other(frame_url(token, done="reported") + f"#c{comment.pk}")
+    response = render(
+        request, "embed/report.html",
+        {"form": form, "comment": comment, "token": token, "back_url": frame_url(token)},
+        status=status,
+    )
+    return _frame_headers(response, frame_pass.origin)
+
+
+@require_GET
+def demo(request: HttpRequest) -> HttpResponse:
+    """A plain host page for trying the embed in development (see docs/embedding.md)."""
+    if not settings.DEV_MODE:
+        raise Http404("The embed demo is for development only.")
+    return render(request, "embed/demo.html", {
+        "script_url": settings.SITE_URL + "/embed.js",
+        "story_url": request.build_absolute_uri("/embed-demo/harbour-wall"),
+    })
