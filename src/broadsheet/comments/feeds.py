@@ -36,23 +36,10 @@ def publicly_reachable_comments() -> QuerySet[Comment]:
     )
 
 
-class LatestCommentsFeed(Feed):
+class CommentsFeed(Feed):
+    """What every comment feed shares: Atom, and how one comment becomes an entry."""
+
     feed_type = Atom1Feed
-
-    def title(self) -> str:
-        return f"{SiteSettings.load().site_name}: latest comments"
-
-    def link(self) -> str:
-        return "/"
-
-    def subtitle(self) -> str:
-        return "The latest published reader comments"
-
-    def items(self) -> QuerySet[Comment]:
-        return publicly_reachable_comments()[:FEED_LENGTH]
-
-    def item_title(self, item: Comment) -> str:
-        return f"{item.author_name} on {item.article.headline}"
 
     def item_description(self, item: Comment) -> str:
         # Plain text: feed readers escape it, so a comment's markup is never run anywhere.
@@ -71,7 +58,24 @@ class LatestCommentsFeed(Feed):
         return item.author_name
 
 
-class ArticleCommentsFeed(LatestCommentsFeed):
+class LatestCommentsFeed(CommentsFeed):
+    def title(self) -> str:
+        return f"{SiteSettings.load().site_name}: latest comments"
+
+    def link(self) -> str:
+        return "/"
+
+    def subtitle(self) -> str:
+        return "The latest published reader comments"
+
+    def items(self) -> QuerySet[Comment]:
+        return publicly_reachable_comments()[:FEED_LENGTH]
+
+    def item_title(self, item: Comment) -> str:
+        return f"{item.author_name} on {item.article.headline}"
+
+
+class ArticleCommentsFeed(CommentsFeed):
     def get_object(self, request: HttpRequest, article_id: int) -> Article:
         return get_object_or_404(
             Article.objects.published().select_related("section"), pk=article_id

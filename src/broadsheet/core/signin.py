@@ -85,7 +85,7 @@ class ThrottledAdminAuthenticationForm(ThrottledSignIn, AdminAuthenticationForm)
 def _answered(response: HttpResponse) -> HttpResponse:
     """429 with Retry-After when the sign-in form was refused for being paused."""
     form = (getattr(response, "context_data", None) or {}).get("form")
-    if isinstance(form, ThrottledSignIn) and form.errors and form.has_error(
+    if isinstance(form, forms.Form) and isinstance(form, ThrottledSignIn) and form.has_error(
         NON_FIELD_ERRORS, THROTTLED
     ):
         response.status_code = 429

@@ -71,7 +71,7 @@ def story(request: HttpRequest) -> JsonResponse:
     """The host page's first call: find (or create) the story for data-url, answer with the
     frame's address. Only for allowed origins; others get 403 and no CORS header."""
     origin = request.headers.get("Origin")
-    if not is_allowed(origin):
+    if origin is None or not is_allowed(origin):
         return _json_error(NOT_HERE, 403)
     origin = normalise_origin(origin)
     if limit_exceeded("embed-story", client_ip(request), STORIES_PER_MINUTE):

@@ -54,8 +54,7 @@ class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    fields = ["attempted_at", "status_code", "error", "duration_ms"]
-    readonly_fields = fields
+    fields = readonly_fields = ("attempted_at", "status_code", "error", "duration_ms")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -50,9 +50,9 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(endpoints)} webhook receiver(s).")
 
     def _remove(self, *, receiver: str, **_) -> None:
-        found = WebhookEndpoint.objects.filter(
-            pk=int(receiver) if receiver.isdigit() else None
-        ) | WebhookEndpoint.objects.filter(url=receiver)
+        found = WebhookEndpoint.objects.filter(url=receiver)
+        if receiver.isdigit():
+            found = found | WebhookEndpoint.objects.filter(pk=int(receiver))
         endpoints = list(found)
         if not endpoints:
             raise CommandError(f"No webhook receiver {receiver!r}; see `broadsheet webhooks list`.")
