@@ -162,3 +162,40 @@ def comment_payload(**overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
+
+
+@pytest.fixture
+def celery_on_redis(settings):
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL).ping()
+    except redis.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379; start it (see .ci/run).")
+    from celery.contrib.testing.worker import start_worker
+
+    from broadsheet.celery import app
+
+    settings.BROADSHEET_TASK_RUNNER = "celery"
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    app.conf.broker_url = REDIS_TEST_URL
+    app.conf.result_backend = None
+    app.conf.task_always_eager = False
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    def close_connections(**_kwargs) -> None:
+        # In the worker's thread: its connections would otherwise outlive it and keep
+        # PostgreSQL from dropping the test database at the end of the run.
+        connections.close_all()
+
+    task_postrun.connect(close_connections, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield app
+    finally:
+        task_postrun.disconnect(close_connections)
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()

@@ -21,7 +21,6 @@ from broadsheet.moderation.models import RejectionReason
 from broadsheet.moderation.services import comment_approve, comment_edit_approve, comment_reject
 from tests.conftest import make_comment
 from tests.integrations.receiver import start_receiver
-from tests.moderation.test_runners import celery_on_redis, wait_for  # noqa: F401 (fixture)
 
 SECRET = "a-long-shared-secret-for-tests"
 
@@ -226,7 +225,22 @@ def test_the_admin_shows_deliveries_with_their_attempts(
 @pytest.mark.redis
 @pytest.mark.usefixtures("celery_on_redis")
 @pytest.mark.django_db(transaction=True)
-def test_with_celery_the_worker_delivers_through_the_real_redis(receiver, client, article):
+def test_with_celery_the_worker_delivers_through_the_real_redis(
+    request, receiver, client, article
+):
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    recorded = threading.Event()
+
+    def check_after_each_task(**_kwargs) -> None:
+        # In the worker's thread, once a task has finished writing.
+        if WebhookDelivery.objects.filter(state="delivered").exists():
+            recorded.set()
+        connections.close_all()
+
+    task_postrun.connect(check_after_each_task, weak=False)
+    request.addfinalizer(lambda: task_postrun.disconnect(check_after_each_task))
     endpoint_add(url=receiver.url, secret=SECRET, events=["comment.created"])
     response = client.post(
         f"/comments/post/{article.pk}/",
@@ -234,7 +248,7 @@ def test_with_celery_the_worker_delivers_through_the_real_redis(receiver, client
     )
     assert response.status_code == 303
     assert receiver.arrived.wait(20)
-    assert wait_for(lambda: WebhookDelivery.objects.filter(state="delivered").exists())
+    assert recorded.wait(20), "the worker did not record the delivery"
     assert json.loads(receiver.received[0].body)["comment"]["text"] == "Sent by the worker."
 
 

@@ -6,14 +6,11 @@ import threading
 import time
 
 import pytest
-import redis
 
 from broadsheet.comments.models import Comment
 from broadsheet.moderation import pipeline, tasks
 from tests.conftest import comment_payload
 from tests.moderation.conftest import StandIn, set_policy
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture
@@ -52,38 +49,6 @@ def test_nothing_is_queued_when_the_post_is_rolled_back(article, stand_in_scanne
     finally:
         tasks.runner.submit = settings_runner
     assert queued == [] and Comment.objects.count() == 0
-
-
-@pytest.fixture
-def celery_on_redis(settings):
-    try:
-        redis.Redis.from_url(REDIS_TEST_URL).ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379; start it (see .ci/run).")
-    from celery.contrib.testing.worker import start_worker
-
-    from broadsheet.celery import app
-
-    settings.BROADSHEET_TASK_RUNNER = "celery"
-    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
-    app.conf.broker_url = REDIS_TEST_URL
-    app.conf.result_backend = None
-    app.conf.task_always_eager = False
-    from celery.signals import task_postrun
-    from django.db import connections
-
-    def close_connections(**_kwargs) -> None:
-        # In the worker's thread: its connections would otherwise outlive it and keep
-        # PostgreSQL from dropping the test database at the end of the run.
-        connections.close_all()
-
-    task_postrun.connect(close_connections, weak=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield app
-    finally:
-        task_postrun.disconnect(close_connections)
-    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
 
 
 @pytest.mark.redis
