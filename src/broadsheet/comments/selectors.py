@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment
+from broadsheet.core.converters import MAX_ROW_ID
 from broadsheet.core.models import Profile
 from broadsheet.core.text import stored_comment_html
 
@@ -108,11 +109,20 @@ def encode_cursor(comment: Comment | ShownComment) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (time, id) a cursor names, or BadCursor for anything this server did not issue:
+    a time that cannot be stored (out of range once read in UTC) or an id no row can have is
+    refused here, before it reaches the database."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        when, row_id = datetime.fromisoformat(stamp), int(pk)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        when = when.astimezone(UTC)
+        if not 0 < row_id <= MAX_ROW_ID:
+            raise ValueError("no row has this id")
+        return when, row_id
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as error:
         raise BadCursor(
             "That link to more comments is broken; start from the first page."
         ) from error
@@ -283,7 +293,7 @@ def reply_parent(*, article_id: int, comment_id: int) -> Comment | None:
     """The comment a reply answers, if it is on ARTICLE_ID, with only what a reply needs (its
     thread, depth, author and status): one plain query, as every reply posted asks it and the
     ORM took longer to build the statement than the database took to answer."""
-    if not 0 < comment_id < 2**63:  # no such row, and the database would refuse the number
+    if not 0 < comment_id <= MAX_ROW_ID:  # no such row, and the database would refuse it
         return None
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from broadsheet.comments.models import Comment
+from broadsheet.core.converters import MAX_ROW_ID
 from broadsheet.moderation.models import RejectionReason
 
 
@@ -64,9 +65,14 @@ class BulkDecisionForm(forms.Form):
             ("approve", "Approve"),
             ("Reject as…", [(f"reject:{r.slug}", r.label) for r in reasons]),
         ]
-        # Any whole number is acceptable here; ids no longer in the queue are skipped later.
+        # Any id a row can have is acceptable here; ids no longer in the queue are skipped
+        # later.
         submitted = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(value, value) for value in submitted if value.isdigit()]
+        self.fields["ids"].choices = [
+            (value, value)
+            for value in submitted
+            if value.isdigit() and 0 < int(value) <= MAX_ROW_ID
+        ]
         self.fields["ids"].error_messages["invalid_choice"] = (
             "Some of the selected comments could not be read. Reload the page and try again."
         )
