@@ -214,9 +214,12 @@ CORS_URLS_REGEX = r"^/api/.*$"
 # The API never reads cookies, so browsers need not send them.
 CORS_ALLOW_CREDENTIALS = False
 
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-# Flash messages ride in that same signed cookie: one signature per response instead of two
-# (a comment posted through the form sets both its session and its "awaiting moderation").
+# Sessions are kept on the server (database rows, read through the cache), so logging out or
+# changing a password ends a session for good: a copied cookie then opens nothing. Signed-cookie
+# sessions could not be revoked. `broadsheet clearsessions` removes expired rows.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Flash messages ride in that same session: one cookie instead of two (a comment posted through
+# the form sets both its session and its "awaiting moderation").
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
