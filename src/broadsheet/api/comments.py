@@ -6,7 +6,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +43,8 @@ from broadsheet.comments.selectors import (
     approved_comment_count,
     comment_threads_for_article,
     decode_cursor,
+    public_comments,
+    public_rule,
 )
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
@@ -180,7 +182,7 @@ def comment_counts(
         counted = dict(
             Article.objects.published()
             .filter(pk__in=ids)
-            .annotate(approved=Count("comments", filter=Q(comments__status="approved")))
+            .annotate(approved=Count("comments", filter=public_rule("comments__")))
             .values_list("pk", "approved")
         )
         return CommentCounts({pk: counted.get(pk, 0) for pk in ids})
@@ -197,12 +199,9 @@ def comment_detail(
     request: HttpRequest, comment_id: RowId
 ) -> HttpResponse:
     comment = (
-        Comment.objects.select_related("article__section", "parent", "user__profile")
-        .filter(
-            pk=comment_id,
-            status=Comment.Status.APPROVED,
-            article__in=Article.objects.published(),
-        )
+        public_comments()
+        .select_related("article__section", "parent", "user__profile")
+        .filter(pk=comment_id)
         .first()
     )
     if comment is None:
@@ -328,7 +327,7 @@ def comment_status(
 def comment_report(
     request: HttpRequest, payload: ReportIn, comment_id: RowId
 ) -> Status[ReportReceived]:
-    comment = Comment.objects.filter(pk=comment_id, status=Comment.Status.APPROVED).first()
+    comment = public_comments().filter(pk=comment_id).first()
     if comment is None:
         raise ApiError(404, f"There is no published comment {comment_id}.", code="not_found")
     form = ReportForm(data={"reason": payload.reason.value, "note": payload.note})

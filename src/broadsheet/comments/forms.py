@@ -79,7 +79,7 @@ class CommentForm(forms.Form):
                 "The comment you are replying to is not on this article. Reply to a comment "
                 "shown on this page."
             )
-        if parent.status != Comment.Status.APPROVED:
+        if not parent.is_public:
             raise forms.ValidationError(
                 "The comment you are replying to is not published, so it cannot take replies."
             )

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from broadsheet.articles.cache import article_cache_version
@@ -20,6 +22,27 @@ from broadsheet.core.models import Profile
 from broadsheet.core.text import stored_comment_html
 
 ORDERS = {"oldest": "Oldest first", "newest": "Newest first"}
+
+
+def public_rule(path: str = "") -> Q:
+    """When a comment is public, as a filter on comments reached through PATH (e.g.
+    "comments__" from articles): it is approved and so is its thread's top comment (a reply
+    under a rejected thread is shown nowhere). The one rule every public page, count and
+    endpoint applies; public_comments() adds that the article is published."""
+    approved = Comment.Status.APPROVED
+    return Q(**{f"{path}status": approved}) & (
+        Q(**{f"{path}thread_root__isnull": True})
+        | Q(**{f"{path}thread_root__status": approved})
+    )
+
+
+def public_comments() -> QuerySet[Comment]:
+    """The comments any reader may see: public_rule() under a published article."""
+    return Comment.objects.filter(
+        public_rule(),
+        article__status=Article.Status.PUBLISHED,
+        article__published_at__lte=timezone.now(),
+    )
 COUNT_CACHE_SECONDS = 60 * 60
 
 
@@ -148,16 +171,18 @@ def _read_shown(sql: str, params: list) -> list[ShownComment]:
 
 
 def approved_comment_count(article: Article) -> int:
-    """The "Comments (N)" figure, counted once per version of the article's comments.
+    """The "Comments (N)" figure: the comments a reader can reach on the article (public_rule),
+    counted once per version of the article's comments.
 
     Counting is the one read on an article page that grows with the number of comments, so
-    it is kept under the article's cache version (bumped by every decision) even when the
-    page and thread caches are off.
+    it is kept under the article's cache version (bumped by every decision, which is the only
+    thing that changes it) even when the page and thread caches are off: each decision costs
+    one count, no page read does.
     """
-    key = f"approved-count:{article.pk}:{article_cache_version(article.pk)}"
+    key = f"public-count:{article.pk}:{article_cache_version(article.pk)}"
     count = cache.get(key)
     if count is None:
-        count = Comment.objects.filter(article=article, status=Comment.Status.APPROVED).count()
+        count = Comment.objects.filter(public_rule(), article=article).count()
         cache.set(key, count, COUNT_CACHE_SECONDS)
     return count
 
@@ -291,18 +316,25 @@ _REPLY_PARENT_FIELDS = ("id", "article_id", "thread_root_id", "depth", "author_n
 
 def reply_parent(*, article_id: int, comment_id: int) -> Comment | None:
     """The comment a reply answers, if it is on ARTICLE_ID, with only what a reply needs (its
-    thread, depth, author and status): one plain query, as every reply posted asks it and the
-    ORM took longer to build the statement than the database took to answer."""
+    thread, depth, author and status) and `is_public` (public_rule, the article aside): one
+    plain query, as every reply posted asks it and the ORM took longer to build the statement
+    than the database took to answer."""
     if not 0 < comment_id <= MAX_ROW_ID:  # no such row, and the database would refuse it
         return None
-    quote = connection.ops.quote_name
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    columns = ", ".join(f"c.{name}" for name in _REPLY_PARENT_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(_REPLY_PARENT_FIELDS)} FROM {quote(Comment._meta.db_table)} "
-            "WHERE id = %s AND article_id = %s",
+            f"SELECT {columns}, root.status FROM {table} c "
+            f"LEFT JOIN {table} root ON root.id = c.thread_root_id "
+            "WHERE c.id = %s AND c.article_id = %s",
             [comment_id, article_id],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    return Comment.from_db(connection.alias, list(_REPLY_PARENT_FIELDS), list(row))
+    *values, root_status = row
+    parent = Comment.from_db(connection.alias, list(_REPLY_PARENT_FIELDS), values)
+    approved = Comment.Status.APPROVED
+    parent.is_public = parent.status == approved and root_status in (None, approved)
+    return parent
