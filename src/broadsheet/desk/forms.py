@@ -90,15 +90,22 @@ class BulkDecisionForm(forms.Form):
 class BanForm(forms.Form):
     EMAIL = "email"
     ACCOUNT = "account"
+    CLIENT = "client"
+    DAYS = [(1, "1 day"), (7, "7 days"), (30, "30 days")]
 
     target = forms.ChoiceField(
         widget=forms.RadioSelect,
         label="Ban by",
         error_messages={
-            "required": "Choose whether to ban the email address or the account.",
+            "required": "Choose whether to ban the email address, the account or the network "
+            "address.",
             "invalid_choice": "This commenter was not signed in, so there is no account to "
             "ban. Ban the email address instead.",
         },
+    )
+    days = forms.TypedChoiceField(
+        choices=DAYS, coerce=int, initial=7, required=False, label="For (network address only)",
+        error_messages={"invalid_choice": "Choose 1, 7 or 30 days."},
     )
     note = forms.CharField(
         max_length=300, required=False, label="Why (kept with the ban, optional)",
@@ -113,7 +120,18 @@ class BanForm(forms.Form):
         choices = [(self.EMAIL, f"Email address: {comment.author_email}")]
         if comment.user_id:
             choices.append((self.ACCOUNT, f"Account: {comment.user.get_username()}"))
+        if comment.ip_hash:
+            choices.append((
+                self.CLIENT,
+                f"Network address #{comment.ip_hash[:10]} (hashed), for a limited time",
+            ))
         self.fields["target"].choices = choices
         self.fields["target"].initial = self.ACCOUNT if comment.user_id else self.EMAIL
         if comment.status == Comment.Status.REJECTED:
             del self.fields["reject_comment"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("target") == self.CLIENT and not cleaned.get("days"):
+            self.add_error("days", "Choose for how long to ban the network address.")
+        return cleaned
