@@ -124,3 +124,17 @@ def test_the_status_endpoint_refuses_an_id_beyond_any_row(client):
     response = client.get(f"{API}/comments/{HUGE_ID}/status", {"token": token})
 
     assert response.status_code == 400
+
+
+def test_an_article_page_replying_to_an_id_beyond_any_row_shows_the_page(client, article):
+    response = client.get(article.get_absolute_url(), {"reply_to": str(HUGE_ID)})
+
+    assert response.status_code == 200
+
+
+def test_a_reply_to_a_parent_id_beyond_any_row_is_a_form_error(client, article):
+    response = client.post(
+        f"/comments/post/{article.pk}/", comment_payload(parent=str(HUGE_ID))
+    )
+
+    assert response.status_code == 400
