@@ -6,7 +6,6 @@ from typing import Annotated
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -43,8 +42,8 @@ from broadsheet.comments.selectors import (
     approved_comment_count,
     comment_threads_for_article,
     decode_cursor,
+    public_comment_count,
     public_comments,
-    public_rule,
 )
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
@@ -182,7 +181,7 @@ def comment_counts(
         counted = dict(
             Article.objects.published()
             .filter(pk__in=ids)
-            .annotate(approved=Count("comments", filter=public_rule("comments__")))
+            .annotate(approved=public_comment_count())
             .values_list("pk", "approved")
         )
         return CommentCounts({pk: counted.get(pk, 0) for pk in ids})
