@@ -130,3 +130,21 @@ def test_check_deploy_asks_for_hsts_and_the_redirect_until_they_are_set(tmp_path
 
     assert result.returncode != 0
     assert "security.W004" in result.stderr and "security.W008" in result.stderr
+
+
+def test_sessions_are_read_through_the_cache_only_when_every_process_shares_it(tmp_path):
+    probe = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='broadsheet.settings';"
+        "from django.conf import settings as s; print(s.SESSION_ENGINE)"
+    )
+    engines = [
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+            env=_environment({"SECRET_KEY": "x" * 50, **extra}, tmp_path),
+        ).stdout.strip()
+        for extra in ({}, {"REDIS_URL": "redis://cache:6379/0"})
+    ]
+
+    assert engines == [
+        "django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db",
+    ]

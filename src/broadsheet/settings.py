@@ -222,10 +222,15 @@ CORS_URLS_REGEX = r"^/api/.*$"
 # The API never reads cookies, so browsers need not send them.
 CORS_ALLOW_CREDENTIALS = False
 
-# Sessions are kept on the server (database rows, read through the cache), so logging out or
-# changing a password ends a session for good: a copied cookie then opens nothing. Signed-cookie
-# sessions could not be revoked. `broadsheet clearsessions` removes expired rows.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are kept on the server (database rows), so logging out or changing a password ends
+# a session for good: a copied cookie then opens nothing. Signed-cookie sessions could not be
+# revoked. Read through the cache only when it is shared (Redis): a per-process cache would
+# keep serving a session that another process had ended. `broadsheet clearsessions` removes
+# expired rows.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 # Flash messages ride in that same session: one cookie instead of two (a comment posted through
 # the form sets both its session and its "awaiting moderation").
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
