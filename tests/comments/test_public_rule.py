@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from broadsheet.api.auth import status_token_create
 from broadsheet.articles.models import Article
 from broadsheet.articles.services import article_saved
 from broadsheet.moderation import services
@@ -64,13 +65,17 @@ def test_the_report_and_reply_pages_of_a_comment_under_a_draft_are_not_found(
 
 def test_the_api_serves_and_takes_reports_on_no_comment_under_a_draft(client, article, thread):
     root, _, _ = thread
+    token = status_token_create(comment_id=root.pk)
+    assert client.get(f"{API}/comments/{root.pk}/status", {"token": token}).json()["url"]
     _set_back_to_draft(article)
 
     detail = client.get(f"{API}/comments/{root.pk}")
     report = post_json(client, f"/comments/{root.pk}/reports", {"reason": "spam"})
+    status = client.get(f"{API}/comments/{root.pk}/status", {"token": token})
 
     assert (detail.status_code, report.status_code) == (404, 404)
     assert root.reports.count() == 0
+    assert status.json()["status"] == "approved" and status.json()["url"] is None
 
 
 def test_a_reply_under_a_thread_rejected_later_is_not_counted_nor_served(

@@ -309,12 +309,17 @@ def comment_status(
     comment = Comment.objects.select_related("article__section").filter(pk=comment_id).first()
     if comment is None:
         raise ApiError(404, "This comment has been deleted.", code="not_found")
-    approved = comment.status == Comment.Status.APPROVED
+    # A link only where readers can follow it (an approved reply in a thread rejected since,
+    # or under an article set back to draft, has none).
+    readable = (
+        comment.status == Comment.Status.APPROVED
+        and public_comments().filter(pk=comment.pk).exists()
+    )
     return CommentStatusOut(
         id=comment.pk,
         status=comment.status,
         decided_at=comment.decided_at,
-        url=request.build_absolute_uri(comment.get_absolute_url()) if approved else None,
+        url=request.build_absolute_uri(comment.get_absolute_url()) if readable else None,
     )
 
 
