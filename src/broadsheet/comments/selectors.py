@@ -24,6 +24,7 @@ from broadsheet.core.models import Profile
 from broadsheet.core.text import stored_comment_html
 
 ORDERS = {"oldest": "Oldest first", "newest": "Newest first"}
+COUNT_CACHE_SECONDS = 60 * 60
 
 
 def public_rule() -> Q:
@@ -67,7 +68,6 @@ def public_comments() -> QuerySet[Comment]:
         article__status=Article.Status.PUBLISHED,
         article__published_at__lte=timezone.now(),
     )
-COUNT_CACHE_SECONDS = 60 * 60
 
 
 @dataclass(slots=True)

@@ -105,7 +105,6 @@ class Ban(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(Lower("email"), name="ban_email_lower"),
             models.Index(fields=["email_key"], name="ban_email_key"),
             models.Index(fields=["ip_hash"], name="ban_ip_hash"),
         ]

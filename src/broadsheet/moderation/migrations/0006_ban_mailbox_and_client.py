@@ -45,4 +45,6 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['ip_hash'], name='ban_ip_hash'),
         ),
         migrations.RunPython(key_existing_bans, migrations.RunPython.noop),
+        # Bans are matched by email_key now; nothing asks for the lower-cased address.
+        migrations.RemoveIndex(model_name='ban', name='ban_email_lower'),
     ]
