@@ -231,9 +231,9 @@ SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db" if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )
-# Flash messages ride in that same session: one cookie instead of two (a comment posted through
-# the form sets both its session and its "awaiting moderation").
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Flash messages ride in a signed cookie, so a reader who posts a comment ("awaiting
+# moderation") is given no session row; a signed-in moderator's are in a cookie too.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
+
+from tests.conftest import comment_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +52,15 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(modera
     assert response.status_code == 302
     assert laptop.get("/desk/").status_code == 200
     assert phone.get("/desk/").status_code == 302
+
+
+def test_a_reader_who_posts_is_given_no_server_side_session(client, article):
+    response = client.post(
+        f"/comments/post/{article.pk}/", comment_payload(text="Waiting for the desk."),
+        follow=True,
+    )
+
+    assert b"awaiting moderation" in response.content
+    assert b"Waiting for the desk." in response.content  # the author sees it while it waits
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+    assert Session.objects.count() == 0

@@ -63,7 +63,6 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
         user=request.user,
         ip_hash=hash_ip(ip),
     )
-    remember_own_comment(request, comment)
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Your comment is published.")
     elif comment.status == Comment.Status.PENDING:
@@ -73,7 +72,9 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
         )
     else:
         messages.info(request, "Your comment was not published.")
-    return see_other(f"{article.get_absolute_url()}#c{comment.pk}")
+    return remember_own_comment(
+        request, see_other(f"{article.get_absolute_url()}#c{comment.pk}"), comment
+    )
 
 
 @require_GET
