@@ -91,3 +91,60 @@ def test_an_unreadable_secret_file_is_named(tmp_path):
     assert result.returncode == 2
     assert "SECRET_KEY_FILE points at" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _broadsheet(args: list[str], env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from broadsheet.cli import main; main()", *args],
+        env=_environment(env, tmp_path), capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_debug_alone_does_not_start_without_a_secret_key(tmp_path):
+    refused = _broadsheet(["check"], {"DEBUG": "1"}, tmp_path)
+    allowed = _broadsheet(["check"], {"DEBUG": "1", "BROADSHEET_DEV": "1"}, tmp_path)
+
+    assert refused.returncode == 2
+    assert "SECRET_KEY is not set" in refused.stderr
+    assert allowed.returncode == 0, allowed.stderr
+
+
+PRODUCTION = {
+    "SECRET_KEY": "k3y-" + "a7Qz9-Lm2Wx8_Rt5Yp1" * 4,
+    "ALLOWED_HOSTS": "news.example",
+}
+
+
+def test_check_deploy_is_clean_for_a_site_behind_tls(tmp_path):
+    behind_tls = {**PRODUCTION, "BROADSHEET_HSTS_SECONDS": "31536000",
+                  "BROADSHEET_SSL_REDIRECT": "1"}
+
+    result = _broadsheet(["check", "--deploy", "--fail-level", "WARNING"], behind_tls, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_asks_for_hsts_and_the_redirect_until_they_are_set(tmp_path):
+    result = _broadsheet(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION, tmp_path)
+
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr and "security.W008" in result.stderr
+
+
+def test_sessions_are_read_through_the_cache_only_when_every_process_shares_it(tmp_path):
+    probe = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='broadsheet.settings';"
+        "from django.conf import settings as s; print(s.SESSION_ENGINE)"
+    )
+    engines = [
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+            env=_environment({"SECRET_KEY": "x" * 50, **extra}, tmp_path),
+        ).stdout.strip()
+        for extra in ({}, {"REDIS_URL": "redis://cache:6379/0"})
+    ]
+
+    assert engines == [
+        "django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db",
+    ]

@@ -54,11 +54,14 @@ DATA_DIR = Path(env("BROADSHEET_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 DEBUG = envbool("DEBUG", False)
 # Production is the default: a development checkout opts out with BROADSHEET_DEV=1
 # (make demo and the test suite do), so a forgotten variable never serves with a known key.
-DEV_MODE = envbool("BROADSHEET_DEV", False) or DEBUG
+EXPLICIT_DEV_MODE = envbool("BROADSHEET_DEV", False)
+DEV_MODE = EXPLICIT_DEV_MODE or DEBUG
 
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEV_MODE:
+    # DEBUG alone is not enough: it is turned on to chase a problem on a real server too, and
+    # must not then sign sessions and tokens with the published development key.
+    if not EXPLICIT_DEV_MODE:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY (or SECRET_KEY_FILE) to a long random "
             "string, or set BROADSHEET_DEV=1 for a local development run."
@@ -79,6 +82,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "corsheaders",
+    # Only for its static files: the API docs page then loads Swagger UI from this site, not
+    # from a CDN the Content-Security-Policy would have to trust.
+    "ninja",
     "broadsheet.core",
     "broadsheet.articles",
     "broadsheet.comments",
@@ -92,7 +98,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "broadsheet.api.middleware.head_as_get",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -230,10 +238,18 @@ for _proxy in BROADSHEET_TRUSTED_PROXIES:
             "(e.g. 10.0.0.5 or 10.0.0.0/24)."
         ) from None
 
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-# Flash messages ride in that same signed cookie: one signature per response instead of two
-# (a comment posted through the form sets both its session and its "awaiting moderation").
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Sessions are kept on the server (database rows), so logging out or changing a password ends
+# a session for good: a copied cookie then opens nothing. Signed-cookie sessions could not be
+# revoked. Read through the cache only when it is shared (Redis): a per-process cache would
+# keep serving a session that another process had ended. `broadsheet clearsessions` removes
+# expired rows.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+# Flash messages ride in a signed cookie, so a reader who posts a comment ("awaiting
+# moderation") is given no session row; a signed-in moderator's are in a cookie too.
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -242,6 +258,33 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# For a site served only over TLS (docs/deployment.md): browsers are told to come back over
+# HTTPS only (HSTS), and plain-HTTP requests that reach Django are redirected.
+SECURE_HSTS_SECONDS = envint("BROADSHEET_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("BROADSHEET_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("BROADSHEET_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = envbool("BROADSHEET_SSL_REDIRECT", False)
+# Asking browsers to preload HSTS is a commitment made with them, not a default: opt in with
+# BROADSHEET_HSTS_PRELOAD=1, and check --deploy does not nag for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Every page's scripts and styles come from this site: no inline script, no CDN. Inline
+# style attributes stay allowed (the desk's bar charts set their widths with them); htmx's
+# injected indicator styles are turned off in base.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

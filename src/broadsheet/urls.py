@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from broadsheet.articles.sitemaps import SITEMAPS
 from broadsheet.core import signin
+from broadsheet.core.converters import RowIdConverter
+
+register_converter(RowIdConverter, "row_id")
 
 admin.site.site_header = "Broadsheet newsroom"
 admin.site.site_title = "Broadsheet"

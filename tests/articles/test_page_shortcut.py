@@ -92,8 +92,10 @@ def test_the_second_reader_is_served_the_stored_page_without_django(
     assert second.status == "200 OK"
     assert b"A considered view from a reader" in second.body
     assert page_cache.CSRF_PLACEHOLDER.encode() not in second.body
-    for name in ("Content-Type", "X-Frame-Options", "X-Content-Type-Options", "Vary"):
+    for name in ("Content-Type", "X-Frame-Options", "X-Content-Type-Options", "Vary",
+                 "Content-Security-Policy"):
         assert second.header(name) == first.header(name)
+    assert "script-src 'self'" in second.header("Content-Security-Policy")
     assert second.header("Content-Length") == str(len(second.body))
     # Same page for both apart from each reader's own token.
     assert first.body.replace(first.form_token.encode(), b"") == second.body.replace(

@@ -5,7 +5,6 @@ from typing import Annotated
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +42,8 @@ from broadsheet.comments.selectors import (
     comment_threads_for_article,
     cursor_was_issued,
     decode_cursor,
+    public_comment_count,
+    public_comments,
 )
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import RateVerdict, client_ip, hash_ip, limit_exceeded
@@ -182,7 +183,7 @@ def comment_counts(
         counted = dict(
             Article.objects.published()
             .filter(pk__in=ids)
-            .annotate(approved=Count("comments", filter=Q(comments__status="approved")))
+            .annotate(approved=public_comment_count())
             .values_list("pk", "approved")
         )
         return CommentCounts({pk: counted.get(pk, 0) for pk in ids})
@@ -199,12 +200,9 @@ def comment_detail(
     request: HttpRequest, comment_id: RowId
 ) -> HttpResponse:
     comment = (
-        Comment.objects.select_related("article__section", "parent", "user__profile")
-        .filter(
-            pk=comment_id,
-            status=Comment.Status.APPROVED,
-            article__in=Article.objects.published(),
-        )
+        public_comments()
+        .select_related("article__section", "parent", "user__profile")
+        .filter(pk=comment_id)
         .first()
     )
     if comment is None:
@@ -315,12 +313,17 @@ def comment_status(
     comment = Comment.objects.select_related("article__section").filter(pk=comment_id).first()
     if comment is None:
         raise ApiError(404, "This comment has been deleted.", code="not_found")
-    approved = comment.status == Comment.Status.APPROVED
+    # A link only where readers can follow it (an approved reply in a thread rejected since,
+    # or under an article set back to draft, has none).
+    readable = (
+        comment.status == Comment.Status.APPROVED
+        and public_comments().filter(pk=comment.pk).exists()
+    )
     return CommentStatusOut(
         id=comment.pk,
         status=comment.status,
         decided_at=comment.decided_at,
-        url=request.build_absolute_uri(comment.get_absolute_url()) if approved else None,
+        url=request.build_absolute_uri(comment.get_absolute_url()) if readable else None,
     )
 
 
@@ -332,7 +335,7 @@ def comment_status(
 def comment_report(
     request: HttpRequest, payload: ReportIn, comment_id: RowId
 ) -> Status[ReportReceived]:
-    comment = Comment.objects.filter(pk=comment_id, status=Comment.Status.APPROVED).first()
+    comment = public_comments().filter(pk=comment_id).first()
     if comment is None:
         raise ApiError(404, f"There is no published comment {comment_id}.", code="not_found")
     form = ReportForm(data={"reason": payload.reason.value, "note": payload.note})

@@ -13,24 +13,33 @@ from ninja import Path, Schema
 from pydantic import AfterValidator, Field
 
 from broadsheet.comments.models import Report
+from broadsheet.core.converters import MAX_ROW_ID
 
 CommentStatus = Literal["pending", "approved", "rejected"]
 ThreadOrder = Literal["oldest", "newest"]
 QueueName = Literal["pending", "reported", "approved", "rejected"]
 
 # Ids the database can hold: larger values are refused as bad input rather than queried.
-MAX_ID = 2**63 - 1
+MAX_ID = MAX_ROW_ID
 RowId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 
 
-def _no_null_characters(value: str) -> str:
-    # PostgreSQL refuses NUL in text columns; say so instead of failing on save.
+def _storable_text(value: str) -> str:
+    # PostgreSQL refuses NUL in text columns, and no database stores a lone surrogate (a JSON
+    # "\ud800" escape is not a character): say so instead of failing on save.
     if "\x00" in value:
         raise ValueError("Null characters are not allowed.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(
+            "The text contains an unpaired surrogate escape (such as \\ud800), which is not a "
+            "character. Send the text as valid UTF-8."
+        ) from None
     return value
 
 
-PlainText = Annotated[str, AfterValidator(_no_null_characters)]
+PlainText = Annotated[str, AfterValidator(_storable_text)]
 
 
 class ErrorItem(Schema):
@@ -84,9 +93,9 @@ class ThreadPage(Schema):
 class CommentIn(Schema):
     # Lengths and formats are checked by the site's comment form, so the API and the page
     # refuse exactly the same comments with the same messages.
-    name: str = Field(description="Shown with the comment; up to 80 characters.")
-    email: str = Field(description="Never shown publicly.")
-    text: str = Field(description="Up to the site's maximum comment length.")
+    name: PlainText = Field(description="Shown with the comment; up to 80 characters.")
+    email: PlainText = Field(description="Never shown publicly.")
+    text: PlainText = Field(description="Up to the site's maximum comment length.")
     parent_id: int | None = Field(None, description="The approved comment this replies to.")
 
 
@@ -111,7 +120,7 @@ class CommentStatusOut(Schema):
 
 class ReportIn(Schema):
     reason: Report.Reason
-    note: str = Field("", description="Anything the moderators should know; up to 500.")
+    note: PlainText = Field("", description="Anything the moderators should know; up to 500.")
 
 
 class ReportReceived(Schema):

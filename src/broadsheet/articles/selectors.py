@@ -5,13 +5,13 @@ from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.db.models.expressions import Col
 from django.http import Http404
 from django.utils import timezone
 
 from broadsheet.articles.models import Article, Author, Section
-from broadsheet.comments.models import Comment
+from broadsheet.comments.selectors import public_comment_count
 
 
 def article_list(*, section: Section | None = None, author: Author | None = None) -> QuerySet:
@@ -23,7 +23,7 @@ def article_list(*, section: Section | None = None, author: Author | None = None
     if author is not None:
         articles = articles.filter(authors=author)
     return articles.annotate(
-        approved_comments=Count("comments", filter=Q(comments__status=Comment.Status.APPROVED))
+        approved_comments=public_comment_count()
     ).order_by("-published_at", "-id")
 
 

@@ -16,10 +16,9 @@ from broadsheet.articles.selectors import (
     article_list,
     front_page_sections,
 )
-from broadsheet.comments.models import Comment
 from broadsheet.comments.page import comment_section_context
 from broadsheet.comments.rendering import render_comment_section
-from broadsheet.comments.selectors import BadCursor
+from broadsheet.comments.selectors import BadCursor, public_comments
 from broadsheet.core import csrf_tokens
 from broadsheet.core.context_processors import current_site_links, site_settings_for
 from broadsheet.core.models import SiteSettings
@@ -60,9 +59,7 @@ def article_detail(
     reply_to = None
     reply_to_id = request.GET.get("reply_to", "")
     if reply_to_id.isdigit():
-        reply_to = Comment.objects.filter(
-            pk=int(reply_to_id), article=article, status=Comment.Status.APPROVED
-        ).first()
+        reply_to = public_comments().filter(pk=int(reply_to_id), article=article).first()
     try:
         context = comment_section_context(request, article, cursor=cursor, reply_to=reply_to)
     except BadCursor as error:

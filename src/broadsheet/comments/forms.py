@@ -10,6 +10,7 @@ from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment, Report
 from broadsheet.comments.selectors import reply_parent
 from broadsheet.core.models import SiteSettings
+from broadsheet.core.text import has_visible_characters, without_bidi_controls
 
 
 class CommentForm(forms.Form):
@@ -42,15 +43,24 @@ class CommentForm(forms.Form):
         return _blank_widgets(self.site.max_comment_length, self.initial.get("parent"))
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
+        name = " ".join(without_bidi_controls(self.cleaned_data["name"]).split())
         if not name:
             raise forms.ValidationError("Enter the name to show with your comment.")
+        if not has_visible_characters(name):
+            raise forms.ValidationError(
+                "Your name is made only of invisible characters. Enter a name readers can see."
+            )
         return name
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
         if not text:
             raise forms.ValidationError("Write your comment before posting.")
+        if not has_visible_characters(text):
+            raise forms.ValidationError(
+                "Your comment is made only of invisible characters. Write something readers "
+                "can see before posting."
+            )
         limit = self.site.max_comment_length
         if len(text) > limit:
             raise forms.ValidationError(
@@ -69,7 +79,7 @@ class CommentForm(forms.Form):
                 "The comment you are replying to is not on this article. Reply to a comment "
                 "shown on this page."
             )
-        if parent.status != Comment.Status.APPROVED:
+        if not parent.is_public:
             raise forms.ValidationError(
                 "The comment you are replying to is not published, so it cannot take replies."
             )

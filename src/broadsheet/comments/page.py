@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
@@ -21,17 +21,41 @@ from broadsheet.comments.selectors import (
 from broadsheet.core.context_processors import site_settings_for
 from broadsheet.core.models import SiteSettings
 
-OWN_COMMENTS_SESSION_KEY = "own_comments"
+# The comments a browser posted, so their author sees them while they await moderation. Kept
+# in a signed cookie of their own rather than the session: sessions live in the database, and
+# a reader who posts would otherwise cost a session row (one more write per post) for ids
+# that grant nothing.
+OWN_COMMENTS_COOKIE = "own_comments"
 OWN_COMMENTS_KEPT = 50
+OWN_COMMENTS_SECONDS = 14 * 24 * 60 * 60
+_OWN_COMMENTS_SALT = "broadsheet.own-comments"
+
+
+def _own_comment_list(request: HttpRequest) -> list[int]:
+    raw = request.get_signed_cookie(
+        OWN_COMMENTS_COOKIE, default="", salt=_OWN_COMMENTS_SALT, max_age=OWN_COMMENTS_SECONDS
+    )
+    return [int(part) for part in (raw or "").split(".") if part.isdigit()]
 
 
 def own_comment_ids(request: HttpRequest) -> frozenset[int]:
-    return frozenset(request.session.get(OWN_COMMENTS_SESSION_KEY, []))
+    return frozenset(_own_comment_list(request))
 
 
-def remember_own_comment(request: HttpRequest, comment: Comment) -> None:
-    ids = [i for i in request.session.get(OWN_COMMENTS_SESSION_KEY, []) if i != comment.pk]
-    request.session[OWN_COMMENTS_SESSION_KEY] = (ids + [comment.pk])[-OWN_COMMENTS_KEPT:]
+def remember_own_comment(
+    request: HttpRequest, response: HttpResponse, comment: Comment
+) -> HttpResponse:
+    ids = [pk for pk in _own_comment_list(request) if pk != comment.pk]
+    response.set_signed_cookie(
+        OWN_COMMENTS_COOKIE,
+        ".".join(str(pk) for pk in (ids + [comment.pk])[-OWN_COMMENTS_KEPT:]),
+        salt=_OWN_COMMENTS_SALT,
+        max_age=OWN_COMMENTS_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def requested_order(request: HttpRequest) -> str:

@@ -10,16 +10,64 @@ from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment
+from broadsheet.core.converters import MAX_ROW_ID
 from broadsheet.core.models import Profile
 from broadsheet.core.text import stored_comment_html
 
 ORDERS = {"oldest": "Oldest first", "newest": "Newest first"}
 COUNT_CACHE_SECONDS = 60 * 60
+
+
+def public_rule() -> Q:
+    """When a comment is public: it is approved and so is its thread's top comment (a reply
+    under a rejected thread is shown nowhere). The one rule every public page and endpoint
+    applies: public_comments() adds that the article is published, and
+    public_comment_count() counts by it."""
+    approved = Comment.Status.APPROVED
+    return Q(status=approved) & (Q(thread_root__isnull=True) | Q(thread_root__status=approved))
+
+
+def public_comment_count(article_ref: str = "pk") -> Combinable:
+    """How many comments of an article are public (public_rule), as an expression over the
+    article at ARTICLE_REF (an Article queryset's "pk" by default).
+
+    Counted as the approved comments less the approved replies in threads whose top comment
+    is not approved: both walk the indexes they lead with (the second only the few hidden
+    threads), where testing every comment's thread top cost ten times as much.
+    """
+    approved = Comment.Status.APPROVED
+    counted = Count("id")
+    approved_here = (
+        Comment.objects.filter(article=OuterRef(article_ref), status=approved)
+        .order_by().values("article").annotate(n=counted).values("n")
+    )
+    in_hidden_threads = (
+        Comment.objects.filter(
+            thread_root__article=OuterRef(article_ref),
+            thread_root__status__in=[Comment.Status.PENDING, Comment.Status.REJECTED],
+            status=approved,
+        )
+        .order_by().values("thread_root__article").annotate(n=counted).values("n")
+    )
+    return Coalesce(Subquery(approved_here), 0) - Coalesce(Subquery(in_hidden_threads), 0)
+
+
+def public_comments() -> QuerySet[Comment]:
+    """The comments any reader may see: public_rule() under a published article."""
+    return Comment.objects.filter(
+        public_rule(),
+        article__status=Article.Status.PUBLISHED,
+        article__published_at__lte=timezone.now(),
+    )
 
 
 @dataclass(slots=True)
@@ -108,11 +156,20 @@ def encode_cursor(comment: Comment | ShownComment) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """The (time, id) a cursor names, or BadCursor for anything this server did not issue:
+    a time that cannot be stored (out of range once read in UTC) or an id no row can have is
+    refused here, before it reaches the database."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        when, row_id = datetime.fromisoformat(stamp), int(pk)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        when = when.astimezone(UTC)
+        if not 0 < row_id <= MAX_ROW_ID:
+            raise ValueError("no row has this id")
+        return when, row_id
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as error:
         raise BadCursor(
             "That link to more comments is broken; start from the first page."
         ) from error
@@ -155,16 +212,23 @@ def _read_shown(sql: str, params: list) -> list[ShownComment]:
 
 
 def approved_comment_count(article: Article) -> int:
-    """The "Comments (N)" figure, counted once per version of the article's comments.
+    """The "Comments (N)" figure: the comments a reader can reach on the article (public_rule),
+    counted once per version of the article's comments.
 
     Counting is the one read on an article page that grows with the number of comments, so
-    it is kept under the article's cache version (bumped by every decision) even when the
-    page and thread caches are off.
+    it is kept under the article's cache version (bumped by every decision, which is the only
+    thing that changes it) even when the page and thread caches are off: each decision costs
+    one count, no page read does.
     """
-    key = f"approved-count:{article.pk}:{article_cache_version(article.pk)}"
+    key = f"public-count:{article.pk}:{article_cache_version(article.pk)}"
     count = cache.get(key)
     if count is None:
-        count = Comment.objects.filter(article=article, status=Comment.Status.APPROVED).count()
+        count = (
+            Article.objects.filter(pk=article.pk)
+            .annotate(public=public_comment_count())
+            .values_list("public", flat=True)
+            .first()
+        ) or 0
         cache.set(key, count, COUNT_CACHE_SECONDS)
     return count
 
@@ -298,18 +362,25 @@ _REPLY_PARENT_FIELDS = ("id", "article_id", "thread_root_id", "depth", "author_n
 
 def reply_parent(*, article_id: int, comment_id: int) -> Comment | None:
     """The comment a reply answers, if it is on ARTICLE_ID, with only what a reply needs (its
-    thread, depth, author and status): one plain query, as every reply posted asks it and the
-    ORM took longer to build the statement than the database took to answer."""
-    if not 0 < comment_id < 2**63:  # no such row, and the database would refuse the number
+    thread, depth, author and status) and `is_public` (public_rule, the article aside): one
+    plain query, as every reply posted asks it and the ORM took longer to build the statement
+    than the database took to answer."""
+    if not 0 < comment_id <= MAX_ROW_ID:  # no such row, and the database would refuse it
         return None
-    quote = connection.ops.quote_name
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    columns = ", ".join(f"c.{name}" for name in _REPLY_PARENT_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(_REPLY_PARENT_FIELDS)} FROM {quote(Comment._meta.db_table)} "
-            "WHERE id = %s AND article_id = %s",
+            f"SELECT {columns}, root.status FROM {table} c "
+            f"LEFT JOIN {table} root ON root.id = c.thread_root_id "
+            "WHERE c.id = %s AND c.article_id = %s",
             [comment_id, article_id],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    return Comment.from_db(connection.alias, list(_REPLY_PARENT_FIELDS), list(row))
+    *values, root_status = row
+    parent = Comment.from_db(connection.alias, list(_REPLY_PARENT_FIELDS), values)
+    approved = Comment.Status.APPROVED
+    parent.is_public = parent.status == approved and root_status in (None, approved)
+    return parent

@@ -14,6 +14,7 @@ from django.utils import timezone
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment, Report
 from broadsheet.comments.signals import comment_created, comment_reported, send_on_commit
+from broadsheet.core.emails import mailbox_key
 from broadsheet.core.ratelimit import RateVerdict, limits_exceeded
 from broadsheet.core.sql import insert_statement, insert_values
 
@@ -48,22 +49,26 @@ def _submit_checks_sql(vendor: str) -> str:
         f"SELECT (SELECT id FROM {quote(Comment._meta.db_table)} "
         "WHERE fingerprint = %s AND submitted_at >= %s ORDER BY submitted_at, id LIMIT 1), "
         f"EXISTS (SELECT 1 FROM {quote(Ban._meta.db_table)} WHERE lifted_at IS NULL "
-        "AND ((%s <> '' AND LOWER(email) = %s) OR user_id = %s))"
+        "AND (expires_at IS NULL OR expires_at > %s) "
+        "AND ((%s <> '' AND email_key = %s) OR user_id = %s OR (%s <> '' AND ip_hash = %s)))"
     )
 
 
 def _submit_checks(
-    *, fingerprint: str, since, email: str, user: AbstractBaseUser | None
+    *, fingerprint: str, since, email: str, user: AbstractBaseUser | None, ip_hash: str = ""
 ) -> tuple[int | None, bool]:
     """The earliest comment with this fingerprint since SINCE (a double submit), and whether
-    the commenter is banned, in one round trip: both are asked on every post, and building
-    two ORM queries cost more than answering them."""
-    email = email.strip().lower()
-    since_value = Comment._meta.get_field("submitted_at").get_db_prep_save(since, connection)
+    the commenter is banned (by mailbox, account or client), in one round trip: both are
+    asked on every post, and building two ORM queries cost more than answering them."""
+    mailbox = mailbox_key(email)
+    prepare_time = Comment._meta.get_field("submitted_at").get_db_prep_save
+    since_value = prepare_time(since, connection)
+    now_value = prepare_time(timezone.now(), connection)
     with connection.cursor() as cursor:
         cursor.execute(
             _submit_checks_sql(connection.vendor),
-            [fingerprint, since_value, email, email, user.pk if user is not None else None],
+            [fingerprint, since_value, now_value, mailbox, mailbox,
+             user.pk if user is not None else None, ip_hash, ip_hash],
         )
         duplicate_id, banned = cursor.fetchone()
     return duplicate_id, bool(banned)
@@ -126,7 +131,7 @@ def comment_submit(
         _hold_fingerprint(fingerprint)
         duplicate_id, banned = _submit_checks(
             fingerprint=fingerprint, since=now - DOUBLE_SUBMIT_WINDOW, email=author_email,
-            user=user,
+            user=user, ip_hash=ip_hash,
         )
         if duplicate_id is None:
             _insert(comment)

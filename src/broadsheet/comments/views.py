@@ -12,6 +12,7 @@ from broadsheet.comments import services
 from broadsheet.comments.forms import CommentForm, ReportForm
 from broadsheet.comments.models import Comment
 from broadsheet.comments.page import comment_section_context, remember_own_comment
+from broadsheet.comments.selectors import public_comments
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
@@ -69,7 +70,6 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
         user=request.user,
         ip_hash=hash_ip(ip),
     )
-    remember_own_comment(request, comment)
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Your comment is published.")
     elif comment.status == Comment.Status.PENDING:
@@ -79,15 +79,15 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
         )
     else:
         messages.info(request, "Your comment was not published.")
-    return see_other(f"{article.get_absolute_url()}#c{comment.pk}")
+    return remember_own_comment(
+        request, see_other(f"{article.get_absolute_url()}#c{comment.pk}"), comment
+    )
 
 
 @require_GET
 def reply_form(request: HttpRequest, comment_id: int) -> HttpResponse:
     parent = get_object_or_404(
-        Comment.objects.select_related("article__section"),
-        pk=comment_id,
-        status=Comment.Status.APPROVED,
+        public_comments().select_related("article__section"), pk=comment_id
     )
     if not request.headers.get("HX-Request"):
         return redirect(f"{parent.article.get_absolute_url()}?reply_to={parent.pk}#comment-form")
@@ -116,9 +116,7 @@ def reply_form(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(
-        Comment.objects.select_related("article__section"),
-        pk=comment_id,
-        status=Comment.Status.APPROVED,
+        public_comments().select_related("article__section"), pk=comment_id
     )
     status = 200
     if request.method == "POST":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import markdown
 import nh3
@@ -77,3 +78,27 @@ def json_ld_script(data: dict) -> SafeString:
 
     payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+
+# Characters that change the direction text is laid out in: in a name they can make it read
+# as someone else's (a right-to-left override mirrors what follows) or scramble the line.
+_BIDI_CONTROLS = dict.fromkeys(
+    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+# Letters that draw as nothing: Hangul and halfwidth fillers and the blank braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Spaces, controls, format characters (zero-width space and joiners, word joiner, byte-order
+# mark, bidi controls) and combining marks with nothing to combine with.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Mn"})
+
+
+def without_bidi_controls(text: str) -> str:
+    return text.translate(_BIDI_CONTROLS)
+
+
+def has_visible_characters(text: str) -> bool:
+    """Whether TEXT shows anything on the page."""
+    return any(
+        char not in _BLANK_LETTERS and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        for char in text
+    )

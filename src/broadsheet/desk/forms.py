@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from broadsheet.comments.models import Comment
+from broadsheet.core.converters import MAX_ROW_ID
 from broadsheet.moderation.models import RejectionReason
 
 
@@ -64,9 +65,14 @@ class BulkDecisionForm(forms.Form):
             ("approve", "Approve"),
             ("Reject as…", [(f"reject:{r.slug}", r.label) for r in reasons]),
         ]
-        # Any whole number is acceptable here; ids no longer in the queue are skipped later.
+        # Any id a row can have is acceptable here; ids no longer in the queue are skipped
+        # later.
         submitted = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(value, value) for value in submitted if value.isdigit()]
+        self.fields["ids"].choices = [
+            (value, value)
+            for value in submitted
+            if value.isdigit() and 0 < int(value) <= MAX_ROW_ID
+        ]
         self.fields["ids"].error_messages["invalid_choice"] = (
             "Some of the selected comments could not be read. Reload the page and try again."
         )
@@ -95,15 +101,22 @@ class BulkDecisionForm(forms.Form):
 class BanForm(forms.Form):
     EMAIL = "email"
     ACCOUNT = "account"
+    CLIENT = "client"
+    DAYS = [(1, "1 day"), (7, "7 days"), (30, "30 days")]
 
     target = forms.ChoiceField(
         widget=forms.RadioSelect,
         label="Ban by",
         error_messages={
-            "required": "Choose whether to ban the email address or the account.",
+            "required": "Choose whether to ban the email address, the account or the network "
+            "address.",
             "invalid_choice": "This commenter was not signed in, so there is no account to "
             "ban. Ban the email address instead.",
         },
+    )
+    days = forms.TypedChoiceField(
+        choices=DAYS, coerce=int, initial=7, required=False, label="For (network address only)",
+        error_messages={"invalid_choice": "Choose 1, 7 or 30 days."},
     )
     note = forms.CharField(
         max_length=300, required=False, label="Why (kept with the ban, optional)",
@@ -118,7 +131,18 @@ class BanForm(forms.Form):
         choices = [(self.EMAIL, f"Email address: {comment.author_email}")]
         if comment.user_id:
             choices.append((self.ACCOUNT, f"Account: {comment.user.get_username()}"))
+        if comment.ip_hash:
+            choices.append((
+                self.CLIENT,
+                f"Network address #{comment.ip_hash[:10]} (hashed), for a limited time",
+            ))
         self.fields["target"].choices = choices
         self.fields["target"].initial = self.ACCOUNT if comment.user_id else self.EMAIL
         if comment.status == Comment.Status.REJECTED:
             del self.fields["reject_comment"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("target") == self.CLIENT and not cleaned.get("days"):
+            self.add_error("days", "Choose for how long to ban the network address.")
+        return cleaned

@@ -351,12 +351,14 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
     existing_bans = selectors.bans_for_commenter(comment=comment)
     form = BanForm(request.POST or None, comment=comment)
     if request.method == "POST" and form.is_valid():
-        by_account = form.cleaned_data["target"] == BanForm.ACCOUNT
+        target = form.cleaned_data["target"]
         try:
             ban = services.commenter_ban(
                 actor=request.user,
-                email="" if by_account else comment.author_email,
-                user=comment.user if by_account else None,
+                email=comment.author_email if target == BanForm.EMAIL else "",
+                user=comment.user if target == BanForm.ACCOUNT else None,
+                ip_hash=comment.ip_hash if target == BanForm.CLIENT else "",
+                days=form.cleaned_data.get("days") if target == BanForm.CLIENT else None,
                 note=form.cleaned_data["note"],
             )
         except DecisionError as error:
@@ -367,7 +369,7 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
                 services.comment_reject(
                     comment=comment, actor=request.user, reason=reason, note="banned"
                 )
-            who = ban.email or (ban.user.get_username() if ban.user else comment.author_name)
+            who = ban.who or comment.author_name
             if ban in existing_bans:
                 messages.info(request, f"{who} was already banned; nothing new was added.")
             else:
@@ -497,6 +499,6 @@ def ban_lift(request: HttpRequest, ban_id: int) -> HttpResponse:
         messages.info(request, "That ban was already lifted.")
     else:
         services.ban_lift(ban=ban)
-        who = ban.email or (ban.user.get_username() if ban.user else "the commenter")
+        who = ban.who or "the commenter"
         messages.success(request, f"Lifted the ban on {who}. Their new comments go to the queue.")
     return see_other(reverse("desk:bans"))

@@ -30,8 +30,11 @@ class BlockedDomainAdmin(admin.ModelAdmin):
 
 @admin.register(Ban)
 class BanAdmin(admin.ModelAdmin):
-    list_display = ["email", "user", "created_by", "created_at", "lifted_at"]
-    search_fields = ["email", "user__username"]
+    list_display = ["email", "user", "ip_hash", "expires_at", "created_by", "created_at",
+                    "lifted_at"]
+    search_fields = ["email", "email_key", "user__username", "ip_hash"]
+    # Derived from the email on every save.
+    readonly_fields = ["email_key"]
 
 
 @admin.register(Decision)

@@ -14,12 +14,12 @@ text that was judged is not the text that stood. No author name, email or addres
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from broadsheet.core.spreadsheet import GuardedWriter
 from broadsheet.moderation.models import Decision
 from broadsheet.moderation.reporting import HUMAN_ACTIONS
 from broadsheet.moderation.services import AUTO_MODERATOR
@@ -77,7 +77,8 @@ def write_labels(handle: TextIO, task: str = "abuse", path: Path | None = None) 
     if task not in TASK_REASONS:
         raise ValueError(f"unknown task {task!r}; choose {' or '.join(TASK_REASONS)}")
     summary = ExportSummary(path=path, task=task)
-    writer = csv.writer(handle)
+    # Moderators open this file in spreadsheets: comment text must not run as a formula.
+    writer = GuardedWriter(handle)
     writer.writerow(COLUMNS)
     for decision in latest_human_decisions():
         label, why = label_for(decision, task)

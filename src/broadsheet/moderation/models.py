@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from broadsheet.comments.models import Comment
+from broadsheet.core.emails import mailbox_key
 
 
 class RejectionReason(models.Model):
@@ -65,6 +67,15 @@ class Decision(models.Model):
         return self.actor_id is None
 
 
+class BanQuerySet(models.QuerySet):
+    def in_force(self) -> BanQuerySet:
+        """Bans not lifted and not expired."""
+        return self.filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now()),
+            lifted_at__isnull=True,
+        )
+
+
 class Ban(models.Model):
     """A commenter whose new comments are rejected automatically."""
 
@@ -76,6 +87,13 @@ class Ban(models.Model):
         related_name="bans",
     )
     email = models.EmailField(blank=True)
+    # The mailbox the address reaches (core.emails.mailbox_key), so "offers+1@" and dotted
+    # Gmail spellings of a banned address are banned too.
+    email_key = models.CharField(max_length=254, blank=True)
+    # A client's hashed network address (as stored on its comments), banned for a while only:
+    # addresses change hands, and many readers can share one.
+    ip_hash = models.CharField(max_length=32, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -83,11 +101,37 @@ class Ban(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = BanQuerySet.as_manager()
+
     class Meta:
-        indexes = [models.Index(Lower("email"), name="ban_email_lower")]
+        indexes = [
+            models.Index(fields=["email_key"], name="ban_email_key"),
+            models.Index(fields=["ip_hash"], name="ban_ip_hash"),
+        ]
 
     def __str__(self) -> str:
-        return f"Ban on {self.email or self.user}"
+        return f"Ban on {self.who}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Keyed here, as Comment renders its HTML on save: a ban made in the admin or a shell
+        # must catch the same spellings as one made on the desk.
+        self.email_key = mailbox_key(self.email) if self.email else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def who(self) -> str:
+        """Whom the ban catches, as the desk names them."""
+        if self.email:
+            return self.email
+        if self.user is not None:
+            return f"account {self.user.get_username()}"
+        if self.ip_hash:
+            until = timezone.localtime(self.expires_at).strftime("%d %b %Y, %H:%M")
+            return f"network address #{self.ip_hash[:10]} until {until}"
+        return ""
 
 
 class WordListEntry(models.Model):

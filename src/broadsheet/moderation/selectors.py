@@ -15,6 +15,7 @@ from django.http import Http404
 
 from broadsheet.articles.models import Article, Section
 from broadsheet.comments.models import Comment, Report
+from broadsheet.core.emails import mailbox_key
 from broadsheet.moderation.models import Ban, Decision, RejectionReason
 from broadsheet.moderation.services import BANNED_REASON_SLUG
 
@@ -250,24 +251,27 @@ def article_by_id(article_id: str) -> Article | None:
 
 def active_bans() -> QuerySet[Ban]:
     return (
-        Ban.objects.filter(lifted_at__isnull=True)
+        Ban.objects.in_force()
         .select_related("user", "created_by")
         .order_by("-created_at", "-id")
     )
 
 
 def active_ban(*, ban_id: int) -> Ban:
-    ban = Ban.objects.filter(pk=ban_id).first()
+    ban: Ban | None = Ban.objects.filter(pk=ban_id).first()
     if ban is None:
         raise Http404("That ban does not exist.")
     return ban
 
 
 def bans_for_commenter(*, comment: Comment) -> list[Ban]:
-    condition = Q(email__iexact=comment.author_email)
+    """The bans in force that catch the comment's author: by mailbox, account or client."""
+    condition = Q(email_key=mailbox_key(comment.author_email))
     if comment.user_id:
         condition |= Q(user_id=comment.user_id)
-    return list(Ban.objects.filter(condition, lifted_at__isnull=True))
+    if comment.ip_hash:
+        condition |= Q(ip_hash=comment.ip_hash)
+    return list(Ban.objects.in_force().filter(condition))
 
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 from broadsheet.articles.cache import article_comments_changed
 from broadsheet.comments.models import Comment, Report
 from broadsheet.comments.signals import send_on_commit
+from broadsheet.core.emails import mailbox_key
 from broadsheet.moderation import signals
 from broadsheet.moderation.models import Ban, CommentVector, Decision, RejectionReason
 
@@ -267,17 +269,41 @@ def commenter_ban(
     actor: AbstractBaseUser,
     email: str = "",
     user: AbstractBaseUser | None = None,
+    ip_hash: str = "",
+    days: int | None = None,
     note: str = "",
 ) -> Ban:
+    """Ban by email address (every spelling of its mailbox), by account, or by a client's
+    hashed network address for DAYS. Banning what is already banned returns that ban (a
+    client's ban is lengthened when DAYS reaches further)."""
     email = email.strip().lower()
-    if not email and user is None:
-        raise DecisionError("Give the email address or the account to ban.")
-    existing = Ban.objects.filter(
-        Q(email__iexact=email) if email else Q(user=user), lifted_at__isnull=True
-    ).first()
+    if not email and user is None and not ip_hash:
+        raise DecisionError("Give the email address, the account or the client to ban.")
+    expires_at = None
+    if ip_hash:
+        if not days or days < 1:
+            raise DecisionError("Choose for how many days to ban this network address.")
+        expires_at = timezone.now() + timedelta(days=days)
+    if email:
+        condition = Q(email_key=mailbox_key(email))
+    elif user is not None:
+        condition = Q(user=user)
+    else:
+        condition = Q(ip_hash=ip_hash)
+    existing = Ban.objects.in_force().filter(condition).first()
     if existing is not None:
+        if expires_at is not None and existing.expires_at and existing.expires_at < expires_at:
+            existing.expires_at = expires_at
+            existing.save(update_fields=["expires_at"])
         return existing
-    return Ban.objects.create(email=email, user=user, note=note.strip(), created_by=actor)
+    return Ban.objects.create(
+        email=email,
+        user=user,
+        ip_hash=ip_hash if not email and user is None else "",
+        expires_at=expires_at if not email and user is None else None,
+        note=note.strip(),
+        created_by=actor,
+    )
 
 
 def ban_lift(*, ban: Ban) -> Ban:

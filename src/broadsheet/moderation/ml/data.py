@@ -9,6 +9,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from broadsheet.core.spreadsheet import unguarded_cell
+
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 SPLITS = ("train", "dev", "test")
@@ -87,7 +89,9 @@ def read_dataset(path: str | Path, split: str = "all") -> Dataset:
     for values in reader:
         if not any(v.strip() for v in values):
             continue  # a blank line
-        row = dict(zip(names, values, strict=False))
+        # A cell written guarded against spreadsheet formulas (the desk's labels) is read as
+        # the text it stands for.
+        row = dict(zip(names, map(unguarded_cell, values), strict=False))
         row["_line"] = str(reader.line_num)
         rows.append(row)
     if split != "all":

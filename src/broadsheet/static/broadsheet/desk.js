@@ -193,6 +193,15 @@
     else say("The desk could not do that (error " + code + "). Nothing was changed; try again, or refresh the page.", true);
   });
 
+  // The poller asks only while the tab is seen. Checked here rather than in an hx-trigger
+  // filter, which htmx would evaluate as a string: the Content-Security-Policy forbids that.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.id === "desk-poller" && document.visibilityState !== "visible") {
+      event.preventDefault();
+    }
+  });
+
   document.body.addEventListener("htmx:sendError", function (event) {
     // A poll that fails is retried in five seconds; only say so when a moderator acted.
     if (event.detail.elt && event.detail.elt.id === "desk-poller") return;

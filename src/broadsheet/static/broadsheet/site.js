@@ -1,4 +1,4 @@
-// The live character counter on comment forms; forms work without it.
+// The live character counter on comment forms and closing a reply form; forms work without it.
 (function () {
   function update(textarea) {
     var counter = textarea.parentElement.querySelector(".counter");
@@ -19,6 +19,13 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { wire(document); });
+  // "Cancel" on a reply form opened in place closes it (no inline handlers: the CSP forbids them).
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest && event.target.closest("[data-cancel-reply]");
+    if (!cancel) return;
+    var slot = cancel.closest(".reply-slot");
+    if (slot) slot.innerHTML = "";
+  });
   document.addEventListener("htmx:afterSwap", function (event) {
     wire(event.target);
     // A reply form opened in place: move the keyboard focus into it so the reader can type at once.

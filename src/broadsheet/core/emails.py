@@ -1,0 +1,22 @@
+"""Email addresses compared as the mailbox they deliver to, for bans."""
+
+from __future__ import annotations
+
+# Providers that deliver "j.doe", "jdoe" and "J.Doe" to one mailbox, by the domain they
+# answer to; googlemail.com is gmail.com under another name.
+_DOTS_IGNORED = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox_key(address: str) -> str:
+    """The mailbox ADDRESS reaches: lower case, without a "+tag" (which most providers deliver
+    to the untagged address), without the dots a provider ignores. "Offers+1@GoogleMail.com"
+    and "o.f.f.e.r.s@gmail.com" give the same key. Not an address to write to."""
+    address = address.strip().lower()
+    local, at, domain = address.rpartition("@")
+    if not at or not local:
+        return address
+    local = local.split("+", 1)[0]
+    if domain in _DOTS_IGNORED:
+        domain = _DOTS_IGNORED[domain]
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
