@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils.html import format_html
 
-from broadsheet.articles.models import Article, Author, Section, Tag
-from broadsheet.articles.services import article_saved
+from broadsheet.articles.images import body_image_markdown, check_upload, picture_for
+from broadsheet.articles.models import Article, Author, Image, Section, Tag
+from broadsheet.articles.services import article_saved, image_saved
 
 
 @admin.register(Section)
@@ -24,6 +27,63 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class ImageForm(forms.ModelForm):
+    # A plain file field: check_upload reads the picture once, with its own limits and
+    # messages, instead of Django's generic "not an image" after decoding it in full.
+    file = forms.FileField(
+        label="Picture",
+        help_text=Image._meta.get_field("file").help_text,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    class Meta:
+        model = Image
+        fields = ["file", "alt_text", "caption", "credit"]
+        widgets = {
+            "alt_text": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "caption": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is not None and "file" in self.changed_data:
+            check_upload(upload)
+        return upload
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    form = ImageForm
+    list_display = ["thumbnail", "alt_text", "credit", "size", "uploaded_at"]
+    list_display_links = ["thumbnail", "alt_text"]
+    search_fields = ["alt_text", "caption", "credit"]
+    readonly_fields = ["preview", "markdown"]
+
+    @admin.display(description="Picture")
+    def thumbnail(self, image: Image):
+        picture = picture_for(image)
+        if picture is None:
+            return "—"
+        return format_html('<img src="{}" alt="" width="80">', picture.urls[0])
+
+    @admin.display(description="Original size")
+    def size(self, image: Image) -> str:
+        return f"{image.width} × {image.height}"
+
+    @admin.display(description="Preview")
+    def preview(self, image: Image):
+        picture = picture_for(image)
+        return picture.img_tag(sizes="480px") if picture else "—"
+
+    @admin.display(description="Markdown for the body")
+    def markdown(self, image: Image) -> str:
+        return body_image_markdown(image) if image.pk else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        image_saved(image=obj, file_changed="file" in form.changed_data)
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["headline", "section", "status", "published_at", "comments_closed"]
@@ -32,11 +92,12 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     filter_horizontal = ["authors", "tags"]
+    autocomplete_fields = ["lead_image"]
     list_editable = ["comments_closed"]
     actions = ["publish", "close_comments", "open_comments"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "deck", "section", "authors", "tags"]}),
-        ("Story", {"fields": ["dateline", "body"]}),
+        ("Story", {"fields": ["dateline", "lead_image", "body"]}),
         (
             "Publication",
             {"fields": ["status", "published_at", "print_edition_date", "comments_closed"]},

@@ -66,6 +66,32 @@ class Tag(models.Model):
         return self.name
 
 
+class Image(models.Model):
+    """A picture uploaded by editors, with the smaller copies pages offer browsers."""
+
+    file = models.ImageField(
+        upload_to="images/%Y/%m/", width_field="width", height_field="height",
+        help_text="JPEG, PNG or WebP. Smaller copies for phones and feeds are made on upload.",
+    )
+    alt_text = models.CharField(
+        max_length=250,
+        help_text="What the picture shows, read aloud to readers who cannot see it.",
+    )
+    caption = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(max_length=120, blank=True, help_text='e.g. "Photo: Reuters"')
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    # [{"width", "height", "name", "size"}] narrowest first, as made by articles.images.
+    renditions = models.JSONField(default=list, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -83,6 +109,10 @@ class Article(models.Model):
     authors = models.ManyToManyField(Author, related_name="articles", blank=True)
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     dateline = models.CharField(max_length=60, blank=True, help_text='e.g. "LAHORE"')
+    lead_image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="lead_of",
+        help_text="Shown above the story, in link previews and in the feeds.",
+    )
     body = models.TextField(help_text="Markdown.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from broadsheet.articles.cache import article_changed
-from broadsheet.articles.models import Article
+from broadsheet.articles.images import make_renditions
+from broadsheet.articles.models import Article, Image
 
 
 def article_saved(*, article: Article) -> None:
@@ -14,3 +15,13 @@ def article_saved(*, article: Article) -> None:
     if article.status == Article.Status.PUBLISHED:
         article_id = article.pk
         transaction.on_commit(lambda: tasks.enqueue_article_embedding(article_id))
+
+
+def image_saved(*, image: Image, file_changed: bool) -> None:
+    """After an editor saves a picture: make its copies when the file is new, and refresh the
+    pages that show it (its alt text or caption may have changed)."""
+    if file_changed or not image.renditions:
+        image.renditions = make_renditions(image)
+        image.save(update_fields=["renditions"])
+    for article_id in Article.objects.filter(lead_image=image).values_list("pk", flat=True):
+        article_changed(article_id)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +11,8 @@ from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 
 from broadsheet.articles import page_cache
-from broadsheet.articles.models import Article, Author, Section
+from broadsheet.articles.images import absolute_url, picture_for, responsive_body_images
+from broadsheet.articles.models import Article, Author, Image, Section
 from broadsheet.articles.selectors import (
     article_for_permalink,
     article_list,
@@ -91,6 +93,9 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
     the request's settings already."""
     site = site or SiteSettings.load()
     authors = list(article.authors.all())
+    lead_image = picture_for(
+        Image.objects.filter(pk=article.lead_image_id).first() if article.lead_image_id else None
+    )
     json_ld = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -102,10 +107,14 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
         "author": [{"@type": "Person", "name": a.name} for a in authors],
         "publisher": {"@type": "Organization", "name": site.paper_name},
     }
+    if lead_image is not None:
+        json_ld["image"] = [absolute_url(url, settings.SITE_URL) for url in lead_image.urls]
     body_key = f"article-body:{article.pk}:{article.updated_at.timestamp()}"
     body_html = cache.get(body_key)
     if body_html is None:
-        body_html = with_dateline(render_markdown(article.body), article.dateline)
+        body_html = with_dateline(
+            responsive_body_images(render_markdown(article.body)), article.dateline
+        )
         cache.set(body_key, body_html, 3600)
     # The date filter costs a template node several times a plain variable; same output.
     published = timezone.localtime(article.published_at)
@@ -119,6 +128,7 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
         "body_html": mark_safe(body_html),
         "authors": authors,
         "json_ld": json_ld_script(json_ld),
+        "lead_image": lead_image,
     }
 
 
