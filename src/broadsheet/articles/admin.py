@@ -1,10 +1,16 @@
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from broadsheet.articles.images import body_image_markdown, check_upload, picture_for
 from broadsheet.articles.models import Article, Author, Image, Section, Tag
+from broadsheet.articles.rendering import render_article_body
 from broadsheet.articles.services import article_saved, image_saved
+from broadsheet.core.admin import SiteTimeZoneNoted
 
 
 @admin.register(Section)
@@ -84,20 +90,98 @@ class ImageAdmin(admin.ModelAdmin):
         image_saved(image=obj, file_changed="file" in form.changed_data)
 
 
+class PublicationFilter(admin.SimpleListFilter):
+    title = "publication"
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [("published", "Published"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "published":
+            return queryset.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
+        if self.value() == "scheduled":
+            return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+        if self.value() == "draft":
+            return queryset.filter(status=Article.Status.DRAFT)
+        return queryset
+
+
+class ArticleForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose)
+        widgets = {
+            "headline": forms.TextInput(attrs={"class": "vTextField article-wide"}),
+            "slug": forms.TextInput(attrs={"class": "vTextField article-wide"}),
+            "deck": forms.Textarea(attrs={"class": "article-wide", "rows": 3}),
+            "body": forms.Textarea(attrs={"class": "article-wide article-body", "rows": 24}),
+        }
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "section", "status", "published_at", "comments_closed"]
-    list_filter = ["status", "section", "comments_closed"]
+class ArticleAdmin(SiteTimeZoneNoted, admin.ModelAdmin):
+    form = ArticleForm
+    list_display = ["headline", "section", "publication", "published_time", "comments_closed"]
+    list_filter = [PublicationFilter, "section", "comments_closed"]
     search_fields = ["headline", "deck", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     filter_horizontal = ["authors", "tags"]
     autocomplete_fields = ["lead_image"]
+    readonly_fields = ["body_preview"]
+
+    class Media:
+        css = {"all": ["broadsheet/admin.css"]}
+        js = ["broadsheet/admin-preview.js"]
+
+    @admin.display(description="Status", ordering="status")
+    def publication(self, article: Article) -> str:
+        if article.status == Article.Status.DRAFT:
+            return "Draft"
+        if article.published_at > timezone.now():
+            return "Scheduled"
+        return "Published"
+
+    @admin.display(description="Publication time", ordering="published_at")
+    def published_time(self, article: Article) -> str:
+        # The zone's abbreviation too, so nobody takes a UTC list for local time.
+        return timezone.localtime(article.published_at).strftime("%d %b %Y, %H:%M %Z")
+
+    @admin.display(description="Preview")
+    def body_preview(self, article: Article):
+        # Drawn by the server first, so the preview is there without JavaScript too.
+        body = render_article_body(article.body, article.dateline) if article.pk else ""
+        return format_html(
+            '<div class="article-preview body" id="article-preview" data-preview-url="{}" '
+            'aria-live="polite">{}</div>',
+            reverse("admin:articles_article_preview"),
+            body,
+        )
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(require_POST(self.preview_view))
+        return [
+            path("preview/", preview, name="articles_article_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The body as the article page will show it, for the editor's live preview."""
+        if not self.has_change_permission(request) and not self.has_add_permission(request):
+            return HttpResponse("You cannot edit articles.", status=403)
+        html = render_article_body(
+            request.POST.get("body", ""), request.POST.get("dateline", "")
+        )
+        response = HttpResponse(html)
+        response["Cache-Control"] = "no-store"
+        return response
     list_editable = ["comments_closed"]
     actions = ["publish", "close_comments", "open_comments"]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "deck", "section", "authors", "tags"]}),
-        ("Story", {"fields": ["dateline", "lead_image", "body"]}),
+        ("Story", {"fields": ["dateline", "lead_image", "body", "body_preview"]}),
         (
             "Publication",
             {"fields": ["status", "published_at", "print_edition_date", "comments_closed"]},

@@ -11,8 +11,9 @@ from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 
 from broadsheet.articles import page_cache
-from broadsheet.articles.images import absolute_url, picture_for, responsive_body_images
+from broadsheet.articles.images import absolute_url, picture_for
 from broadsheet.articles.models import Article, Author, Image, Section
+from broadsheet.articles.rendering import render_article_body
 from broadsheet.articles.selectors import (
     article_for_permalink,
     article_list,
@@ -25,7 +26,7 @@ from broadsheet.comments.selectors import BadCursor
 from broadsheet.core import csrf_tokens
 from broadsheet.core.context_processors import current_site_links, site_settings_for
 from broadsheet.core.models import Page, SiteSettings
-from broadsheet.core.text import json_ld_script, render_markdown, with_dateline
+from broadsheet.core.text import json_ld_script, render_markdown
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -112,9 +113,7 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
     body_key = f"article-body:{article.pk}:{article.updated_at.timestamp()}"
     body_html = cache.get(body_key)
     if body_html is None:
-        body_html = with_dateline(
-            responsive_body_images(render_markdown(article.body)), article.dateline
-        )
+        body_html = render_article_body(article.body, article.dateline)
         cache.set(body_key, body_html, 3600)
     # The date filter costs a template node several times a plain variable; same output.
     published = timezone.localtime(article.published_at)
@@ -129,6 +128,10 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
         "authors": authors,
         "json_ld": json_ld_script(json_ld),
         "lead_image": lead_image,
+        "print_edition_line": (
+            site.print_edition_text(article.print_edition_date)
+            if article.print_edition_date else ""
+        ),
     }
 
 
