@@ -39,6 +39,19 @@ def front_page_sections(*, per_section: int = 5) -> list[tuple[Section, list[Art
     ]
 
 
+def related_articles(article: Article, *, limit: int = 4) -> list[Article]:
+    """Other published articles from the same section or sharing a tag, newest first."""
+    tag_ids = list(article.tags.values_list("pk", flat=True))
+    shared = Q(section_id=article.section_id)
+    if tag_ids:
+        shared |= Q(pk__in=Article.tags.through.objects.filter(tag_id__in=tag_ids)
+                    .values("article_id"))
+    return list(
+        Article.objects.published().filter(shared).exclude(pk=article.pk)
+        .select_related("section", "lead_image").order_by("-published_at", "-id")[:limit]
+    )
+
+
 def article_for_permalink(
     *, section: str, year: int, month: int, day: int, slug: str, preview: bool = False
 ) -> Article:

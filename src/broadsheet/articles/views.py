@@ -18,6 +18,7 @@ from broadsheet.articles.selectors import (
     article_for_permalink,
     article_list,
     front_page_sections,
+    related_articles,
 )
 from broadsheet.comments.models import Comment
 from broadsheet.comments.page import comment_section_context
@@ -128,6 +129,7 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
         "authors": authors,
         "json_ld": json_ld_script(json_ld),
         "lead_image": lead_image,
+        "related": related_articles(article),
         "print_edition_line": (
             site.print_edition_text(article.print_edition_date)
             if article.print_edition_date else ""
