@@ -29,7 +29,9 @@ def test_related_stories_share_the_section_or_a_tag_newest_first(client, section
     article.tags.add(floods)
     make_article(section, headline="Older sport story", published_at=now - timedelta(days=3))
     make_article(section, headline="Newer sport story", published_at=now - timedelta(hours=1))
-    tagged = make_article(city, headline="Drains blocked again", published_at=now - timedelta(days=1))
+    tagged = make_article(
+        city, headline="Drains blocked again", published_at=now - timedelta(days=1)
+    )
     tagged.tags.add(floods)
     make_article(city, headline="Unrelated city story")
     make_article(section, headline="Sport draft", status="draft")
