@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from broadsheet.articles.cache import sections_changed
 from broadsheet.articles.images import body_image_markdown, check_upload, picture_for
 from broadsheet.articles.models import Article, Author, Image, Section, Tag
 from broadsheet.articles.rendering import render_article_body
@@ -18,6 +19,18 @@ class SectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position", "moderation_policy"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        sections_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        sections_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        sections_changed()
 
 
 @admin.register(Author)

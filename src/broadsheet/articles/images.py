@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -145,6 +146,26 @@ def picture_for(image: Image | None, *, alt: str | None = None) -> Picture | Non
         largest_size=copies[-1]["size"],
         urls=urls,
     )
+
+
+def _picture_key(image_id: int) -> str:
+    return f"article-picture:{image_id}"
+
+
+def cached_picture(image_id: int | None) -> Picture | None:
+    """The Picture of the image with this id, kept in the cache until the image is saved."""
+    if image_id is None:
+        return None
+    picture = cache.get(_picture_key(image_id))
+    if picture is None:
+        picture = picture_for(Image.objects.filter(pk=image_id).first())
+        if picture is not None:
+            cache.set(_picture_key(image_id), picture, 3600)
+    return picture
+
+
+def forget_picture(image_id: int) -> None:
+    cache.delete(_picture_key(image_id))
 
 
 def absolute_url(url: str, base: str) -> str:

@@ -22,10 +22,18 @@ def validate_section_slug(value: str) -> None:
         raise ValidationError(f'"{value}" is used by the site itself; choose another slug.')
 
 
+def next_section_position() -> int:
+    """A new section goes after the existing ones."""
+    last = Section.objects.aggregate(last=models.Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
 class Section(models.Model):
     name = models.CharField(max_length=80)
     slug = models.SlugField(unique=True, validators=[validate_section_slug])
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the home page.")
+    position = models.PositiveSmallIntegerField(
+        default=next_section_position, help_text="Order in the masthead and on the home page."
+    )
     moderation_policy = models.CharField(
         max_length=20,
         choices=ModerationPolicy.choices,

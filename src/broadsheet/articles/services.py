@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from broadsheet.articles.cache import article_changed
-from broadsheet.articles.images import make_renditions
+from broadsheet.articles.images import forget_picture, make_renditions
 from broadsheet.articles.models import Article, Image
 
 
@@ -23,5 +23,6 @@ def image_saved(*, image: Image, file_changed: bool) -> None:
     if file_changed or not image.renditions:
         image.renditions = make_renditions(image)
         image.save(update_fields=["renditions"])
+    forget_picture(image.pk)
     for article_id in Article.objects.filter(lead_image=image).values_list("pk", flat=True):
         article_changed(article_id)

@@ -11,14 +11,14 @@ from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 
 from broadsheet.articles import page_cache
-from broadsheet.articles.images import absolute_url, picture_for
-from broadsheet.articles.models import Article, Author, Image, Section
+from broadsheet.articles.images import absolute_url, cached_picture
+from broadsheet.articles.models import Article, Author, Section
 from broadsheet.articles.rendering import render_article_body
 from broadsheet.articles.selectors import (
     article_for_permalink,
     article_list,
     front_page_sections,
-    related_articles,
+    related_stories,
 )
 from broadsheet.comments.models import Comment
 from broadsheet.comments.page import comment_section_context
@@ -37,7 +37,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def section_detail(request: HttpRequest, section: str) -> HttpResponse:
     section_obj = get_object_or_404(Section, slug=section)
     page = Paginator(article_list(section=section_obj), 20).get_page(request.GET.get("page"))
-    return render(request, "articles/section.html", {"section": section_obj, "page": page})
+    return render(
+        request,
+        "articles/section.html",
+        {"section": section_obj, "page": page, "current_section": section_obj.slug},
+    )
 
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -95,9 +99,7 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
     the request's settings already."""
     site = site or SiteSettings.load()
     authors = list(article.authors.all())
-    lead_image = picture_for(
-        Image.objects.filter(pk=article.lead_image_id).first() if article.lead_image_id else None
-    )
+    lead_image = cached_picture(article.lead_image_id)
     json_ld = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -129,7 +131,7 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
         "authors": authors,
         "json_ld": json_ld_script(json_ld),
         "lead_image": lead_image,
-        "related": related_articles(article),
+        "related": related_stories(article),
         "print_edition_line": (
             site.print_edition_text(article.print_edition_date)
             if article.print_edition_date else ""

@@ -15,6 +15,7 @@ from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment, Report
 from broadsheet.core.ratelimit import limit_exceeded
 from broadsheet.core.sql import insert_statement, insert_values
+from broadsheet.core.text import normalize_newlines
 
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=1)
 REPORTS_PER_MINUTE = 10
@@ -99,6 +100,7 @@ def comment_submit(
     from broadsheet.moderation import services as moderation_services
     from broadsheet.moderation import tasks
 
+    text = normalize_newlines(text).strip()
     fingerprint = comment_fingerprint(article_id=article.pk, author_email=author_email, text=text)
     now = timezone.now()
     user = user if user is not None and user.is_authenticated else None
@@ -117,7 +119,7 @@ def comment_submit(
         author_name=author_name.strip(),
         author_email=author_email.strip(),
         ip_hash=ip_hash,
-        text=text.strip(),
+        text=text,
         fingerprint=fingerprint,
         text_fingerprint=text_fingerprint(text),
         status=Comment.Status.PENDING,
