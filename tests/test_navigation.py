@@ -92,6 +92,16 @@ def test_errors_are_tied_to_their_fields(client, article):
     assert re.search(r'<span class="error" id="id_email_error">Enter a valid email', html)
 
 
+def test_report_form_errors_are_tied_to_their_fields(client, article):
+    comment = make_comment(article)
+    response = client.post(f"/comments/{comment.pk}/report/", {"note": "x" * 600})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(r'<fieldset aria-describedby="id_reason_error">', html)
+    assert re.search(r'<span class="error" id="id_reason_error">Choose why', html)
+    assert "id_note_error" in described_ids_exist(html, "id_note")
+
+
 def test_the_desk_names_itself_once_and_has_a_heading(moderator_client, article):
     html = moderator_client.get("/desk/pending/").content.decode()
     body = html[html.index("<body"):]
