@@ -183,3 +183,20 @@ def test_pictures_go_to_an_s3_compatible_bucket_when_one_is_configured(tmp_path)
         "S3Storage", "tribune-pictures",
         "https://pictures.example.net/media/images/renditions/flood-480w.webp",
     ]
+
+
+def test_deleting_a_picture_removes_its_files_and_its_place_on_the_page(
+    client, editor_client, pictured_article, media_root, django_capture_on_commit_callbacks
+):
+    image = pictured_article.lead_image
+    files = [media_root / image.file.name] + [media_root / c["name"] for c in image.renditions]
+    assert all(path.exists() for path in files)
+    assert 'class="lead-image"' in client.get(pictured_article.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(f"/admin/articles/image/{image.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not any(path.exists() for path in files)
+    pictured_article.refresh_from_db()
+    assert pictured_article.lead_image is None
+    html = client.get(pictured_article.get_absolute_url()).content.decode()
+    assert 'class="lead-image"' not in html and "og:image" not in html

@@ -10,7 +10,7 @@ from broadsheet.articles.cache import sections_changed
 from broadsheet.articles.images import body_image_markdown, check_upload, picture_for
 from broadsheet.articles.models import Article, Author, Image, Section, Tag
 from broadsheet.articles.rendering import render_article_body
-from broadsheet.articles.services import article_saved, image_saved
+from broadsheet.articles.services import article_saved, image_delete, image_saved
 from broadsheet.core.admin import SiteTimeZoneNoted
 
 
@@ -101,6 +101,13 @@ class ImageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         image_saved(image=obj, file_changed="file" in form.changed_data)
+
+    def delete_model(self, request, obj):
+        image_delete(image=obj)
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            image_delete(image=image)
 
 
 class PublicationFilter(admin.SimpleListFilter):

@@ -26,3 +26,21 @@ def image_saved(*, image: Image, file_changed: bool) -> None:
     forget_picture(image.pk)
     for article_id in Article.objects.filter(lead_image=image).values_list("pk", flat=True):
         article_changed(article_id)
+
+
+def image_delete(*, image: Image) -> None:
+    """Remove a picture, its files and its copies; the articles that showed it lose their lead
+    picture and are drawn again. The files go only once the row's removal is committed."""
+    article_ids = list(Article.objects.filter(lead_image=image).values_list("pk", flat=True))
+    names = [image.file.name, *(copy["name"] for copy in image.renditions)]
+    storage = image.file.storage
+    forget_picture(image.pk)
+    image.delete()
+    for article_id in article_ids:
+        article_changed(article_id)
+
+    def remove_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
