@@ -200,3 +200,18 @@ def test_deleting_a_picture_removes_its_files_and_its_place_on_the_page(
     assert pictured_article.lead_image is None
     html = client.get(pictured_article.get_absolute_url()).content.decode()
     assert 'class="lead-image"' not in html and "og:image" not in html
+
+
+def test_a_picture_is_stored_under_the_extension_of_its_real_format(editor_client, client):
+    disguised = picture_upload(800, 600, name="front-page.html", image_format="PNG")
+    upload_image(editor_client, disguised)
+    image = Image.objects.get()
+    assert image.file.name.endswith("/front-page.png")
+    assert client.get(image.file.url)["Content-Type"] == "image/png"
+
+
+def test_a_format_we_do_not_offer_is_refused_by_name(editor_client):
+    response = upload_image(editor_client, picture_upload(64, 64, name="scan.tiff",
+                                                          image_format="TIFF"))
+    assert "TIFF pictures are not accepted" in response.content.decode()
+    assert not Image.objects.exists()

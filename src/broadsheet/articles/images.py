@@ -26,13 +26,19 @@ from broadsheet.articles.models import Image
 RENDITION_WIDTHS = (480, 960, 1600)
 RENDITION_FORMAT = "WEBP"
 RENDITION_MIME = "image/webp"
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 # How wide the story column shows a picture, so the browser can choose before layout.
 STORY_SIZES = "(min-width: 46rem) 44rem, 100vw"
 
 
+_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
 def check_upload(upload) -> None:
-    """Raise ValidationError, in the editor's terms, unless UPLOAD is a picture we can use."""
+    """Raise ValidationError, in the editor's terms, unless UPLOAD is a picture we can use.
+
+    The stored name takes the extension of the format found inside, whatever the file was
+    called, so the file is never served as anything but a picture.
+    """
     limit = settings.BROADSHEET_IMAGE_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -60,10 +66,12 @@ def check_upload(upload) -> None:
         ) from None
     finally:
         upload.seek(0)
-    if picture_format not in ACCEPTED_FORMATS:
+    if picture_format not in _EXTENSIONS:
         raise ValidationError(
             f"{picture_format} pictures are not accepted. Upload a JPEG, PNG or WebP image."
         )
+    stem = PurePosixPath(upload.name or "picture").stem or "picture"
+    upload.name = f"{stem}.{_EXTENSIONS[picture_format]}"
 
 
 def _too_many_pixels(width: int, height: int) -> ValidationError:
