@@ -18,6 +18,12 @@ if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"broadsheet-test-{os.getpid()}.sqlite3")
     }
 
+# Uploads (the demo's pictures, the image tests) go to a folder of the run's own, never the
+# developer's data folder.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="broadsheet-test-media-"))  # noqa: F405
+
 # Threads the tests start (live server, workers) must not keep connections past their work,
 # or the test database cannot be dropped at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from broadsheet.articles.models import Article, Author, Section, Tag
+from broadsheet.articles.models import Article, Author, Image, Section, Tag
 from broadsheet.comments.models import Comment, Report
 from broadsheet.core.models import Page, Profile
 from broadsheet.demo import content
@@ -151,3 +151,18 @@ def test_the_closed_article_takes_no_comments(client):
     html = client.get(closed.get_absolute_url()).content.decode()
     assert "Comments are closed." in html
     assert "9 years ago" in html
+
+
+def test_the_teal_line_story_has_its_lead_picture_with_caption_and_credit(client):
+    load_demo()
+    article = Article.objects.get(slug=content.MANY_THREADS_ARTICLE)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<figure class="lead-image"><img src="/media/images/renditions/' in html
+    assert "480w" in html and "1600w" in html
+    assert "A Teal Line bus at a corridor station" in html
+    assert '<span class="credit">Illustration: Broadsheet demo</span>' in html
+    served = client.get("/media/" + article.lead_image.renditions[0]["name"])
+    assert served.status_code == 200
+    load_demo("--reset")
+    assert Article.objects.get(slug=content.MANY_THREADS_ARTICLE).lead_image is not None
+    assert Image.objects.count() == 1, "a reset replaces the demo's picture, not adds one"

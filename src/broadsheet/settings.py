@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "broadsheet.core.context_processors.site",
                 "broadsheet.core.context_processors.csrf",
+                "broadsheet.articles.context_processors.sections",
             ],
         },
     },
@@ -197,6 +198,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/desk/"
+LOGOUT_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "UTC")
@@ -206,8 +208,36 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+# Uploaded pictures: files under DATA_DIR/media, or an S3-compatible bucket when
+# BROADSHEET_S3_BUCKET is set (needs the "s3" extra; docs/deployment.md).
+MEDIA_ROOT = Path(env("BROADSHEET_MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
+MEDIA_URL = env("BROADSHEET_MEDIA_URL", "/media/")
+# The app serves MEDIA_URL itself in development, or when no proxy or bucket does.
+SERVE_MEDIA = envbool("BROADSHEET_SERVE_MEDIA", DEV_MODE)
+BROADSHEET_IMAGE_MAX_BYTES = envint("BROADSHEET_IMAGE_MAX_BYTES", 15_000_000)
+BROADSHEET_IMAGE_MAX_PIXELS = envint("BROADSHEET_IMAGE_MAX_PIXELS", 40_000_000)
+S3_BUCKET = env("BROADSHEET_S3_BUCKET")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("BROADSHEET_S3_ENDPOINT_URL") or None,
+            "region_name": env("BROADSHEET_S3_REGION") or None,
+            "access_key": env("BROADSHEET_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("BROADSHEET_S3_SECRET_ACCESS_KEY") or None,
+            "custom_domain": env("BROADSHEET_S3_CUSTOM_DOMAIN") or None,
+            "location": env("BROADSHEET_S3_PREFIX", "media"),
+            # Pictures are public: plain URLs that pages and feeds can keep.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": env("BROADSHEET_S3_ACL") or None,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

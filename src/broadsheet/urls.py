@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 
 from broadsheet.articles.sitemaps import SITEMAPS
 from broadsheet.core import signin
+from broadsheet.core import views as core_views
 from broadsheet.core.converters import RowIdConverter
 
 register_converter(RowIdConverter, "row_id")
@@ -23,8 +25,17 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("broadsheet.embed.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("", include("broadsheet.articles.urls")),
 ]
+if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
+    # Before the articles' catch-all section pattern; a proxy or bucket serves them otherwise.
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$",
+            core_views.media,
+            name="media",
+        )
+    )
+urlpatterns.append(path("", include("broadsheet.articles.urls")))
 
 handler400 = "broadsheet.core.views.bad_request"
 handler403 = "broadsheet.core.views.permission_denied"

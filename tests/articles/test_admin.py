@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from broadsheet.articles.models import Article
 from tests.conftest import make_article
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    editor = get_user_model().objects.create_superuser("editor", "e@newsroom.example", "pw")
-    client.force_login(editor)
-    return client
 
 
 def test_an_editor_closes_and_reopens_comments_from_the_article_list(editor_client, section):

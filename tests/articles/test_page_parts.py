@@ -35,7 +35,7 @@ def test_a_change_to_the_site_settings_shows_on_the_next_page_drawn(client, arti
     site.save()
     html = client.get(article.get_absolute_url()).content.decode()
     assert "· The Evening Broadsheet</title>" in html
-    assert "Published in the print edition of The Evening Paper," in html
+    assert "Published in The Evening Paper, " in html
     assert '"publisher": {"@type": "Organization", "name": "The Evening Paper"}' in html
 
 

@@ -20,7 +20,7 @@ def test_the_article_page_has_every_part_a_reader_expects(client, article, faq):
     assert 'href="/authors/amina-qureshi/"' in html
     assert '<span class="dateline">KARACHI:</span> Rain held up play' in html
     assert "<em>ground staff</em>" in html
-    assert "Published in the print edition of The Broadsheet," in html
+    assert "Published in The Broadsheet, " in html
     assert "Comments are moderated and generally will be posted if they are on-topic" in html
     assert 'href="/pages/comments-faq/"' in html
 

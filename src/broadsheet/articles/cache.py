@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db import transaction
 
+NAV_SECTIONS_KEY = "articles:nav-sections"
+
 
 def _version_key(article_id: int) -> str:
     return f"article:{article_id}:version"
@@ -34,3 +36,9 @@ def article_comments_changed(article_id: int) -> None:
 
 
 article_changed = article_comments_changed
+
+
+def sections_changed() -> None:
+    """After a section is added, renamed, moved or removed: every masthead lists them."""
+    cache.delete(NAV_SECTIONS_KEY)
+    transaction.on_commit(lambda: cache.delete(NAV_SECTIONS_KEY))

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure
 
+from broadsheet.articles.images import RENDITION_MIME, absolute_url, picture_for
 from broadsheet.articles.models import Article, Section
 from broadsheet.core.models import SiteSettings
 
@@ -22,7 +24,7 @@ class LatestArticlesFeed(Feed):
         return "The latest articles" + (f" in {obj.name}" if obj else "")
 
     def items(self, obj: Section | None = None):
-        articles = Article.objects.published().select_related("section")
+        articles = Article.objects.published().select_related("section", "lead_image")
         if obj is not None:
             articles = articles.filter(section=obj)
         return articles.prefetch_related("authors")[:30]
@@ -38,6 +40,13 @@ class LatestArticlesFeed(Feed):
 
     def item_updateddate(self, item: Article):
         return item.updated_at
+
+    def item_enclosures(self, item: Article) -> list[Enclosure]:
+        picture = picture_for(item.lead_image)
+        if picture is None:
+            return []
+        url = absolute_url(picture.largest_url, settings.SITE_URL)
+        return [Enclosure(url, str(picture.largest_size), RENDITION_MIME)]
 
     def item_author_name(self, item: Article) -> str:
         return ", ".join(a.name for a in item.authors.all())

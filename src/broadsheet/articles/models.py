@@ -22,10 +22,18 @@ def validate_section_slug(value: str) -> None:
         raise ValidationError(f'"{value}" is used by the site itself; choose another slug.')
 
 
+def next_section_position() -> int:
+    """A new section goes after the existing ones."""
+    last = Section.objects.aggregate(last=models.Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
 class Section(models.Model):
     name = models.CharField(max_length=80)
     slug = models.SlugField(unique=True, validators=[validate_section_slug])
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the home page.")
+    position = models.PositiveSmallIntegerField(
+        default=next_section_position, help_text="Order in the masthead and on the home page."
+    )
     moderation_policy = models.CharField(
         max_length=20,
         choices=ModerationPolicy.choices,
@@ -66,6 +74,32 @@ class Tag(models.Model):
         return self.name
 
 
+class Image(models.Model):
+    """A picture uploaded by editors, with the smaller copies pages offer browsers."""
+
+    file = models.ImageField(
+        upload_to="images/%Y/%m/", width_field="width", height_field="height",
+        help_text="JPEG, PNG or WebP. Smaller copies for phones and feeds are made on upload.",
+    )
+    alt_text = models.CharField(
+        max_length=250,
+        help_text="What the picture shows, read aloud to readers who cannot see it.",
+    )
+    caption = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(max_length=120, blank=True, help_text='e.g. "Photo: Reuters"')
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    # [{"width", "height", "name", "size"}] narrowest first, as made by articles.images.
+    renditions = models.JSONField(default=list, editable=False)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -83,6 +117,10 @@ class Article(models.Model):
     authors = models.ManyToManyField(Author, related_name="articles", blank=True)
     tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
     dateline = models.CharField(max_length=60, blank=True, help_text='e.g. "LAHORE"')
+    lead_image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="lead_of",
+        help_text="Shown above the story, in link previews and in the feeds.",
+    )
     body = models.TextField(help_text="Markdown.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from weakref import WeakKeyDictionary
 
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.db.models.expressions import Col
 from django.http import Http404
 from django.utils import timezone
 
+from broadsheet.articles.cache import NAV_SECTIONS_KEY
 from broadsheet.articles.models import Article, Author, Section
 from broadsheet.comments.selectors import public_comment_count
 
@@ -37,6 +41,59 @@ def front_page_sections(*, per_section: int = 5) -> list[tuple[Section, list[Art
         for section in Section.objects.all()
         if section.pk in grouped
     ]
+
+
+@dataclass(frozen=True)
+class RelatedStory:
+    headline: str
+    url: str
+    published_at: datetime
+
+
+RELATED_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class NavSection:
+    name: str
+    slug: str
+    url: str
+
+
+def nav_sections() -> list[NavSection]:
+    """The site's sections in their order, for every page's masthead (cached until an editor
+    changes one: articles.cache.sections_changed)."""
+    sections = cache.get(NAV_SECTIONS_KEY)
+    if sections is None:
+        sections = [
+            NavSection(section.name, section.slug, section.get_absolute_url())
+            for section in Section.objects.only("name", "slug", "position")
+        ]
+        cache.set(NAV_SECTIONS_KEY, sections, 300)
+    return sections
+
+
+def related_stories(article: Article, *, limit: int = 4) -> list[RelatedStory]:
+    """Other published articles from the same section or sharing a tag, newest first; kept
+    a few minutes, as a newer story appearing a little late under older ones harms nobody."""
+    key = f"article-related:{article.pk}:{limit}"
+    stories = cache.get(key)
+    if stories is None:
+        links = Article.tags.through.objects
+        shares_a_tag = links.filter(
+            tag_id__in=links.filter(article_id=article.pk).values("tag_id")
+        ).values("article_id")
+        stories = [
+            RelatedStory(found.headline, found.get_absolute_url(), found.published_at)
+            for found in Article.objects.published()
+            .filter(Q(section_id=article.section_id) | Q(pk__in=shares_a_tag))
+            .exclude(pk=article.pk)
+            .select_related("section")
+            .only("headline", "slug", "published_at", "section__slug")
+            .order_by("-published_at", "-id")[:limit]
+        ]
+        cache.set(key, stories, RELATED_CACHE_SECONDS)
+    return stories
 
 
 def article_for_permalink(

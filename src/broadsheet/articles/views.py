@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -10,11 +11,14 @@ from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 
 from broadsheet.articles import page_cache
+from broadsheet.articles.images import absolute_url, cached_picture
 from broadsheet.articles.models import Article, Author, Section
+from broadsheet.articles.rendering import render_article_body
 from broadsheet.articles.selectors import (
     article_for_permalink,
     article_list,
     front_page_sections,
+    related_stories,
 )
 from broadsheet.comments.page import comment_section_context
 from broadsheet.comments.rendering import render_comment_section
@@ -22,7 +26,7 @@ from broadsheet.comments.selectors import BadCursor, public_comments
 from broadsheet.core import csrf_tokens
 from broadsheet.core.context_processors import current_site_links, site_settings_for
 from broadsheet.core.models import SiteSettings
-from broadsheet.core.text import json_ld_script, render_markdown, with_dateline
+from broadsheet.core.text import json_ld_script
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -32,7 +36,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def section_detail(request: HttpRequest, section: str) -> HttpResponse:
     section_obj = get_object_or_404(Section, slug=section)
     page = Paginator(article_list(section=section_obj), 20).get_page(request.GET.get("page"))
-    return render(request, "articles/section.html", {"section": section_obj, "page": page})
+    return render(
+        request,
+        "articles/section.html",
+        {"section": section_obj, "page": page, "current_section": section_obj.slug},
+    )
 
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -88,6 +96,7 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
     the request's settings already."""
     site = site or SiteSettings.load()
     authors = list(article.authors.all())
+    lead_image = cached_picture(article.lead_image_id)
     json_ld = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -99,10 +108,12 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
         "author": [{"@type": "Person", "name": a.name} for a in authors],
         "publisher": {"@type": "Organization", "name": site.paper_name},
     }
+    if lead_image is not None:
+        json_ld["image"] = [absolute_url(url, settings.SITE_URL) for url in lead_image.urls]
     body_key = f"article-body:{article.pk}:{article.updated_at.timestamp()}"
     body_html = cache.get(body_key)
     if body_html is None:
-        body_html = with_dateline(render_markdown(article.body), article.dateline)
+        body_html = render_article_body(article.body, article.dateline)
         cache.set(body_key, body_html, 3600)
     # The date filter costs a template node several times a plain variable; same output.
     published = timezone.localtime(article.published_at)
@@ -116,4 +127,10 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
         "body_html": mark_safe(body_html),
         "authors": authors,
         "json_ld": json_ld_script(json_ld),
+        "lead_image": lead_image,
+        "related": related_stories(article),
+        "print_edition_line": (
+            site.print_edition_text(article.print_edition_date)
+            if article.print_edition_date else ""
+        ),
     }

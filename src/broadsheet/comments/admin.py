@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from broadsheet.comments.models import Comment, Report
+from broadsheet.core.admin import SiteTimeZoneNoted
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(SiteTimeZoneNoted, admin.ModelAdmin):
     list_display = ["author_name", "article", "status", "submitted_at"]
     list_filter = ["status"]
     search_fields = ["author_name", "text"]
@@ -16,6 +17,6 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(SiteTimeZoneNoted, admin.ModelAdmin):
     list_display = ["comment", "reason", "created_at", "resolved_at"]
     raw_id_fields = ["comment", "reporter"]

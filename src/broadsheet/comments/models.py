@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.safestring import SafeString
 
 from broadsheet.articles.models import Article
-from broadsheet.core.text import render_comment_text, stored_comment_html
+from broadsheet.core.text import normalize_newlines, render_comment_text, stored_comment_html
 
 
 class Comment(models.Model):
@@ -118,7 +118,9 @@ class Comment(models.Model):
         return instance
 
     def render_text(self) -> None:
-        """Render text_html now, e.g. before taking the database's write lock."""
+        """Render text_html now, e.g. before taking the database's write lock. Every text
+        stored passes here (a new comment, the desk's edit), so its line ends are made \n."""
+        self.text = normalize_newlines(self.text)
         self.text_html = render_comment_text(self.text)
         self._html_for = self.text
 

@@ -193,7 +193,7 @@ def _blank_form(
         csrf_input = (
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(csrf_token))}">'
         )
-    action = escape(link("comments:post", context["article"].pk))
+    action = escape(str(link("comments:post", context["article"].pk)))
     return (
         f'\n<form class="comment-form" method="post" action="{action}#comment-form" '
         'id="comment-form" novalidate>\n'
@@ -207,8 +207,10 @@ def _blank_form(
         f"  {widgets['parent']}\n"
         f'  <p class="field"><label for="{escape(form["name"].id_for_label)}">Name</label>'
         f"{widgets['name']}</p>\n"
-        f'  <p class="field"><label for="{escape(form["email"].id_for_label)}">Email <small>'
-        f"(never shown publicly)</small></label>{widgets['email']}</p>\n"
+        f'  <p class="field"><label for="{escape(form["email"].id_for_label)}">Email</label>'
+        f"{widgets['email']}<span class=\"helptext\" "
+        f'id="{escape(form["email"].auto_id)}_helptext">{escape(str(form["email"].help_text))}'
+        "</span></p>\n"
         f'  <p class="field"><label for="{escape(form["text"].id_for_label)}">Your comment'
         f"</label>{widgets['text']}\n"
         f'    <span class="counter" aria-live="polite" data-limit="{max_length}">{max_length} '

@@ -17,6 +17,7 @@ from broadsheet.comments.signals import comment_created, comment_reported, send_
 from broadsheet.core.emails import mailbox_key
 from broadsheet.core.ratelimit import RateVerdict, limits_exceeded
 from broadsheet.core.sql import insert_statement, insert_values
+from broadsheet.core.text import normalize_newlines
 
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=1)
 REPORTS_PER_MINUTE = 10
@@ -108,6 +109,7 @@ def comment_submit(
     from broadsheet.moderation import services as moderation_services
     from broadsheet.moderation import tasks
 
+    text = normalize_newlines(text).strip()
     fingerprint = comment_fingerprint(article_id=article.pk, author_email=author_email, text=text)
     now = timezone.now()
     user = user if user is not None and user.is_authenticated else None
@@ -120,7 +122,7 @@ def comment_submit(
         author_name=author_name.strip(),
         author_email=author_email.strip(),
         ip_hash=ip_hash,
-        text=text.strip(),
+        text=text,
         fingerprint=fingerprint,
         text_fingerprint=text_fingerprint(text),
         status=Comment.Status.PENDING,

@@ -1,12 +1,28 @@
+from django.conf import settings
 from django.contrib import admin
+from django.db import models
 
 from broadsheet.core.models import Page, Profile, SiteSettings
+
+
+def time_zone_note() -> str:
+    return f"Times are in {settings.TIME_ZONE} (the site's TIME_ZONE setting)."
+
+
+class SiteTimeZoneNoted:
+    """A ModelAdmin mixin: every time field says which time zone it is in."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and isinstance(db_field, models.DateTimeField):
+            formfield.help_text = " ".join(filter(None, [formfield.help_text, time_zone_note()]))
+        return formfield
 
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
-        ("Site", {"fields": ["site_name", "paper_name"]}),
+        ("Site", {"fields": ["site_name", "paper_name", "print_edition_line"]}),
         (
             "Comments",
             {

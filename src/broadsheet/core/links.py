@@ -29,4 +29,5 @@ def site_links() -> dict[str, str]:
         "atom": link("articles:feed-atom"),
         "faq": link("core:page", "comments-faq"),
         "desk": link("desk:queue", "pending"),
+        "logout": link("logout"),
     }

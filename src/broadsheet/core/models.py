@@ -1,16 +1,33 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 
 
 class ModerationPolicy(models.TextChoices):
     PREMODERATE = "premoderate", "Pre-moderate: a moderator approves every comment"
     AUTO = "auto", "Auto: publish clean comments, reject clear violations, hold the rest"
     POSTMODERATE = "postmoderate", "Post-moderate: publish unless a scanner holds it"
+
+
+PRINT_EDITION_PLACEHOLDERS = ("{paper}", "{date}")
+
+
+def validate_print_edition_line(value: str) -> None:
+    if "{date}" not in value:
+        raise ValidationError("Put {date} where the print date goes.")
+    rest = value
+    for placeholder in PRINT_EDITION_PLACEHOLDERS:
+        rest = rest.replace(placeholder, "")
+    if "{" in rest or "}" in rest:
+        raise ValidationError("Only {paper} and {date} can be filled in; remove other braces.")
 
 
 class SiteSettings(models.Model):
@@ -21,6 +38,13 @@ class SiteSettings(models.Model):
     site_name = models.CharField(max_length=100, default="The Broadsheet")
     paper_name = models.CharField(
         max_length=100, default="The Broadsheet", help_text="Named in the print-edition line."
+    )
+    print_edition_line = models.CharField(
+        max_length=200,
+        default="Published in {paper}, {date}.",
+        validators=[validate_print_edition_line],
+        help_text="Shown under articles that also ran in print. {paper} is the paper's name, "
+        '{date} the print date written like "July 22nd, 2014".',
     )
     max_comment_length = models.PositiveIntegerField(
         default=1500, validators=[MinValueValidator(50), MaxValueValidator(20000)]
@@ -64,6 +88,11 @@ class SiteSettings(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
+
+    def print_edition_text(self, printed_on: date) -> str:
+        return self.print_edition_line.replace("{paper}", self.paper_name).replace(
+            "{date}", date_format(printed_on, "F jS, Y")
+        )
 
     @classmethod
     def load(cls) -> SiteSettings:

@@ -35,6 +35,11 @@ def with_dateline(body_html: str, dateline: str) -> SafeString:
     return mark_safe(f"<p>{lead}</p>{body_html}")
 
 
+def normalize_newlines(text: str) -> str:
+    """Line ends as \n only: browsers send a textarea's lines as \r\n."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 _BLANK_LINES = re.compile(r"\n\s*\n")
 # What Django's urlize can turn into a link: an http(s):// address, "www." or a word ending in
 # one of its seven top-level domains, or an email address. A paragraph with none of these

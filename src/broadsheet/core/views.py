@@ -1,9 +1,13 @@
 """The site's own pages (about, FAQ: ``Page``), and error pages in the reader's terms, never a
 stack trace."""
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.views.static import serve
 
 from broadsheet.core.models import Page
 from broadsheet.core.text import render_markdown
@@ -41,3 +45,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors here: the database may be what failed.
     html = loader.get_template("500.html").render()
     return HttpResponse(html, status=500)
+
+
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Uploaded files, when no proxy or bucket serves MEDIA_URL (development, small sites)."""
+    try:
+        response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    except SuspiciousFileOperation:
+        raise Http404("No file at this address.") from None
+    # Renditions and uploads get new names when replaced, so browsers may keep them.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -103,6 +103,8 @@ class DemoArticle:
     age: timedelta
     body: str
     print_edition: bool = False
+    # (alt text, caption, credit) of a lead picture the loader draws, or None.
+    picture: tuple[str, str, str] | None = None
     comments_closed: bool = False
     comments: tuple[DemoComment, ...] = field(default=())
 
@@ -454,6 +456,11 @@ ARTICLES = [
         age=timedelta(days=2, hours=4),
         body=TEAL_LINE_BODY,
         print_edition=True,
+        picture=(
+            "Drawing of a teal bus at a raised station platform under an evening sky",
+            "A Teal Line bus at a corridor station on the first day of service.",
+            "Illustration: Broadsheet demo",
+        ),
         comments=TEAL_LINE_COMMENTS,
     ),
     DemoArticle(

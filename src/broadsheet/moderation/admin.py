@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from broadsheet.core.admin import SiteTimeZoneNoted
 from broadsheet.moderation.models import (
     Ban,
     BlockedDomain,
@@ -29,7 +30,7 @@ class BlockedDomainAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):
+class BanAdmin(SiteTimeZoneNoted, admin.ModelAdmin):
     list_display = ["email", "user", "ip_hash", "expires_at", "created_by", "created_at",
                     "lifted_at"]
     search_fields = ["email", "email_key", "user__username", "ip_hash"]

@@ -17,13 +17,14 @@ from functools import reduce
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from broadsheet.articles.models import Article, Author, Section, Tag
-from broadsheet.articles.services import article_saved
+from broadsheet.articles.models import Article, Author, Image, Section, Tag
+from broadsheet.articles.services import article_saved, image_saved
 from broadsheet.comments.models import Comment, Report
 from broadsheet.comments.services import (
     comment_fingerprint,
@@ -31,7 +32,7 @@ from broadsheet.comments.services import (
     text_fingerprint,
 )
 from broadsheet.core.models import Page, Profile, SiteSettings
-from broadsheet.demo import content
+from broadsheet.demo import content, pictures
 from broadsheet.demo.content import DemoArticle, DemoComment
 from broadsheet.moderation import services as moderation
 from broadsheet.moderation import tasks
@@ -94,8 +95,12 @@ class Command(BaseCommand):
     def _wipe(self) -> None:
         articles = _demo_articles()
         deleted = articles.count()
+        pictures_shown = list(
+            Image.objects.filter(lead_of__in=articles).values_list("pk", flat=True)
+        )
         # Comments, their history and reports go with their article.
         articles.delete()
+        Image.objects.filter(pk__in=pictures_shown).delete()
         Ban.objects.filter(email__in=[email for email, _ in content.BANNED_EMAILS]).delete()
         get_user_model().objects.filter(username=content.ENGAGEMENT_USERNAME).delete()
         # Only what no other article still uses: an editor's own story keeps its byline.
@@ -236,6 +241,15 @@ class _Loader:
             f"tags: {len(self.tags)}"
         )
 
+    def _picture(self, spec: DemoArticle) -> Image:
+        alt_text, caption, credit = spec.picture
+        image = Image(alt_text=alt_text, caption=caption, credit=credit)
+        image.file.save(f"{spec.key}.png", ContentFile(pictures.bus_station_picture()), save=False)
+        Image._meta.get_field("file").update_dimension_fields(image, force=True)
+        image.save()
+        image_saved(image=image, file_changed=True)
+        return image
+
     def _article(self, spec: DemoArticle) -> None:
         section = self.sections[spec.section]
         existing = Article.objects.filter(section=section, slug=spec.key).first()
@@ -258,6 +272,9 @@ class _Loader:
         )
         article.authors.set([self.authors[slug] for slug in spec.authors])
         article.tags.set([self.tags[slug] for slug in spec.tags])
+        if spec.picture is not None:
+            article.lead_image = self._picture(spec)
+            article.save(update_fields=["lead_image"])
         article_saved(article=article)
 
         statuses: Counter[str] = Counter()
