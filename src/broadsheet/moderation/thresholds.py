@@ -2,22 +2,55 @@
 
 A score at or above "hold" waits for a human; at or above "reject" it is rejected outright.
 
-abuse: picked by scripts/train_abuse.py on the dev split of the comment-like sets (fox_news,
-wiki_context_cat, wiki_toxicity_idterm, jigsaw_kaggle_sample; the tweet sets are
-lexicon-sampled and far from a news site's mix). "hold" is the highest threshold on a 0.05 grid
-whose auto-published comments (score under it) hold at most 1.5 % abusive ones, leaving a
-margin under the 2 % target: on dev that published 91.8 % with 1.35 % abusive. "reject" is the
-lowest threshold from 0.90 up where at least 95 % of the comments at or above it are abusive;
-no threshold below 0.99 reached that on dev, so the abuse score alone almost never rejects
-and clear cases are left to the banned-word list. The numbers are in
-ml/models/abuse-v1.json ("thresholds_from_dev").
+abuse: "hold" comes from the slip target (settings.BROADSHEET_ABUSE_SLIP_TARGET, default 1 %):
+the highest threshold whose auto-published comments held at most that share of abusive ones on
+the abuse model's news-like dev pool (the slip table in ml/models/abuse-v1.json, written by
+``broadsheet moderation train``). "reject" stays at 0.99: a calibrated score that high is rare
+and the clear cases are left to the banned-word list.
 spam: the spam scanner is rule-based; its components are scored against these two values
 (see scanners/spam.py).
 relevance: owned by the relevance scanner's author, who tunes and edits only that entry.
 """
 
+import json
+from functools import lru_cache
+from pathlib import Path
+
+ABUSE_SIDECAR = Path(__file__).resolve().parent / "ml" / "models" / "abuse-v1.json"
+DEFAULT_SLIP_TARGET = 0.01
+# Used when the model file carries no slip table (a model trained by an older script).
+ABUSE_HOLD_FALLBACK = 0.3
+
+
+def slip_target() -> float:
+    try:
+        from django.conf import settings
+
+        return float(getattr(settings, "BROADSHEET_ABUSE_SLIP_TARGET", DEFAULT_SLIP_TARGET))
+    except Exception:  # settings not configured: a script outside Django
+        return DEFAULT_SLIP_TARGET
+
+
+@lru_cache(maxsize=1)
+def _slip_table() -> tuple[dict, ...]:
+    try:
+        sidecar = json.loads(ABUSE_SIDECAR.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
+    return tuple(sidecar.get("auto_mode", {}).get("slip_table_dev", ()))
+
+
+def abuse_hold_for(target: float) -> float:
+    """The highest threshold whose dev slip stayed at or under TARGET."""
+    table = _slip_table()
+    if not table:
+        return ABUSE_HOLD_FALLBACK
+    ok = [row["t"] for row in table if row["slip"] <= target]
+    return max(ok) if ok else min(row["t"] for row in table)
+
+
 DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
-    "abuse": {"hold": 0.3, "reject": 0.99},
+    "abuse": {"hold": abuse_hold_for(slip_target()), "reject": 0.99},
     "spam": {"hold": 0.5, "reject": 0.9},
     # Relevance: calibrated off-topic probability, the comment compared with its own article
     # and with the latest other articles and their discussions (see scanners/relevance.py).

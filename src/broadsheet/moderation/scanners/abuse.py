@@ -13,19 +13,17 @@ from pathlib import Path
 
 import numpy as np
 
+from broadsheet.moderation.ml.cues import NEGATORS, REPORTING, quoted_mask
 from broadsheet.moderation.ml.features import SECOND_PERSON, canonical
 from broadsheet.moderation.ml.linear import DEFAULT_MODEL, LinearModel, Scored
+from broadsheet.moderation.ml.spans import HighlightRule, offending_spans
 from broadsheet.moderation.scanners.base import Reason, ScanContext, ScanResult, Span
 from broadsheet.moderation.scanners.normalize import tokenize
 from broadsheet.moderation.scanners.wordlist import PhraseMatcher
 
-# Below this score nothing is worth explaining to a moderator.
+# Below this score nothing is worth explaining to a moderator (or below the model's own
+# auto-mode hold threshold, when that is lower: whatever is held gets a reason).
 EXPLAIN_FROM = 0.3
-# A word is highlighted when it adds at least this much to the logit and at least this share
-# of the strongest word's push; keeps the highlight on the words that matter.
-MIN_WORD_PUSH = 0.4
-MIN_SHARE_OF_TOP = 0.35
-MAX_HIGHLIGHTS = 5
 # An insult counts as aimed at a person when a second-person word sits this close to it.
 ATTACK_WINDOW = 4
 
@@ -48,6 +46,28 @@ _threats = PhraseMatcher(THREAT_PHRASES)
 
 _lock = threading.Lock()
 _models: dict[str, LinearModel] = {}
+
+
+def highlight_rule(model: LinearModel) -> HighlightRule:
+    """The rule fitted on civil_toxic_spans when the model was trained (see ml/spans.py)."""
+    fitted = model.meta.get("highlight") or {}
+    return HighlightRule(**{k: fitted[k] for k in ("min_push", "min_share", "max_words")
+                            if k in fitted})
+
+
+def _threats_meant(text: str) -> list:
+    """Threat phrases in TEXT that are not negated, reported or inside quotation marks
+    ("I would never say 'I hope you die'", "he told me he would kill me")."""
+    words = tokenize(text)
+    quoted = quoted_mask(text, [t.start for t in words])
+    meant = []
+    for m in _threats.find(words):
+        first = next((k for k, t in enumerate(words) if t.start >= m.start), 0)
+        before = {t.text for t in words[max(0, first - 5) : first]}
+        if quoted[first] or before & (NEGATORS | REPORTING):
+            continue
+        meant.append(m)
+    return meant
 
 
 def model_path() -> Path:
@@ -89,7 +109,7 @@ class AbuseScanner:
     def _result(self, ctx: ScanContext, s: Scored) -> ScanResult:
         score = float(min(1.0, max(0.0, s.probability)))
         result = ScanResult(scanner=self.name, score=score)
-        threats = _threats.find(tokenize(ctx.text))
+        threats = _threats_meant(ctx.text)
         if threats:
             score = result.score = max(score, THREAT_SCORE)
             words = tokenize(ctx.text)
@@ -107,15 +127,13 @@ class AbuseScanner:
                 )
             )
             return result
-        if score < EXPLAIN_FROM:
+        if score < min(EXPLAIN_FROM, float(self.model.meta.get("hold", EXPLAIN_FROM))):
             return result
+        spans = [Span(a, b) for a, b in offending_spans(ctx.text, s, highlight_rule(self.model))]
+        hot_words = {canonical(t) for t in tokenize(ctx.text) if any(
+            sp.start == t.start for sp in spans)}
         words = [canonical(t) for t in s.features.tokens]
-        push = s.contributions
-        top = float(push.max()) if len(push) else 0.0
-        order = [int(i) for i in np.argsort(-push)[:MAX_HIGHLIGHTS]]
-        hot = [i for i in order if push[i] >= MIN_WORD_PUSH and push[i] >= MIN_SHARE_OF_TOP * top]
-        hot_words = {words[i] for i in hot}
-        spans = _spans_in_original(ctx.text, hot_words)
+        hot = [i for i, w in enumerate(words) if w in hot_words]
         aimed = any(
             words[j] in SECOND_PERSON
             for i in hot
@@ -129,14 +147,3 @@ class AbuseScanner:
         else:
             result.reasons.append(Reason("abusive", f"abusive language: {shown}", score, spans))
         return result
-
-
-def _spans_in_original(text: str, words: set[str]) -> list[Span]:
-    """Where the model's offending words occur in the text the reader typed.
-
-    The model reads a cleaned copy (entities decoded, mentions dropped), whose offsets differ;
-    re-tokenising the original and comparing canonical spellings finds the same words.
-    """
-    if not words:
-        return []
-    return [Span(t.start, t.end) for t in tokenize(text) if canonical(t) in words]
