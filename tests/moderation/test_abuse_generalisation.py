@@ -60,9 +60,8 @@ def datasets(tmp_path):
     root = tmp_path / "datasets"
     _write_set(root / "fox_news" / "fox_news.csv", _synthetic(300, 1))
     _write_set(root / "tweets" / "tweets.csv", _synthetic(300, 2))
-    _write_set(
-        root / "civil_toxic_spans" / "civil_toxic_spans.csv", _synthetic(200, 3, positives_only=True)
-    )
+    civil = _synthetic(200, 3, positives_only=True)
+    _write_set(root / "civil_toxic_spans" / "civil_toxic_spans.csv", civil)
     return root
 
 

@@ -26,11 +26,13 @@ from broadsheet.moderation.ml.metrics import roc_auc
 from broadsheet.moderation.ml.training import (
     RECIPES,
     SEED,
+    cache_file,
     feature_matrix,
     fit_on,
     hold_for_slip,
     news_pool,
     platt,
+    raw_rows,
     score_rows,
     slip_table,
     to_model,
@@ -92,6 +94,7 @@ def train(
     slip_target: float = DEFAULT_SLIP_TARGET,
     save: bool = True,
     overrides: dict | None = None,
+    cache: Path | None = None,
 ) -> dict:
     """Fit, calibrate, choose thresholds and the highlight rule; write the model if SAVE.
 
@@ -112,10 +115,10 @@ def train(
     corpus = load_corpus(datasets, log=_log)
     own = add_extra(corpus, extra or [], recipe.boost)
     _log(f"featurising {len(corpus.texts)} rows")
-    x = feature_matrix(corpus.texts, recipe.cfg, _log)
+    cached = None if own else cache_file(cache, corpus.data_version(), recipe.cfg)
+    x = feature_matrix(corpus.texts, recipe.cfg, _log, cache=cached)
     _log("fitting on the train split of every set")
-    coef, bias = fit_on(corpus, x, recipe)
-    model = to_model(coef, bias, recipe, meta={})
+    model = to_model(fit_on(corpus, x, recipe), recipe, meta={})
     # Score through the shipped precision (float16 weights) so every figure is the file's.
     shipped = LinearModel(model.weights.astype(np.float16), model.bias, recipe.cfg, {}, model.dense)
 
@@ -124,9 +127,7 @@ def train(
         # No comment-like sets (a custom folder): every dev row, as it comes.
         pool = corpus.rows("dev")
         pool_w = np.ones(len(pool))
-    raw_dev = np.log(np.clip(score_rows(shipped, x, pool), 1e-12, 1 - 1e-12))
-    raw_dev -= np.log(np.clip(1 - score_rows(shipped, x, pool), 1e-12, 1))
-    calibration = platt(raw_dev, corpus.labels[pool], pool_w)
+    calibration = platt(raw_rows(shipped, x, pool), corpus.labels[pool], pool_w)
     shipped.meta["calibration"] = calibration
     _log(f"calibration on the news-like dev pool ({len(pool)} rows): {calibration}")
 
@@ -150,7 +151,7 @@ def train(
     )
     fox_neg_scores = scores_of(fox_neg)
     previous = None
-    if Path(out).is_file():
+    if len(fox_neg) and Path(out).is_file():
         try:
             old = LinearModel.load(out)
             old_hold = old.meta.get("hold") or 0.3
@@ -159,16 +160,14 @@ def train(
                         "held_share": float((old_scores >= old_hold).mean()), "hold": old_hold}
         except (OSError, ValueError, KeyError):
             previous = None
-    fox_check = {
-        "rows": int(len(fox_neg)),
-        "mean_score": float(fox_neg_scores.mean()),
-        "held_share": float((fox_neg_scores >= hold["t"]).mean()),
-        "previous_model": previous,
-    }
-    _log(f"fox_news held-out negatives: mean score {fox_check['mean_score']:.3f}, held "
-         f"{fox_check['held_share']:.1%}" + (
-             f" (previous model: {previous['mean_score']:.3f}, {previous['held_share']:.1%})"
-             if previous else ""))
+    fox_check: dict = {"rows": int(len(fox_neg)), "previous_model": previous}
+    if len(fox_neg):
+        fox_check["mean_score"] = float(fox_neg_scores.mean())
+        fox_check["held_share"] = float((fox_neg_scores >= hold["t"]).mean())
+        _log(f"fox_news held-out negatives: mean score {fox_check['mean_score']:.3f}, held "
+             f"{fox_check['held_share']:.1%}" + (
+                 f" (previous model: {previous['mean_score']:.3f}, {previous['held_share']:.1%})"
+                 if previous else ""))
 
     dev_auc = _per_set_auc(corpus, scores_of, "dev")
     test_auc = _per_set_auc(corpus, scores_of, "test")
@@ -246,6 +245,9 @@ def main(argv: list[str] | None = None, default_datasets: str | None = None) -> 
     ap.add_argument("--boost", nargs="*", default=[], metavar="NAME=X",
                     help="override a set's weight multiplier, e.g. fox_news=5")
     ap.add_argument("--no-save", action="store_true")
+    ap.add_argument("--feature-cache", default=None, metavar="DIR",
+                    help="keep the featurised datasets in DIR, keyed by data version and "
+                    "feature settings, and reuse them")
     args = ap.parse_args(argv)
     boost = {}
     for item in args.boost:
@@ -262,4 +264,5 @@ def main(argv: list[str] | None = None, default_datasets: str | None = None) -> 
         raise SystemExit(f"--datasets {args.datasets}: no such folder")
     return train(args.datasets, args.out, args.recipe, args.extra, args.slip_target,
                  save=not args.no_save,
-                 overrides={"C": args.C, "buckets": args.buckets, "boost": boost})
+                 overrides={"C": args.C, "buckets": args.buckets, "boost": boost},
+                 cache=Path(args.feature_cache) if args.feature_cache else None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +38,8 @@ class Recipe:
     cfg: FeatureConfig = field(default_factory=FeatureConfig)
     C: float = 0.5
     nb_mix: float = 0.5
+    # Share of the sentence-vector regression in the final logit (0 when cfg.embed_dim is 0).
+    embed_mix: float = 0.0
     boost: dict[str, float] = field(default_factory=lambda: dict(DOMAIN_BOOST))
     # Sets never trained on (e.g. the positives-only set in the earlier recipe).
     exclude: tuple[str, ...] = ()
@@ -46,6 +49,7 @@ class Recipe:
             "features": self.cfg.to_dict(),
             "C": self.C,
             "nb_mix": self.nb_mix,
+            "embed_mix": self.embed_mix,
             "boost": self.boost,
             "exclude": list(self.exclude),
         }
@@ -57,14 +61,47 @@ RECIPE_V1 = Recipe(
     boost={k: v for k, v in DOMAIN_BOOST.items() if k != "civil_toxic_spans"},
     exclude=POSITIVES_ONLY,
 )
-RECIPE_V2 = Recipe(cfg=FeatureConfig(word_max=3, cues=2, embed_dim=256, embed_scale=1.0))
+RECIPE_V2 = Recipe(
+    cfg=FeatureConfig(word_max=3, cues=2, embed_dim=256, embed_scale=1.0), embed_mix=0.3
+)
 RECIPES = {"v1": RECIPE_V1, "v2": RECIPE_V2}
 
 
-def feature_matrix(texts: list[str], cfg: FeatureConfig, log: Callable[[str], None]):
-    """CSR matrix of the hashed features, with the dense sentence block as the last columns."""
-    from scipy.sparse import csr_matrix, hstack
+@dataclass
+class Features:
+    """The hashed n-gram and cue features (CSR) and the sentence vectors (or None)."""
 
+    sparse: object
+    dense: np.ndarray | None
+
+    def take(self, rows: np.ndarray) -> Features:
+        return Features(self.sparse[rows], None if self.dense is None else self.dense[rows])
+
+
+def cache_file(cache_dir: Path | None, data_version: str, cfg: FeatureConfig) -> Path | None:
+    """Where the features of this data version under this feature config are kept."""
+    if cache_dir is None:
+        return None
+    import hashlib
+    import json
+
+    key = hashlib.sha256(json.dumps(cfg.to_dict(), sort_keys=True).encode()).hexdigest()
+    return Path(cache_dir) / f"features-{data_version[:16]}-{key[:16]}"
+
+
+def feature_matrix(
+    texts: list[str], cfg: FeatureConfig, log: Callable[[str], None], cache: Path | None = None
+) -> Features:
+    """Features of TEXTS; with CACHE (a file path), loaded from or saved to it."""
+    from scipy.sparse import csr_matrix, load_npz, save_npz
+
+    if cache is not None and cache.with_suffix(".sparse.npz").is_file():
+        log(f"  features from the cache {cache}")
+        dense_file = cache.with_suffix(".dense.npy")
+        return Features(
+            load_npz(cache.with_suffix(".sparse.npz")),
+            np.load(dense_file) if dense_file.is_file() else None,
+        )
     t0 = time.time()
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
     idx, val = [], []
@@ -80,13 +117,18 @@ def feature_matrix(texts: list[str], cfg: FeatureConfig, log: Callable[[str], No
         shape=(len(texts), cfg.n_buckets),
     )
     x.sum_duplicates()
+    dense = None
     if cfg.embed_dim:
         dense = np.vstack(
             [sentence_vectors(texts[i : i + 4096], cfg) for i in range(0, len(texts), 4096)]
         )
-        x = hstack([x, csr_matrix(dense)], format="csr")
         log(f"  sentence vectors for {len(texts)} texts ({time.time() - t0:.0f}s)")
-    return x
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        save_npz(cache.with_suffix(".sparse.npz"), x)
+        if dense is not None:
+            np.save(cache.with_suffix(".dense.npy"), dense)
+    return Features(x, dense)
 
 
 def sample_weights(names: np.ndarray, labels: np.ndarray, boost: dict[str, float]) -> np.ndarray:
@@ -113,24 +155,53 @@ def _nb_ratio(x, y: np.ndarray, w: np.ndarray, alpha: float = 0.3) -> np.ndarray
     return np.log((p + alpha) / (p.sum() + alpha)) - np.log((q + alpha) / (q.sum() + alpha))
 
 
-def fit(x, y: np.ndarray, w: np.ndarray, recipe: Recipe) -> tuple[np.ndarray, float]:
-    """Weights over all columns and the bias. With nb_mix, an NB-weighted regression is
-    averaged in; both are linear in the same features, so the mix is one weight vector."""
+@dataclass
+class Parts:
+    """The separately fitted regressions whose logits the recipe mixes: plain and
+    NB-weighted over the sparse features, and one over the sentence vectors."""
+
+    plain: tuple[np.ndarray, float]
+    nb: tuple[np.ndarray, float] | None
+    dense: tuple[np.ndarray, float] | None
+
+    def combine(self, nb_mix: float, embed_mix: float) -> tuple[np.ndarray, np.ndarray, float]:
+        """(sparse weights, dense weights, bias) of the mixed model: every part is linear in
+        its features, so a mix of logits is one weight vector and costs nothing to score."""
+        coef, bias = self.plain
+        if self.nb is not None and nb_mix > 0:
+            coef = (1 - nb_mix) * coef + nb_mix * self.nb[0]
+            bias = (1 - nb_mix) * bias + nb_mix * self.nb[1]
+        if self.dense is None or embed_mix <= 0:
+            dim = 0 if self.dense is None else len(self.dense[0])
+            return coef, np.zeros(dim), bias
+        d_coef, d_bias = self.dense
+        return (
+            (1 - embed_mix) * coef,
+            embed_mix * d_coef,
+            (1 - embed_mix) * bias + embed_mix * d_bias,
+        )
+
+
+def fit_parts(feats: Features, y: np.ndarray, w: np.ndarray, recipe: Recipe) -> Parts:
     from scipy.sparse import diags
     from sklearn.linear_model import LogisticRegression
 
+    x = feats.sparse
     clf = LogisticRegression(C=recipe.C, solver="liblinear", max_iter=200, random_state=SEED)
     clf.fit(x, y, sample_weight=w)
-    coef, bias = clf.coef_.ravel().astype(np.float64), float(clf.intercept_[0])
+    plain = (clf.coef_.ravel().astype(np.float64), float(clf.intercept_[0]))
+    nb = None
     if recipe.nb_mix > 0:
         r = _nb_ratio(x, y, w)
-        if recipe.cfg.embed_dim:
-            r[-recipe.cfg.embed_dim :] = 1.0  # dense columns are not counts
-        nb = LogisticRegression(C=recipe.C, solver="liblinear", max_iter=200, random_state=SEED)
-        nb.fit(x @ diags(r), y, sample_weight=w)
-        coef = (1 - recipe.nb_mix) * coef + recipe.nb_mix * nb.coef_.ravel() * r
-        bias = (1 - recipe.nb_mix) * bias + recipe.nb_mix * float(nb.intercept_[0])
-    return coef, bias
+        nbc = LogisticRegression(C=recipe.C, solver="liblinear", max_iter=200, random_state=SEED)
+        nbc.fit(x @ diags(r), y, sample_weight=w)
+        nb = (nbc.coef_.ravel() * r, float(nbc.intercept_[0]))
+    dense = None
+    if feats.dense is not None:
+        dl = LogisticRegression(C=1.0, solver="lbfgs", max_iter=500)
+        dl.fit(feats.dense, y, sample_weight=w)
+        dense = (dl.coef_.ravel().astype(np.float64), float(dl.intercept_[0]))
+    return Parts(plain, nb, dense)
 
 
 def train_rows(corpus: Corpus, recipe: Recipe, leave_out: tuple[str, ...] = ()) -> np.ndarray:
@@ -138,16 +209,21 @@ def train_rows(corpus: Corpus, recipe: Recipe, leave_out: tuple[str, ...] = ()) 
     return np.flatnonzero(keep)
 
 
-def fit_on(corpus: Corpus, x, recipe: Recipe, leave_out: tuple[str, ...] = ()):
+def fit_on(
+    corpus: Corpus, feats: Features, recipe: Recipe, leave_out: tuple[str, ...] = ()
+) -> Parts:
     rows = train_rows(corpus, recipe, leave_out)
     y = corpus.labels[rows]
     w = sample_weights(corpus.names[rows], y, recipe.boost)
-    return fit(x[rows], y, w, recipe)
+    return fit_parts(feats.take(rows), y, w, recipe)
 
 
-def to_model(coef: np.ndarray, bias: float, recipe: Recipe, meta: dict) -> LinearModel:
-    n = recipe.cfg.n_buckets
-    return LinearModel(coef[:n].astype(np.float32), bias, recipe.cfg, meta, dense=coef[n:])
+def to_model(
+    parts: Parts, recipe: Recipe, meta: dict, mix: tuple[float, float] | None = None
+) -> LinearModel:
+    nb_mix, embed_mix = mix or (recipe.nb_mix, recipe.embed_mix)
+    coef, dense, bias = parts.combine(nb_mix, embed_mix)
+    return LinearModel(coef.astype(np.float32), bias, recipe.cfg, meta, dense=dense)
 
 
 # --- calibration and the slip target --------------------------------------------------------
@@ -199,20 +275,27 @@ def hold_for_slip(table: list[dict[str, float]], target: float) -> dict[str, flo
     return max(ok, key=lambda r: r["t"])
 
 
-def score_rows(model: LinearModel, x, rows: np.ndarray) -> np.ndarray:
+def raw_rows(model: LinearModel, feats: Features, rows: np.ndarray) -> np.ndarray:
+    """Uncalibrated logits of already-featurised rows (the same as raw_logits)."""
+    z = feats.sparse[rows] @ model.weights.astype(np.float64) + model.bias
+    if model.cfg.embed_dim and feats.dense is not None:
+        z = z + feats.dense[rows] @ model.dense.astype(np.float64)
+    return np.asarray(z).ravel()
+
+
+def score_rows(model: LinearModel, feats: Features, rows: np.ndarray) -> np.ndarray:
     """Calibrated probabilities of already-featurised rows (the same as predict_proba)."""
-    n = model.cfg.n_buckets
-    z = x[rows][:, :n] @ model.weights.astype(np.float64) + model.bias
-    if model.cfg.embed_dim:
-        z = z + x[rows][:, n:] @ model.dense.astype(np.float64)
-    return model.calibrate(np.asarray(z).ravel())
+    return model.calibrate(raw_rows(model, feats, rows))
 
 
 __all__ = [
     "RECIPES",
+    "Features",
+    "Parts",
     "Recipe",
     "feature_matrix",
     "fit_on",
+    "raw_rows",
     "hold_for_slip",
     "news_pool",
     "platt",
