@@ -109,6 +109,9 @@ def train(
     recipe.boost = dict(recipe.boost) | dict(overrides.get("boost") or {})
     if overrides.get("C"):
         recipe.C = float(overrides["C"])
+    for name in ("nb_mix", "embed_mix"):
+        if overrides.get(name) is not None:
+            setattr(recipe, name, float(overrides[name]))
     if overrides.get("buckets"):
         recipe.cfg = replace(recipe.cfg, n_buckets=int(overrides["buckets"]))
     _log(f"datasets in {datasets}; recipe {recipe_name}")
@@ -242,6 +245,10 @@ def main(argv: list[str] | None = None, default_datasets: str | None = None) -> 
                     f"named after its file, weighted x{OWN_COMMENTS_BOOST}")
     ap.add_argument("--C", type=float, default=None, help="regularisation (default: the recipe's)")
     ap.add_argument("--buckets", type=int, default=None, help="hash buckets (power of two)")
+    ap.add_argument("--nb-mix", type=float, default=None,
+                    help="share of the NB-weighted n-gram regression (default: the recipe's)")
+    ap.add_argument("--embed-mix", type=float, default=None,
+                    help="share of the sentence-vector regression (default: the recipe's)")
     ap.add_argument("--boost", nargs="*", default=[], metavar="NAME=X",
                     help="override a set's weight multiplier, e.g. fox_news=5")
     ap.add_argument("--no-save", action="store_true")
@@ -264,5 +271,6 @@ def main(argv: list[str] | None = None, default_datasets: str | None = None) -> 
         raise SystemExit(f"--datasets {args.datasets}: no such folder")
     return train(args.datasets, args.out, args.recipe, args.extra, args.slip_target,
                  save=not args.no_save,
-                 overrides={"C": args.C, "buckets": args.buckets, "boost": boost},
+                 overrides={"C": args.C, "buckets": args.buckets, "boost": boost,
+                            "nb_mix": args.nb_mix, "embed_mix": args.embed_mix},
                  cache=Path(args.feature_cache) if args.feature_cache else None)

@@ -7,6 +7,7 @@ and explains the score by the words that pushed it up most, highlighted in the o
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from broadsheet.moderation.ml.cues import NEGATORS, REPORTING, quoted_mask
 from broadsheet.moderation.ml.features import SECOND_PERSON, canonical
 from broadsheet.moderation.ml.linear import DEFAULT_MODEL, LinearModel, Scored
 from broadsheet.moderation.ml.spans import HighlightRule, offending_spans
+from broadsheet.moderation.scanners.abuse_shapes import discounted_probability, find_shapes
 from broadsheet.moderation.scanners.base import Reason, ScanContext, ScanResult, Span
 from broadsheet.moderation.scanners.normalize import tokenize
 from broadsheet.moderation.scanners.wordlist import PhraseMatcher
@@ -41,8 +43,14 @@ THREAT_PHRASES = (
     "deserve to die", "deserves to die", "need to be exterminated", "must be exterminated",
     "gas them", "gas them all", "hang them all", "shoot them all", "kill them all",
     "put them in ovens",
+    # Threats that need no rude word: idioms of menace, not tied to any one test case.
+    "know where you live", "watch your back", "deserves a bullet", "deserve a bullet",
+    "your days are numbered", "put you in the ground", "coming for you", "come for you",
+    "line them up against the wall", "break every bone", "burn your house",
 )  # fmt: skip
 _threats = PhraseMatcher(THREAT_PHRASES)
+# 'Single-quoted' words: the quote opens after a space and closes before one (not "don't").
+_SINGLE_QUOTED = re.compile(r"(?<![\w'])'[^'\n]{2,200}'(?![\w'])")
 
 _lock = threading.Lock()
 _models: dict[str, LinearModel] = {}
@@ -60,11 +68,13 @@ def _threats_meant(text: str) -> list:
     ("I would never say 'I hope you die'", "he told me he would kill me")."""
     words = tokenize(text)
     quoted = quoted_mask(text, [t.start for t in words])
+    single = [(q.start(), q.end()) for q in _SINGLE_QUOTED.finditer(text)]
     meant = []
     for m in _threats.find(words):
         first = next((k for k, t in enumerate(words) if t.start >= m.start), 0)
         before = {t.text for t in words[max(0, first - 5) : first]}
-        if quoted[first] or before & (NEGATORS | REPORTING):
+        in_single = any(a <= m.start < b for a, b in single)
+        if quoted[first] or in_single or before & (NEGATORS | REPORTING):
             continue
         meant.append(m)
     return meant
@@ -107,7 +117,8 @@ class AbuseScanner:
         return self.model.predict_proba(list(texts))
 
     def _result(self, ctx: ScanContext, s: Scored) -> ScanResult:
-        score = float(min(1.0, max(0.0, s.probability)))
+        shapes = find_shapes(ctx.text)
+        score = float(min(1.0, max(0.0, discounted_probability(self.model, s, shapes))))
         result = ScanResult(scanner=self.name, score=score)
         threats = _threats_meant(ctx.text)
         if threats:
@@ -125,6 +136,17 @@ class AbuseScanner:
                     score,
                     [Span(m.start, m.end) for m in threats],
                 )
+            )
+            return result
+        if shapes.harm or shapes.dehumanised_group:
+            score = result.score = max(score, THREAT_SCORE)
+            cue_at = shapes.harm + shapes.dehumanised_group
+            marked = {canonical(s.features.tokens[k]) for k in cue_at}
+            what = "wish or promise of harm" if shapes.harm else "a group called less than human"
+            result.reasons.append(
+                Reason("abusive", f"{what}: {', '.join(sorted(marked))}", score,
+                       [Span(t.start, t.end) for t in tokenize(ctx.text)
+                        if canonical(t) in marked])
             )
             return result
         if score < min(EXPLAIN_FROM, float(self.model.meta.get("hold", EXPLAIN_FROM))):
