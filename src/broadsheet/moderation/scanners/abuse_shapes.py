@@ -47,15 +47,20 @@ def find_shapes(text: str) -> Shapes:
     words = [canonical(t) for t in tokens]
     quoted = quoted_mask(cleaned, [t.start for t in tokens])
     shapes = Shapes()
+    def clause_before(k: int) -> list[int]:
+        return [j for j in range(max(0, k - _SCOPE), k) if _same_clause(cleaned, tokens, j, k)]
+
     for name, k in structural_cues(words, INSULTS, DEHUMANISING, GROUPS, quoted):
         if name == "threat@wish":
-            shapes.harm.append(k)
+            # "the troll said I should be shot" reports a threat; it does not make one.
+            if not quoted[k] and not any(words[j] in REPORTING for j in clause_before(k)):
+                shapes.harm.append(k)
         elif name == "dehuman@group-are":
             shapes.dehumanised_group.append(k)
     for k, w in enumerate(words):
         if w not in INSULTS:
             continue
-        reach = [j for j in range(max(0, k - _SCOPE), k) if _same_clause(cleaned, tokens, j, k)]
+        reach = clause_before(k)
         negated_or_reported = quoted[k] or any(words[j] in NEGATORS | REPORTING for j in reach)
         near = reach[-4:]
         self_aimed = any(words[j] in _SELF for j in near) and not any(
