@@ -117,7 +117,7 @@ class AbuseScanner:
         return self.model.predict_proba(list(texts))
 
     def _result(self, ctx: ScanContext, s: Scored) -> ScanResult:
-        shapes = find_shapes(ctx.text)
+        shapes = find_shapes(ctx.text, s.features.tokens)
         score = float(min(1.0, max(0.0, discounted_probability(self.model, s, shapes))))
         result = ScanResult(scanner=self.name, score=score)
         threats = _threats_meant(ctx.text)

@@ -13,6 +13,7 @@ data, so some are stated outright here:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,7 +21,7 @@ import numpy as np
 from broadsheet.moderation.ml.cues import NEGATORS, REPORTING, quoted_mask, structural_cues
 from broadsheet.moderation.ml.features import DEHUMANISING, GROUPS, INSULTS, canonical, clean
 from broadsheet.moderation.ml.linear import LinearModel, Scored
-from broadsheet.moderation.scanners.normalize import tokenize
+from broadsheet.moderation.scanners.normalize import Token, tokenize
 
 # Punctuation that ends the clause a negation or a reporting verb reaches over.
 _CLAUSE_BREAK = re.compile(r"[,;:.!?()\u2013\u2014]|\bbut\b", re.IGNORECASE)
@@ -40,10 +41,11 @@ def _same_clause(text: str, tokens, a: int, b: int) -> bool:
     return not _CLAUSE_BREAK.search(text[tokens[a].end : tokens[b].start])
 
 
-def find_shapes(text: str) -> Shapes:
-    """The shapes in TEXT, by token index into ``tokenize(clean(text))`` (the model's tokens)."""
+def find_shapes(text: str, tokens: Sequence[Token] | None = None) -> Shapes:
+    """The shapes in TEXT, by token index into ``tokenize(clean(text))`` (the model's tokens;
+    pass them as TOKENS when the model has already made them)."""
     cleaned = clean(text)
-    tokens = tokenize(cleaned)
+    tokens = tokenize(cleaned) if tokens is None else tokens
     words = [canonical(t) for t in tokens]
     quoted = quoted_mask(cleaned, [t.start for t in tokens])
     shapes = Shapes()
