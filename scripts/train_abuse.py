@@ -2,7 +2,7 @@
 """Train the abuse model shipped with the abuse scanner (the same as `broadsheet moderation
 train`, without Django). See broadsheet.moderation.ml.shipping for what it does.
 
-    python scripts/train_abuse.py                       # ../shared/datasets, recipe v2
+    python scripts/train_abuse.py                       # ../shared/datasets, the shipped recipe
     python scripts/train_abuse.py --datasets /work/shared/datasets --no-save
     python scripts/train_abuse.py --with var/labels/desk_abuse.csv   # + the desk's labels
 """

@@ -12,6 +12,7 @@ import numpy as np
 
 from broadsheet.moderation.ml.corpus import load_corpus
 from broadsheet.moderation.ml.features import GROUPS, canonical, model_tokens
+from broadsheet.moderation.ml.training import SHIPPED_RECIPE
 
 IDENTITY_SET = "wiki_toxicity_idterm"
 
@@ -87,7 +88,7 @@ def run_reports(
 
         folder = datasets_dir(options.get("datasets"), project_root)
         sets = tuple(options["sets"]) if options.get("sets") else None
-        result = leave_one_out(folder, options.get("recipe") or "v2", sets=sets, log=log)
+        result = leave_one_out(folder, options.get("recipe") or SHIPPED_RECIPE, sets=sets, log=log)
         report["leave_one_out"] = result
         if not as_json:
             print_table(result, out)

@@ -25,6 +25,7 @@ from broadsheet.moderation.ml.corpus import (
 from broadsheet.moderation.ml.metrics import roc_auc
 from broadsheet.moderation.ml.training import (
     RECIPES,
+    SHIPPED_RECIPE,
     Recipe,
     cache_file,
     feature_matrix,
@@ -53,7 +54,7 @@ def summarise(aucs: dict[str, float]) -> dict[str, float | str]:
 
 def leave_one_out(
     datasets_dir: str | Path,
-    recipe: Recipe | str = "v2",
+    recipe: Recipe | str = SHIPPED_RECIPE,
     sets: tuple[str, ...] | None = None,
     log: Callable[[str], None] = print,
     cache: Path | None = None,

@@ -1,6 +1,6 @@
 """Training the shipped abuse model from the shared datasets, in one run.
 
-    broadsheet moderation train [--datasets DIR] [--recipe v2] [--with desk.csv] [--no-save]
+    broadsheet moderation train [--datasets DIR] [--recipe v1|v2] [--with desk.csv] [--no-save]
     python scripts/train_abuse.py ...   (the same, without Django)
 
 Fits the recipe on the train split of every set, calibrates the score on the news-like dev
@@ -26,6 +26,7 @@ from broadsheet.moderation.ml.metrics import roc_auc
 from broadsheet.moderation.ml.training import (
     RECIPES,
     SEED,
+    SHIPPED_RECIPE,
     cache_file,
     feature_matrix,
     fit_on,
@@ -89,7 +90,7 @@ def _per_set_auc(corpus: Corpus, scores_of, split: str) -> dict[str, float]:
 def train(
     datasets: str | Path,
     out: str | Path = DEFAULT_MODEL,
-    recipe_name: str = "v2",
+    recipe_name: str = SHIPPED_RECIPE,
     extra: list[str] | None = None,
     slip_target: float = DEFAULT_SLIP_TARGET,
     save: bool = True,
@@ -237,7 +238,7 @@ def main(argv: list[str] | None = None, default_datasets: str | None = None) -> 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--datasets", default=default_datasets, required=default_datasets is None)
     ap.add_argument("--out", default=str(DEFAULT_MODEL))
-    ap.add_argument("--recipe", choices=sorted(RECIPES), default="v2")
+    ap.add_argument("--recipe", choices=sorted(RECIPES), default=SHIPPED_RECIPE)
     ap.add_argument("--slip-target", type=float, default=DEFAULT_SLIP_TARGET,
                     help="auto mode: highest share of abusive among published (default 0.01)")
     ap.add_argument("--with", dest="extra", nargs="+", default=[], metavar="CSV",

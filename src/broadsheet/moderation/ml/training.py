@@ -65,6 +65,8 @@ RECIPE_V2 = Recipe(
     cfg=FeatureConfig(word_max=3, cues=2, embed_dim=256, embed_scale=1.0), embed_mix=0.3
 )
 RECIPES = {"v1": RECIPE_V1, "v2": RECIPE_V2}
+# The recipe of the shipped model: the best leave-one-out mean (docs/moderation.md).
+SHIPPED_RECIPE = "v1"
 
 
 @dataclass

@@ -53,7 +53,8 @@ class Command(BaseCommand):
         # The training script's own options, passed through (see scripts/train_abuse.py).
         train.add_argument("--C", nargs="+", default=None, help="regularisation (the last wins)")
         train.add_argument("--recipe", choices=["v1", "v2"], default=None,
-                           help="training recipe (default v2; v1 = the earlier model's)")
+                           help="training recipe (default v1, the shipped one; see "
+                           "docs/moderation.md)")
         train.add_argument("--slip-target", default=None,
                            help="auto mode: highest share of abusive among published (0.01)")
         train.add_argument("--boost", nargs="*", default=None, metavar="NAME=X")
@@ -86,8 +87,8 @@ class Command(BaseCommand):
             "extras; minutes per set)",
         )
         ev.add_argument(
-            "--recipe", choices=["v1", "v2"], default="v2",
-            help="with --leave-one-out: the training recipe (v1 = the earlier model's)",
+            "--recipe", choices=["v1", "v2"], default=None,
+            help="with --leave-one-out: the training recipe (default v1, the shipped one)",
         )
         ev.add_argument(
             "--sets", nargs="+", default=None, metavar="NAME",
