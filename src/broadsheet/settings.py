@@ -326,6 +326,17 @@ LOGGING = {
 
 # Scan every new comment with the automatic first reader (moderation/pipeline.py).
 BROADSHEET_SCANNING = envbool("BROADSHEET_SCANNING", True)
+# Auto mode's abuse hold threshold is the highest one that kept abusive comments at or under
+# this share of those published on the abuse model's news-like dev data (a site setting or a
+# section's policy may still set the threshold itself).
+try:
+    BROADSHEET_ABUSE_SLIP_TARGET = float(env("BROADSHEET_ABUSE_SLIP_TARGET", "0.01"))
+except ValueError:
+    raise ImproperlyConfigured(
+        "BROADSHEET_ABUSE_SLIP_TARGET must be a share such as 0.01 (1 %)."
+    ) from None
+if not 0 < BROADSHEET_ABUSE_SLIP_TARGET < 1:
+    raise ImproperlyConfigured("BROADSHEET_ABUSE_SLIP_TARGET must be between 0 and 1, e.g. 0.01.")
 # Cache rendered comment threads (invalidated by every decision); off only to measure.
 BROADSHEET_PAGE_CACHE = envbool("BROADSHEET_PAGE_CACHE", True)
 

@@ -22,9 +22,11 @@ def test_it_ships_a_small_model_file_with_its_provenance():
     assert DEFAULT_MODEL.is_file()
     assert DEFAULT_MODEL.stat().st_size < 5_000_000
     sidecar = json.loads(DEFAULT_MODEL.with_suffix(".json").read_text())
-    assert sidecar["script"] == "scripts/train_abuse.py"
+    assert sidecar["script"].startswith("broadsheet moderation train")
     assert all("sha256" in d and "rows" in d for d in sidecar["datasets"].values())
-    assert "test_roc_auc" in sidecar
+    assert len(sidecar["data_version"]) == 64
+    assert "test_roc_auc_in_domain" in sidecar
+    assert sidecar["auto_mode"]["slip_table_dev"]
 
 
 def test_it_loads_the_model_once_per_process():
@@ -86,6 +88,25 @@ def test_it_calls_incitement_against_a_group_abusive(scanner):
     result = _scan(scanner, "They should all be shot")
     assert result.score >= 0.9
     assert result.reasons[0].code == "abusive"
+
+
+def test_a_negated_or_reported_threat_is_not_lifted_to_the_threat_score(scanner):
+    from broadsheet.moderation.scanners.abuse import THREAT_SCORE
+
+    assert _scan(scanner, "I hope you die").score >= THREAT_SCORE
+    for text in (
+        "I would never say I hope you die to anyone, whatever they wrote.",
+        'He wrote "kill yourself" under my post and the police did nothing.',
+        "The troll said I should be shot; I reported him.",
+    ):
+        assert _scan(scanner, text).score < THREAT_SCORE, text
+
+
+def test_the_scanner_scores_what_the_model_predicts(scanner):
+    texts = ["What a thoughtful piece.", "you are a pathetic idiot", "muslims are vermin"]
+    direct = get_model().predict_proba(texts)
+    explained = [s.probability for s in get_model().explain(texts)]
+    assert explained == pytest.approx(list(direct), abs=1e-6)
 
 
 def test_it_does_not_flag_a_news_report_of_a_killing(scanner):

@@ -150,6 +150,14 @@ def get_backend() -> Backend:
     return _backend
 
 
+@cache
+def static_embedder() -> StaticEmbedder:
+    """The static embedder whatever the backend: the abuse model's dense features need the
+    vectors it was trained on, even on a site that embeds articles with MiniLM."""
+    backend = get_backend()
+    return backend if isinstance(backend, StaticEmbedder) else StaticEmbedder()
+
+
 def reset_backend() -> None:
     """Forget the loaded embedder (tests switch backends through the environment)."""
     global _backend

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from broadsheet.moderation.ml.cues import quoted_mask, structural_cues
 from broadsheet.moderation.scanners.normalize import Token, tokenize
 
 
@@ -186,13 +187,23 @@ class FeatureConfig:
     # Longest word n-gram: 2 = unigrams and bigrams, 3 adds trigrams. Model files saved
     # before this field existed have no "word_max" and load with 2, as they were trained.
     word_max: int = 2
+    # 1 = the lexicon cues only; 2 adds the curated shapes of ml/cues.py (aimed, negated,
+    # reported, quoted insults; threats; dehumanised groups). Older files load with 1.
+    cues: int = 1
+    # Dimensions of the static sentence embedding added as dense features (0 = none).
+    embed_dim: int = 0
+    # The dense block's scale against the unit-length sparse blocks.
+    embed_scale: float = 1.0
 
-    def to_dict(self) -> dict[str, int]:
+    def to_dict(self) -> dict[str, int | float]:
         return {
             "n_buckets": self.n_buckets,
             "char_min": self.char_min,
             "char_max": self.char_max,
             "word_max": self.word_max,
+            "cues": self.cues,
+            "embed_dim": self.embed_dim,
+            "embed_scale": self.embed_scale,
         }
 
 
@@ -250,7 +261,8 @@ class TextFeatures:
 
 
 def featurize(text: str, cfg: FeatureConfig) -> TextFeatures:
-    tokens = model_tokens(text)
+    cleaned = clean(text)
+    tokens = tokenize(cleaned)
     words = [canonical(t) for t in tokens]
     mask = cfg.n_buckets - 1
     w_idx: list[int] = []
@@ -270,7 +282,11 @@ def featurize(text: str, cfg: FeatureConfig) -> TextFeatures:
             w_own.append(k)
         c_idx.extend(grams)
         c_own.extend([k] * len(grams))
-    for name, k in _cues(words):
+    cues = _cues(words)
+    if cfg.cues >= 2:
+        quoted = quoted_mask(cleaned, [t.start for t in tokens])
+        cues += structural_cues(words, INSULTS, DEHUMANISING, GROUPS, quoted)
+    for name, k in cues:
         w_idx.append(_h("x|" + name, mask))
         w_own.append(k)
     # Binary presence per block: dedupe within the block, then scale to unit length so long

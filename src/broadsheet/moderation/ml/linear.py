@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from broadsheet.moderation.ml.features import FeatureConfig, TextFeatures, featurize
+from broadsheet.moderation.ml.features import FeatureConfig, TextFeatures, clean, featurize
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL = MODELS_DIR / "abuse-v1.npz"
@@ -36,44 +36,92 @@ class Scored:
         return per_token
 
 
+def sentence_vectors(texts: Sequence[str], cfg: FeatureConfig) -> np.ndarray:
+    """The dense block: the shipped static sentence embedding of each cleaned text, scaled.
+
+    Always the static embedder (not the site's relevance backend, which may be MiniLM): the
+    weights were fitted on these vectors."""
+    from broadsheet.moderation.embedder import static_embedder
+
+    vecs = static_embedder().embed([clean(t) for t in texts])
+    if vecs.shape[1] != cfg.embed_dim:
+        raise ValueError(
+            f"the abuse model expects {cfg.embed_dim}-dimensional sentence vectors, "
+            f"the static embedder gives {vecs.shape[1]}"
+        )
+    return vecs * np.float32(cfg.embed_scale)
+
+
 class LinearModel:
-    def __init__(self, weights: np.ndarray, bias: float, cfg: FeatureConfig, meta: dict):
+    def __init__(
+        self,
+        weights: np.ndarray,
+        bias: float,
+        cfg: FeatureConfig,
+        meta: dict,
+        dense: np.ndarray | None = None,
+    ):
         # float32 for the dot products; the file stores float16 to stay small.
         self.weights = np.asarray(weights, dtype=np.float32)
         self.bias = float(bias)
         self.cfg = cfg
         self.meta = meta
+        self.dense = (
+            np.asarray(dense, dtype=np.float32)
+            if dense is not None
+            else np.zeros(cfg.embed_dim, dtype=np.float32)
+        )
+
+    @property
+    def calibration(self) -> tuple[float, float]:
+        """(slope, offset) of the Platt scaling fitted on news-like dev data; (1, 0) if none."""
+        cal = self.meta.get("calibration") or {}
+        return float(cal.get("slope", 1.0)), float(cal.get("offset", 0.0))
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_MODEL) -> LinearModel:
         with np.load(path, allow_pickle=False) as data:
             cfg = FeatureConfig(**json.loads(str(data["config"])))
             meta = json.loads(str(data["meta"])) if "meta" in data else {}
-            return cls(data["weights"], float(data["bias"]), cfg, meta)
+            dense = data["dense"] if "dense" in data.files else None
+            return cls(data["weights"], float(data["bias"]), cfg, meta, dense)
 
     def save(self, path: str | Path) -> None:
         np.savez_compressed(
             path,
             weights=self.weights.astype(np.float16),
             bias=np.float64(self.bias),
+            dense=self.dense.astype(np.float32),
             config=json.dumps(self.cfg.to_dict()),
             meta=json.dumps(self.meta),
         )
 
-    def logits(self, feats: Sequence[TextFeatures]) -> np.ndarray:
-        out = np.empty(len(feats), dtype=np.float64)
-        for i, f in enumerate(feats):
-            out[i] = self.bias + float(np.dot(self.weights[f.indices], f.values))
+    def _dense_logits(self, texts: Sequence[str]) -> np.ndarray:
+        if not self.cfg.embed_dim or not len(texts):
+            return np.zeros(len(texts), dtype=np.float64)
+        return (sentence_vectors(texts, self.cfg) @ self.dense).astype(np.float64)
+
+    def raw_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Uncalibrated logits, as the model was fitted."""
+        out = self._dense_logits(texts) + self.bias
+        for i, text in enumerate(texts):
+            f = featurize(text, self.cfg)
+            out[i] += float(np.dot(self.weights[f.indices], f.values))
         return out
 
+    def calibrate(self, z: np.ndarray) -> np.ndarray:
+        slope, offset = self.calibration
+        return sigmoid(slope * np.asarray(z, dtype=np.float64) + offset)
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return sigmoid(self.logits([featurize(t, self.cfg) for t in texts]))
+        return self.calibrate(self.raw_logits(texts))
 
     def explain(self, texts: Sequence[str]) -> list[Scored]:
+        dense = self._dense_logits(texts)
         results = []
-        for text in texts:
+        for text, d in zip(texts, dense, strict=True):
             f = featurize(text, self.cfg)
             contrib = self.weights[f.indices] * f.values
-            z = self.bias + float(contrib.sum())
-            results.append(Scored(float(sigmoid(np.array([z]))[0]), f, contrib))
+            z = self.bias + float(d) + float(contrib.sum())
+            results.append(Scored(float(self.calibrate(np.array([z]))[0]), f, contrib))
         return results

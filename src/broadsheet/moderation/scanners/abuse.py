@@ -7,25 +7,25 @@ and explains the score by the words that pushed it up most, highlighted in the o
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from broadsheet.moderation.ml.cues import NEGATORS, REPORTING, quoted_mask
 from broadsheet.moderation.ml.features import SECOND_PERSON, canonical
 from broadsheet.moderation.ml.linear import DEFAULT_MODEL, LinearModel, Scored
+from broadsheet.moderation.ml.spans import HighlightRule, offending_spans
+from broadsheet.moderation.scanners.abuse_shapes import discounted_probability, find_shapes
 from broadsheet.moderation.scanners.base import Reason, ScanContext, ScanResult, Span
 from broadsheet.moderation.scanners.normalize import tokenize
 from broadsheet.moderation.scanners.wordlist import PhraseMatcher
 
-# Below this score nothing is worth explaining to a moderator.
+# Below this score nothing is worth explaining to a moderator (or below the model's own
+# auto-mode hold threshold, when that is lower: whatever is held gets a reason).
 EXPLAIN_FROM = 0.3
-# A word is highlighted when it adds at least this much to the logit and at least this share
-# of the strongest word's push; keeps the highlight on the words that matter.
-MIN_WORD_PUSH = 0.4
-MIN_SHARE_OF_TOP = 0.35
-MAX_HIGHLIGHTS = 5
 # An insult counts as aimed at a person when a second-person word sits this close to it.
 ATTACK_WINDOW = 4
 
@@ -43,11 +43,41 @@ THREAT_PHRASES = (
     "deserve to die", "deserves to die", "need to be exterminated", "must be exterminated",
     "gas them", "gas them all", "hang them all", "shoot them all", "kill them all",
     "put them in ovens",
+    # Threats that need no rude word: idioms of menace, not tied to any one test case.
+    "know where you live", "watch your back", "deserves a bullet", "deserve a bullet",
+    "your days are numbered", "put you in the ground", "coming for you", "come for you",
+    "line them up against the wall", "break every bone", "burn your house",
 )  # fmt: skip
 _threats = PhraseMatcher(THREAT_PHRASES)
+# 'Single-quoted' words: the quote opens after a space and closes before one (not "don't").
+_SINGLE_QUOTED = re.compile(r"(?<![\w'])'[^'\n]{2,200}'(?![\w'])")
 
 _lock = threading.Lock()
 _models: dict[str, LinearModel] = {}
+
+
+def highlight_rule(model: LinearModel) -> HighlightRule:
+    """The rule fitted on civil_toxic_spans when the model was trained (see ml/spans.py)."""
+    fitted = model.meta.get("highlight") or {}
+    return HighlightRule(**{k: fitted[k] for k in ("min_push", "min_share", "max_words")
+                            if k in fitted})
+
+
+def _threats_meant(text: str) -> list:
+    """Threat phrases in TEXT that are not negated, reported or inside quotation marks
+    ("I would never say 'I hope you die'", "he told me he would kill me")."""
+    words = tokenize(text)
+    quoted = quoted_mask(text, [t.start for t in words])
+    single = [(q.start(), q.end()) for q in _SINGLE_QUOTED.finditer(text)]
+    meant = []
+    for m in _threats.find(words):
+        first = next((k for k, t in enumerate(words) if t.start >= m.start), 0)
+        before = {t.text for t in words[max(0, first - 5) : first]}
+        in_single = any(a <= m.start < b for a, b in single)
+        if quoted[first] or in_single or before & (NEGATORS | REPORTING):
+            continue
+        meant.append(m)
+    return meant
 
 
 def model_path() -> Path:
@@ -87,9 +117,10 @@ class AbuseScanner:
         return self.model.predict_proba(list(texts))
 
     def _result(self, ctx: ScanContext, s: Scored) -> ScanResult:
-        score = float(min(1.0, max(0.0, s.probability)))
+        shapes = find_shapes(ctx.text, s.features.tokens)
+        score = float(min(1.0, max(0.0, discounted_probability(self.model, s, shapes))))
         result = ScanResult(scanner=self.name, score=score)
-        threats = _threats.find(tokenize(ctx.text))
+        threats = _threats_meant(ctx.text)
         if threats:
             score = result.score = max(score, THREAT_SCORE)
             words = tokenize(ctx.text)
@@ -107,15 +138,24 @@ class AbuseScanner:
                 )
             )
             return result
-        if score < EXPLAIN_FROM:
+        if shapes.harm or shapes.dehumanised_group:
+            score = result.score = max(score, THREAT_SCORE)
+            cue_at = shapes.harm + shapes.dehumanised_group
+            marked = {canonical(s.features.tokens[k]) for k in cue_at}
+            what = "wish or promise of harm" if shapes.harm else "a group called less than human"
+            result.reasons.append(
+                Reason("abusive", f"{what}: {', '.join(sorted(marked))}", score,
+                       [Span(t.start, t.end) for t in tokenize(ctx.text)
+                        if canonical(t) in marked])
+            )
             return result
+        if score < min(EXPLAIN_FROM, float(self.model.meta.get("hold", EXPLAIN_FROM))):
+            return result
+        spans = [Span(a, b) for a, b in offending_spans(ctx.text, s, highlight_rule(self.model))]
+        hot_words = {canonical(t) for t in tokenize(ctx.text) if any(
+            sp.start == t.start for sp in spans)}
         words = [canonical(t) for t in s.features.tokens]
-        push = s.contributions
-        top = float(push.max()) if len(push) else 0.0
-        order = [int(i) for i in np.argsort(-push)[:MAX_HIGHLIGHTS]]
-        hot = [i for i in order if push[i] >= MIN_WORD_PUSH and push[i] >= MIN_SHARE_OF_TOP * top]
-        hot_words = {words[i] for i in hot}
-        spans = _spans_in_original(ctx.text, hot_words)
+        hot = [i for i, w in enumerate(words) if w in hot_words]
         aimed = any(
             words[j] in SECOND_PERSON
             for i in hot
@@ -129,14 +169,3 @@ class AbuseScanner:
         else:
             result.reasons.append(Reason("abusive", f"abusive language: {shown}", score, spans))
         return result
-
-
-def _spans_in_original(text: str, words: set[str]) -> list[Span]:
-    """Where the model's offending words occur in the text the reader typed.
-
-    The model reads a cleaned copy (entities decoded, mentions dropped), whose offsets differ;
-    re-tokenising the original and comparing canonical spellings finds the same words.
-    """
-    if not words:
-        return []
-    return [Span(t.start, t.end) for t in tokenize(text) if canonical(t) in words]

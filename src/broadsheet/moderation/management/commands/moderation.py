@@ -3,12 +3,15 @@
 manage.py moderation train [--datasets DIR] [script options]
 manage.py moderation eval --task abuse --dataset fox_news.csv --split test [--json]
 manage.py moderation eval --task relevance --dataset fox_news.csv
+manage.py moderation eval --leave-one-out [--recipe v2] [--datasets DIR]
+manage.py moderation eval --functional [--cases FILE]
+manage.py moderation eval --spans [--datasets DIR]
+manage.py moderation eval --identity-gap [--datasets DIR]
 manage.py moderation report
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -18,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from broadsheet.moderation.ml.data import SPLITS, DatasetError, read_dataset, split_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[5]
+SPECIAL_EVALS = ("leave_one_out", "functional", "spans", "identity_gap")
 HEADLINE_KEYS = (
     "abuse_roc_auc",
     "relevance_roc_auc",
@@ -47,7 +51,12 @@ class Command(BaseCommand):
         train = sub.add_parser("train", help="train the abuse model (needs scikit-learn)")
         train.add_argument("--datasets", default=None, help="folder of <name>/<name>.csv sets")
         # The training script's own options, passed through (see scripts/train_abuse.py).
-        train.add_argument("--C", nargs="+", default=None, help="regularisation values to try")
+        train.add_argument("--C", nargs="+", default=None, help="regularisation (the last wins)")
+        train.add_argument("--recipe", choices=["v1", "v2"], default=None,
+                           help="training recipe (default v1, the shipped one; see "
+                           "docs/moderation.md)")
+        train.add_argument("--slip-target", default=None,
+                           help="auto mode: highest share of abusive among published (0.01)")
         train.add_argument("--boost", nargs="*", default=None, metavar="NAME=X")
         train.add_argument("--buckets", default=None, help="hash buckets (power of two)")
         train.add_argument("--out", default=None, help="where to write the model")
@@ -56,16 +65,12 @@ class Command(BaseCommand):
             help="more labelled CSVs to train on, e.g. the desk's (see export-labels)",
         )
         train.add_argument("--no-save", action="store_true", help="report only, write nothing")
-        train.add_argument(
-            "--leave-out", nargs="+", default=None, metavar="NAME",
-            help="train without these sets, to measure them as unseen (writes nothing)",
-        )
 
         ev = sub.add_parser("eval", help="measure a scanner on a CSV with text,label columns")
         ev.add_argument("--task", choices=["abuse", "relevance"], default="abuse")
         ev.add_argument(
             "--dataset",
-            required=True,
+            default=None,
             help="CSV with a header: text,label[,article_title,article_summary][,parent_text]; "
             "label 1/0, true/false or a 0-1 share (1 = breaks the policy)",
         )
@@ -76,6 +81,38 @@ class Command(BaseCommand):
             help="rows of the hash split to use (default: every row of the file)",
         )
         ev.add_argument("--json", action="store_true", help="print one JSON object only")
+        ev.add_argument(
+            "--leave-one-out", action="store_true",
+            help="abuse: train without each shared set in turn and measure it (needs the dev "
+            "extras; minutes per set)",
+        )
+        ev.add_argument(
+            "--recipe", choices=["v1", "v2"], default=None,
+            help="with --leave-one-out: the training recipe (default v1, the shipped one)",
+        )
+        ev.add_argument(
+            "--sets", nargs="+", default=None, metavar="NAME",
+            help="with --leave-one-out: only these sets are left out in turn",
+        )
+        ev.add_argument(
+            "--functional", action="store_true",
+            help="abuse: pass rate per category of the functional cases",
+        )
+        ev.add_argument("--cases", default=None, help="with --functional: another cases file")
+        ev.add_argument(
+            "--spans", action="store_true",
+            help="abuse: character F1 of the highlighted words on civil_toxic_spans (test split)",
+        )
+        ev.add_argument(
+            "--identity-gap", action="store_true",
+            help="abuse: held share of non-abusive wiki_toxicity_idterm comments with and "
+            "without an identity term",
+        )
+        ev.add_argument(
+            "--datasets", default=None,
+            help="folder of the shared <name>/<name>.csv sets (default: ../shared/datasets "
+            "next to the project)",
+        )
         ev.add_argument(
             "--file-labels",
             action="store_true",
@@ -145,28 +182,29 @@ class Command(BaseCommand):
             self.stdout.write("No human decisions to export yet.")
 
     def _train(self, options) -> None:
-        script = PROJECT_ROOT / "scripts" / "train_abuse.py"
-        if not script.is_file():
-            raise CommandError(f"training script not found: {script}")
-        spec = importlib.util.spec_from_file_location("train_abuse", script)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
+        from broadsheet.moderation.management.abuse_reports import datasets_dir
+        from broadsheet.moderation.ml import shipping
+
+        argv: list[str] = []
         try:
-            spec.loader.exec_module(module)
-            argv: list[str] = []
-            for name in ("datasets", "buckets", "out"):
-                if options.get(name):
-                    argv += [f"--{name}", str(options[name])]
-            for name in ("C", "boost", "leave_out"):
-                if options.get(name):
-                    argv += [f"--{name.replace('_', '-')}", *options[name]]
-            if options.get("extra"):
-                argv += ["--with", *options["extra"]]
-            if options.get("no_save"):
-                argv.append("--no-save")
-            module.main(argv)
+            argv += ["--datasets", str(datasets_dir(options.get("datasets"), PROJECT_ROOT))]
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        for name in ("buckets", "out", "recipe", "slip_target"):
+            if options.get(name):
+                argv += [f"--{name.replace('_', '-')}", str(options[name])]
+        if options.get("C"):
+            argv += ["--C", str(options["C"][-1])]
+        if options.get("boost"):
+            argv += ["--boost", *options["boost"]]
+        if options.get("extra"):
+            argv += ["--with", *options["extra"]]
+        if options.get("no_save"):
+            argv.append("--no-save")
+        try:
+            shipping.main(argv)
         except SystemExit as exc:
-            # The script's own refusals (a missing file, a set without labels) are messages.
+            # The trainer's own refusals (a missing file, a set without labels) are messages.
             if isinstance(exc.code, str):
                 raise CommandError(exc.code) from None
             raise
@@ -178,6 +216,25 @@ class Command(BaseCommand):
     def _eval(self, options) -> None:
         from broadsheet.moderation.ml import evaluate
 
+        special = [k for k in SPECIAL_EVALS if options.get(k)]
+        if special:
+            from broadsheet.moderation.management.abuse_reports import run_reports
+
+            try:
+                run_reports(special, options, self.stdout, self.stderr, PROJECT_ROOT)
+            except (OSError, ValueError) as exc:
+                raise CommandError(str(exc)) from None
+            except ImportError as exc:
+                raise CommandError(
+                    f"this measurement trains models and needs scikit-learn and scipy ({exc}); "
+                    "install the dev extras"
+                ) from None
+            return
+        if not options["dataset"]:
+            raise CommandError(
+                "give --dataset FILE, or one of --leave-one-out, --functional, --spans, "
+                "--identity-gap"
+            )
         path = Path(options["dataset"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
