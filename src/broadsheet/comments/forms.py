@@ -120,7 +120,9 @@ def _blank_widgets(max_length: int, parent: int | None) -> dict[str, SafeString]
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
-        choices=Report.Reason.choices, widget=forms.RadioSelect, label="What is wrong with it?",
+        choices=[(value, label) for value, label in Report.Reason.choices
+                 if value != Report.Reason.APPEAL],
+        widget=forms.RadioSelect, label="What is wrong with it?",
         error_messages={"required": "Choose why you are reporting this comment."},
     )
     note = forms.CharField(

@@ -6,4 +6,8 @@ app_name = "readers"
 
 urlpatterns = [
     path("", views.account_home, name="home"),
+    path("comments/", views.my_comments, name="comments"),
+    path("comments/<int:comment_id>/review/", views.comment_appeal, name="appeal"),
+    path("comments/<int:comment_id>/edit/", views.comment_edit, name="edit"),
+    path("comments/<int:comment_id>/delete/", views.comment_delete, name="delete"),
 ]

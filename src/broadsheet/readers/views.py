@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from broadsheet.accounts import services as account_services
 from broadsheet.accounts.forms import DisplayNameForm
 from broadsheet.accounts.selectors import commenter_for
+from broadsheet.comments import authoring
 from broadsheet.core.http import see_other
+from broadsheet.core.models import SiteSettings
+from broadsheet.readers.forms import AppealForm, EditForm
+from broadsheet.readers.selectors import OwnComment, own_comment, own_comments
 
 
 @login_required
@@ -36,3 +41,83 @@ def account_home(request: HttpRequest) -> HttpResponse:
     return render(
         request, "readers/account.html", {"form": form, "commenter": commenter}, status=status
     )
+
+
+@login_required
+@require_GET
+def my_comments(request: HttpRequest) -> HttpResponse:
+    return render(request, "readers/comments.html", {"items": own_comments(request.user)})
+
+
+def _own_or_404(request: HttpRequest, comment_id: int) -> OwnComment:
+    item = own_comment(request.user, comment_id)
+    if item is None:
+        raise Http404("That is not one of your comments.")
+    return item
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_appeal(request: HttpRequest, comment_id: int) -> HttpResponse:
+    item = _own_or_404(request, comment_id)
+    status = 200
+    form = AppealForm(request.POST or None)
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                authoring.comment_appeal(
+                    comment_id=comment_id, user=request.user, note=form.cleaned_data["note"]
+                )
+            except authoring.NotAllowed as refusal:
+                form.add_error(None, str(refusal))
+                status = 409
+            else:
+                messages.success(
+                    request, "Your request for a review has been sent to the moderators."
+                )
+                return see_other(reverse("readers:comments"))
+    return render(
+        request, "readers/appeal.html", {"item": item, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
+    item = _own_or_404(request, comment_id)
+    site = SiteSettings.load()
+    status = 200
+    if request.method == "POST":
+        form = EditForm(request.POST, max_length=site.max_comment_length)
+        status = 400
+        if form.is_valid():
+            try:
+                authoring.comment_edit_by_author(
+                    comment_id=comment_id, user=request.user, text=form.cleaned_data["text"]
+                )
+            except authoring.NotAllowed as refusal:
+                form.add_error(None, str(refusal))
+                status = 409
+            else:
+                messages.success(
+                    request, "Your comment is changed and awaits moderation again."
+                )
+                return see_other(reverse("readers:comments"))
+    else:
+        form = EditForm(initial={"text": item.comment.text}, max_length=site.max_comment_length)
+        if item.editable_until is None:
+            status = 409
+            form.add_error(None, "This comment can no longer be edited.")
+    return render(request, "readers/edit.html", {"item": item, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    item = _own_or_404(request, comment_id)
+    if request.method == "POST":
+        authoring.comment_delete_by_author(comment_id=comment_id, user=request.user)
+        messages.success(request, "Your comment is deleted.")
+        return see_other(reverse("readers:comments"))
+    return render(request, "readers/delete.html", {"item": item})
