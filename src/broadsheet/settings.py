@@ -266,6 +266,16 @@ if BROADSHEET_OIDC_ISSUER:
 
 # Comments a reader may still edit after approval (it then goes back to moderation).
 BROADSHEET_EDIT_MINUTES = envint("BROADSHEET_EDIT_MINUTES", 10)
+# A deleted account's comments: "anonymise" (kept, without name or address) or "delete".
+BROADSHEET_DELETED_ACCOUNT_COMMENTS = env("BROADSHEET_DELETED_ACCOUNT_COMMENTS", "anonymise")
+if BROADSHEET_DELETED_ACCOUNT_COMMENTS not in ("anonymise", "delete"):
+    raise ImproperlyConfigured(
+        "BROADSHEET_DELETED_ACCOUNT_COMMENTS must be 'anonymise' or 'delete', not "
+        f"{BROADSHEET_DELETED_ACCOUNT_COMMENTS!r}."
+    )
+# After this many days, the sweep forgets commenters' and reporters' client hashes and the
+# text of rejected comments (0 keeps them).
+BROADSHEET_RETENTION_DAYS = envint("BROADSHEET_RETENTION_DAYS", 0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "UTC")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,6 +17,7 @@ from broadsheet.accounts.selectors import commenter_for
 from broadsheet.comments import authoring
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
+from broadsheet.readers import services as reader_services
 from broadsheet.readers.forms import AppealForm, EditForm
 from broadsheet.readers.selectors import OwnComment, own_comment, own_comments
 
@@ -121,3 +124,33 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
         messages.success(request, "Your comment is deleted.")
         return see_other(reverse("readers:comments"))
     return render(request, "readers/delete.html", {"item": item})
+
+
+@login_required
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    data = reader_services.reader_data_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="my-broadsheet-data.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    status = 200
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") == "delete":
+            reader_services.reader_account_delete(user=request.user)
+            logout(request)
+            messages.success(request, "Your account is deleted, and your email address with it.")
+            return see_other("/")
+        error = 'Type "delete" in the box to confirm.'
+        status = 400
+    return render(
+        request, "readers/delete_account.html",
+        {"error": error, "comments_kept": settings.BROADSHEET_DELETED_ACCOUNT_COMMENTS},
+        status=status,
+    )
