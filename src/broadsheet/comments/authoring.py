@@ -3,7 +3,7 @@ of a rejection, edit it while it is pending or just published, delete it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -56,7 +56,7 @@ def comment_appeal(*, comment_id: int, user: AbstractBaseUser, note: str) -> Rep
     return report
 
 
-def edit_deadline(comment: Comment) -> timezone.datetime | None:
+def edit_deadline(comment: Comment) -> datetime | None:
     """Until when the author may still edit COMMENT, or None if they may not."""
     if comment.deleted_by_author_at is not None:
         return None

@@ -37,8 +37,8 @@ def own_comments(user: AbstractBaseUser, *, limit: int = 200) -> list[OwnComment
     return [
         OwnComment(
             comment=comment,
-            appealed=comment.appealed,
-            appeal_open=comment.appeal_open,
+            appealed=getattr(comment, "appealed"),  # noqa: B009 (an annotation)
+            appeal_open=getattr(comment, "appeal_open"),  # noqa: B009
             editable_until=edit_deadline(comment),
         )
         for comment in own_comments_queryset(user)[:limit]
@@ -49,4 +49,7 @@ def own_comment(user: AbstractBaseUser, comment_id: int) -> OwnComment | None:
     comment = own_comments_queryset(user).filter(pk=comment_id).first()
     if comment is None:
         return None
-    return OwnComment(comment, comment.appealed, comment.appeal_open, edit_deadline(comment))
+    return OwnComment(
+        comment, getattr(comment, "appealed"), getattr(comment, "appeal_open"),  # noqa: B009
+        edit_deadline(comment),
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,16 +24,24 @@ from broadsheet.readers.forms import AppealForm, EditForm
 from broadsheet.readers.selectors import OwnComment, own_comment, own_comments
 
 
+def _account(request: HttpRequest) -> AbstractBaseUser:
+    """The signed-in account (every view here is behind login_required)."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        raise PermissionDenied("Sign in to see your account.")
+    return user
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_home(request: HttpRequest) -> HttpResponse:
-    commenter = commenter_for(request.user)
+    commenter = commenter_for(_account(request))
     status = 200
     if request.method == "POST":
-        form = DisplayNameForm(request.POST, user=request.user)
+        form = DisplayNameForm(request.POST, user=_account(request))
         if form.is_valid():
             account_services.reader_display_name_set(
-                user=request.user, display_name=form.cleaned_data["display_name"]
+                user=_account(request), display_name=form.cleaned_data["display_name"]
             )
             messages.success(request, "Your display name is changed.")
             return see_other(request.path)
@@ -39,7 +49,7 @@ def account_home(request: HttpRequest) -> HttpResponse:
     else:
         form = DisplayNameForm(
             initial={"display_name": commenter.display_name if commenter else ""},
-            user=request.user,
+            user=_account(request),
         )
     return render(
         request, "readers/account.html", {"form": form, "commenter": commenter}, status=status
@@ -49,11 +59,11 @@ def account_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_comments(request: HttpRequest) -> HttpResponse:
-    return render(request, "readers/comments.html", {"items": own_comments(request.user)})
+    return render(request, "readers/comments.html", {"items": own_comments(_account(request))})
 
 
 def _own_or_404(request: HttpRequest, comment_id: int) -> OwnComment:
-    item = own_comment(request.user, comment_id)
+    item = own_comment(_account(request), comment_id)
     if item is None:
         raise Http404("That is not one of your comments.")
     return item
@@ -70,7 +80,7 @@ def comment_appeal(request: HttpRequest, comment_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 authoring.comment_appeal(
-                    comment_id=comment_id, user=request.user, note=form.cleaned_data["note"]
+                    comment_id=comment_id, user=_account(request), note=form.cleaned_data["note"]
                 )
             except authoring.NotAllowed as refusal:
                 form.add_error(None, str(refusal))
@@ -97,7 +107,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 authoring.comment_edit_by_author(
-                    comment_id=comment_id, user=request.user, text=form.cleaned_data["text"]
+                    comment_id=comment_id, user=_account(request), text=form.cleaned_data["text"]
                 )
             except authoring.NotAllowed as refusal:
                 form.add_error(None, str(refusal))
@@ -120,7 +130,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     item = _own_or_404(request, comment_id)
     if request.method == "POST":
-        authoring.comment_delete_by_author(comment_id=comment_id, user=request.user)
+        authoring.comment_delete_by_author(comment_id=comment_id, user=_account(request))
         messages.success(request, "Your comment is deleted.")
         return see_other(reverse("readers:comments"))
     return render(request, "readers/delete.html", {"item": item})
@@ -129,7 +139,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_data(request: HttpRequest) -> HttpResponse:
-    data = reader_services.reader_data_export(user=request.user)
+    data = reader_services.reader_data_export(user=_account(request))
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = 'attachment; filename="my-broadsheet-data.json"'
     response["Cache-Control"] = "private, no-store"
@@ -143,7 +153,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if request.POST.get("confirm") == "delete":
-            reader_services.reader_account_delete(user=request.user)
+            reader_services.reader_account_delete(user=_account(request))
             logout(request)
             messages.success(request, "Your account is deleted, and your email address with it.")
             return see_other("/")
