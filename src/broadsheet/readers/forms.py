@@ -24,7 +24,7 @@ class EditForm(forms.Form):
         self.max_length = max_length
 
     def clean_text(self) -> str:
-        text = self.cleaned_data["text"].strip()
+        text = str(self.cleaned_data["text"]).strip()
         if not has_visible_characters(text):
             raise forms.ValidationError("Write something readers can see before saving.")
         if len(text) > self.max_length:
