@@ -36,6 +36,7 @@ def test_sign_up_sends_a_link_that_confirms_the_address_and_says_so(client):
     user = get_user_model().objects.get(email="amina@example.com")
     assert Reader.objects.get(user=user).display_name == "Amina K"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["amina@example.com"]
+    assert mail.outbox[0].body.startswith("Hello from The Broadsheet.")
     before = client.get("/accounts/")
     assert "is not confirmed yet" in before.text
 

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 
+from broadsheet.core.models import SiteSettings
+
 
 def landing_url(request: HttpRequest) -> str:
     """Where a sign-in without a `next` lands: the desk for staff, the account page otherwise."""
@@ -20,6 +22,14 @@ def landing_url(request: HttpRequest) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # Emails name the paper, not the host name allauth would find without django.contrib.sites.
+        site = SiteSettings.load()
+        super().send_mail(
+            template_prefix, email,
+            {"site_name": site.site_name, "site_url": settings.SITE_URL, **context},
+        )
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         return landing_url(request)
 
