@@ -137,6 +137,23 @@ def reader(db):
     return get_user_model().objects.create_user("reader", "reader@example.com", "reader-password")
 
 
+def make_reader(email: str = "amina@example.com", display_name: str = "Amina K", *,
+                verified: bool = True, subscriber: bool = False, password: str = "reader-pw-12"):
+    """A reader account as sign-up leaves it, its email address confirmed unless asked."""
+    from allauth.account.models import EmailAddress
+
+    from broadsheet.accounts.services import reader_display_name_set, reader_subscriber_set
+
+    user = get_user_model().objects.create_user(
+        email.split("@")[0], email, password
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    reader_display_name_set(user=user, display_name=display_name)
+    if subscriber:
+        reader_subscriber_set(user=user, subscriber=True)
+    return user
+
+
 @pytest.fixture
 def moderator_client(client, moderator):
     client.force_login(moderator)

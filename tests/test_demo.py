@@ -53,7 +53,9 @@ def test_loading_twice_adds_nothing_the_second_time(monkeypatch):
     assert "already there" in second
     for out in (first, second):
         assert "Staff login: editor / broadsheet-demo at http://127.0.0.1:8000/desk/" in out
-        assert "Comments: 57 (approved 43, pending 8, rejected 6)" in out
+        assert ("Reader login: reader@broadsheet.example / broadsheet-reader at "
+                "http://127.0.0.1:8000/accounts/login/") in out
+        assert "Comments: 60 (approved 44, pending 9, rejected 7)" in out
 
 
 def test_reset_reloads_the_demo_and_spares_other_articles():

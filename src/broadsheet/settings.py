@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     # from a CDN the Content-Security-Policy would have to trust.
     "ninja",
     "broadsheet.core",
+    "broadsheet.accounts",
     "broadsheet.articles",
     "broadsheet.comments",
     "broadsheet.moderation",
@@ -93,7 +94,12 @@ INSTALLED_APPS = [
     "broadsheet.api",
     "broadsheet.integrations",
     "broadsheet.embed",
+    "broadsheet.readers",
     "broadsheet.demo",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -197,8 +204,78 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
+# Staff land on the desk after signing in, readers on their account page.
 LOGIN_REDIRECT_URL = "/desk/"
+BROADSHEET_READER_HOME_URL = "/accounts/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Reader accounts (django-allauth; docs/accounts.md). Staff keep their usernames; readers sign
+# up with an email address and sign in with it, a password, a code by email or the newsroom's
+# OpenID Connect login. Sign-in stays open before the address is confirmed, but comments are
+# accepted under an account only once it is (broadsheet.comments.access).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "broadsheet.accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "broadsheet.accounts.adapter.SocialAccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "broadsheet.accounts.forms.SignupDetailsForm"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = True
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = BROADSHEET_READER_HOME_URL
+ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = LOGIN_URL
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = envint("BROADSHEET_LOGIN_CODE_SECONDS", 300)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if envbool("BROADSHEET_HTTPS", not DEV_MODE) else "http"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+
+# Sign-in with the newsroom's login (OpenID Connect), shown on the sign-in page when the issuer
+# is set. The claims: "subscriber" (true) or "groups=subscribers" (a value in a list claim).
+BROADSHEET_OIDC_ISSUER = env("BROADSHEET_OIDC_ISSUER").rstrip("/")
+BROADSHEET_OIDC_CLIENT_ID = env("BROADSHEET_OIDC_CLIENT_ID")
+BROADSHEET_OIDC_CLIENT_SECRET = env("BROADSHEET_OIDC_CLIENT_SECRET")
+BROADSHEET_OIDC_NAME = env("BROADSHEET_OIDC_NAME", "the newsroom's login")
+BROADSHEET_OIDC_SUBSCRIBER_CLAIM = env("BROADSHEET_OIDC_SUBSCRIBER_CLAIM", "subscriber")
+BROADSHEET_OIDC_STAFF_CLAIM = env("BROADSHEET_OIDC_STAFF_CLAIM")
+BROADSHEET_OIDC_SCOPES = envlist("BROADSHEET_OIDC_SCOPES", "openid,profile,email")
+# The group staff from the newsroom's login join (the desk itself checks is_staff).
+BROADSHEET_DESK_GROUP = env("BROADSHEET_DESK_GROUP", "Moderators")
+OIDC_PROVIDER_ID = "newsroom"
+SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+if BROADSHEET_OIDC_ISSUER:
+    if not (BROADSHEET_OIDC_CLIENT_ID and BROADSHEET_OIDC_CLIENT_SECRET):
+        raise ImproperlyConfigured(
+            "BROADSHEET_OIDC_ISSUER is set, so BROADSHEET_OIDC_CLIENT_ID and "
+            "BROADSHEET_OIDC_CLIENT_SECRET must be set too (docs/accounts.md)."
+        )
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append({
+        "provider_id": OIDC_PROVIDER_ID,
+        "name": BROADSHEET_OIDC_NAME,
+        "client_id": BROADSHEET_OIDC_CLIENT_ID,
+        "secret": BROADSHEET_OIDC_CLIENT_SECRET,
+        "settings": {"server_url": BROADSHEET_OIDC_ISSUER, "scope": BROADSHEET_OIDC_SCOPES},
+    })
+
+# Comments a reader may still edit after approval (it then goes back to moderation).
+BROADSHEET_EDIT_MINUTES = envint("BROADSHEET_EDIT_MINUTES", 10)
+# A deleted account's comments: "anonymise" (kept, without name or address) or "delete".
+BROADSHEET_DELETED_ACCOUNT_COMMENTS = env("BROADSHEET_DELETED_ACCOUNT_COMMENTS", "anonymise")
+if BROADSHEET_DELETED_ACCOUNT_COMMENTS not in ("anonymise", "delete"):
+    raise ImproperlyConfigured(
+        "BROADSHEET_DELETED_ACCOUNT_COMMENTS must be 'anonymise' or 'delete', not "
+        f"{BROADSHEET_DELETED_ACCOUNT_COMMENTS!r}."
+    )
+# After this many days, the sweep forgets commenters' and reporters' client hashes and the
+# text of rejected comments (0 keeps them).
+BROADSHEET_RETENTION_DAYS = envint("BROADSHEET_RETENTION_DAYS", 0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "UTC")

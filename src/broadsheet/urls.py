@@ -21,8 +21,12 @@ urlpatterns = [
     path("comments/", include("broadsheet.comments.urls")),
     path("api/", include("broadsheet.api.urls")),
     path("pages/", include("broadsheet.core.urls")),
+    # Staff and readers sign in on one throttled page (it offers allauth's other ways in);
+    # allauth's own login view is shadowed so the throttle cannot be walked around.
     path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("broadsheet.readers.urls")),
+    path("accounts/", include("allauth.urls")),
     path("", include("broadsheet.embed.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import SiteSettings
 from broadsheet.moderation.models import Decision
-from tests.conftest import comment_payload, make_article, make_comment
+from tests.conftest import comment_payload, make_article, make_comment, make_reader
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +223,7 @@ def test_a_ban_on_an_account_applies_whatever_email_it_posts_with(
 ):
     from broadsheet.moderation.services import commenter_ban
 
-    reader = django_user_model.objects.create_user("reader", password="pw-for-tests-only")
+    reader = make_reader("first.address@example.com")
     commenter_ban(actor=moderator, user=reader)
     client.force_login(reader)
     post(client, article, email="another.address@example.com")

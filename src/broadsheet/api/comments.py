@@ -32,6 +32,7 @@ from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
 from broadsheet.articles.selectors import article_with_section
 from broadsheet.comments import services
+from broadsheet.comments.access import commenting_refusal
 from broadsheet.comments.forms import CommentForm, ReportForm
 from broadsheet.comments.models import Comment
 from broadsheet.comments.selectors import (
@@ -230,7 +231,7 @@ def _rate_limited(message: str, verdict: RateVerdict) -> ApiError:
 
 @router.post(
     "/articles/{article_id}/comments",
-    response={202: SubmittedComment, **error_responses(404, 429)},
+    response={202: SubmittedComment, **error_responses(403, 404, 429)},
     summary="Post a comment for moderation",
 )
 def comment_post(
@@ -244,6 +245,13 @@ def comment_post(
     if article is None:
         raise ApiError(404, f"There is no article {article_id}.", code="not_found")
     site = SiteSettings.load()
+    # The API posts as an anonymous commenter (it reads no session cookie), so where the
+    # site or section takes comments from accounts only, it answers with how to sign in.
+    refusal = commenting_refusal(article=article, site=site, commenter=None)
+    if refusal is not None:
+        raise ApiError(
+            403, refusal.as_text(request.build_absolute_uri(refusal.link)), code=refusal.code
+        )
     form = CommentForm(
         data={
             "name": payload.name,
@@ -260,7 +268,7 @@ def comment_post(
     # The same counters as the article page's form, so switching channel buys no extra posts.
     ip = client_ip(request)
     verdict = services.commenter_over_rate_limit(
-        ip=ip, email=form.cleaned_data["email"], per_minute=site.comments_per_minute
+        ip=ip, email=form.author_email, per_minute=site.comments_per_minute
     )
     if verdict:
         raise _rate_limited(

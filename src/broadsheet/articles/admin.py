@@ -16,7 +16,7 @@ from broadsheet.core.admin import SiteTimeZoneNoted
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position", "moderation_policy"]
+    list_display = ["name", "slug", "position", "moderation_policy", "commenting"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
 

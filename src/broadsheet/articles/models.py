@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from broadsheet.core.links import link
-from broadsheet.core.models import ModerationPolicy
+from broadsheet.core.models import Commenting, ModerationPolicy
 
 # First path segments that belong to the site itself, so no section may take them.
 RESERVED_SECTION_SLUGS = {
@@ -39,6 +39,12 @@ class Section(models.Model):
         choices=ModerationPolicy.choices,
         blank=True,
         help_text="Leave empty to follow the site-wide policy.",
+    )
+    commenting = models.CharField(
+        max_length=20,
+        choices=Commenting.choices,
+        blank=True,
+        help_text="Who may comment here; leave empty to follow the site-wide setting.",
     )
 
     class Meta:

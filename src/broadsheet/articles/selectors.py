@@ -190,7 +190,8 @@ def _article_with_its_section(
     more = "".join(f", {column}" for column in extra_columns)
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(
-            f"SELECT {article_columns}, s.name, s.slug, s.position, s.moderation_policy{more} "
+            f"SELECT {article_columns}, s.name, s.slug, s.position, s.moderation_policy, "
+            f"s.commenting{more} "
             f"FROM {Article._meta.db_table} a JOIN {Section._meta.db_table} s "
             f"ON s.id = a.section_id {joins} WHERE {condition}"
             + (f" ORDER BY {order_by}" if order_by else ""),
@@ -201,8 +202,9 @@ def _article_with_its_section(
         return None
     width = len(fields)
     article = _instance(Article, rows[0][:width])
-    name, slug, position, policy = rows[0][width : width + 4]
+    name, slug, position, policy, commenting = rows[0][width : width + 5]
     article.section = Section(
-        pk=article.section_id, name=name, slug=slug, position=position, moderation_policy=policy
+        pk=article.section_id, name=name, slug=slug, position=position, moderation_policy=policy,
+        commenting=commenting,
     )
-    return article, [row[width + 4 :] for row in rows]
+    return article, [row[width + 5 :] for row in rows]

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
+from broadsheet.accounts.selectors import Commenter
 from broadsheet.articles.models import Article
 from broadsheet.comments.models import Comment, Report
 from broadsheet.comments.selectors import reply_parent
@@ -22,7 +23,10 @@ class CommentForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Your comment")
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, article: Article, site: SiteSettings, **kwargs):
+    def __init__(
+        self, *args, article: Article, site: SiteSettings, commenter: Commenter | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.article = article
         self.site = site
@@ -33,6 +37,10 @@ class CommentForm(forms.Form):
         self.fields["name"].error_messages["required"] = "Enter the name to show with your comment."
         self.fields["email"].error_messages["required"] = "Enter your email address."
         self.fields["text"].error_messages["required"] = "Write your comment before posting."
+        # A signed-in reader posts under their account's name and address: no fields for them.
+        self.commenter = commenter
+        if commenter is not None:
+            del self.fields["name"], self.fields["email"]
 
     @cached_property
     def widgets(self) -> dict[str, SafeString]:
@@ -41,6 +49,14 @@ class CommentForm(forms.Form):
         if self.is_bound or self.prefix or self.auto_id != "id_%s":
             return {name: self[name].as_widget() for name in self.fields}
         return _blank_widgets(self.site.max_comment_length, self.initial.get("parent"))
+
+    @property
+    def author_name(self) -> str:
+        return self.commenter.display_name if self.commenter else self.cleaned_data["name"]
+
+    @property
+    def author_email(self) -> str:
+        return self.commenter.email if self.commenter else self.cleaned_data["email"]
 
     def clean_name(self) -> str:
         name = " ".join(without_bidi_controls(self.cleaned_data["name"]).split())
@@ -104,7 +120,9 @@ def _blank_widgets(max_length: int, parent: int | None) -> dict[str, SafeString]
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
-        choices=Report.Reason.choices, widget=forms.RadioSelect, label="What is wrong with it?",
+        choices=[(value, label) for value, label in Report.Reason.choices
+                 if value != Report.Reason.APPEAL],
+        widget=forms.RadioSelect, label="What is wrong with it?",
         error_messages={"required": "Choose why you are reporting this comment."},
     )
     note = forms.CharField(

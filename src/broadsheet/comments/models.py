@@ -66,6 +66,8 @@ class Comment(models.Model):
         db_index=False,
     )
     open_report_count = models.PositiveIntegerField(default=0)
+    # Set when the author deleted a comment that has replies: the row stays as a placeholder.
+    deleted_by_author_at = models.DateTimeField(null=True, blank=True)
 
     scan_state = models.CharField(
         max_length=10, choices=ScanState.choices, default=ScanState.UNSCANNED
@@ -141,6 +143,9 @@ class Report(models.Model):
         SPAM = "spam", "Spam or advertising"
         PRIVACY = "privacy", "Shares someone's personal details"
         OTHER = "other", "Something else"
+        # Not offered to readers reporting others: the author of a rejected comment asking the
+        # desk to look again (comments.authoring.comment_appeal).
+        APPEAL = "appeal", "The author asks for a review"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
     reason = models.CharField(max_length=20, choices=Reason.choices)

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+from broadsheet.accounts.selectors import Commenter, commenter_for
 from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
+from broadsheet.comments.access import commenting_refusal
 from broadsheet.comments.forms import CommentForm
 from broadsheet.comments.models import Comment
 from broadsheet.comments.rendering import render_rows, render_thread_page
@@ -56,6 +58,12 @@ def remember_own_comment(
         samesite="Lax",
     )
     return response
+
+
+def request_commenter(request: HttpRequest) -> Commenter | None:
+    """The signed-in account this request would comment as, or None."""
+    user = getattr(request, "user", None)
+    return commenter_for(user) if user is not None else None
 
 
 def requested_order(request: HttpRequest) -> str:
@@ -115,9 +123,10 @@ def comment_section_context(
     order = requested_order(request)
     comments_open = article.comments_open(site.close_comments_after_days)
     threads_html, count, page, threads_cached = _threads(request, article, site, order, cursor)
+    commenter = form.commenter if form is not None else request_commenter(request)
     if form is None:
         initial = {"parent": reply_to.pk} if reply_to else {}
-        form = CommentForm(initial=initial, article=article, site=site)
+        form = CommentForm(initial=initial, article=article, site=site, commenter=commenter)
     if reply_to is None and form.is_bound and form.parent_comment is not None:
         reply_to = form.parent_comment
     return {
@@ -135,5 +144,8 @@ def comment_section_context(
         "form": form,
         "reply_to": reply_to,
         "comments_open": comments_open,
+        "commenting_refusal": commenting_refusal(
+            article=article, site=site, commenter=commenter
+        ),
         "max_length": site.max_comment_length,
     }

@@ -179,11 +179,36 @@ def render_comment_section(
     )
 
 
+def _identity_fields(form: CommentForm, widgets: Mapping[str, str]) -> str:
+    """The name and email fields, or for a signed-in reader the name they post under."""
+    if form.commenter is not None:
+        return (
+            '<p class="posting-as">Posting as '
+            f"<strong>{escape(form.commenter.display_name)}</strong> "
+            f'(<a href="{escape(link("readers:home"))}">your account</a>)'
+        )
+    return (
+        f'\n  <p class="field"><label for="{escape(form["name"].id_for_label)}">Name</label>'
+        f"{widgets['name']}</p>\n"
+        f'  <p class="field"><label for="{escape(form["email"].id_for_label)}">Email</label>'
+        f"{widgets['email']}<span class=\"helptext\" "
+        f'id="{escape(form["email"].auto_id)}_helptext">{escape(str(form["email"].help_text))}'
+        "</span>"
+    )
+
+
 def _blank_form(
     context: Mapping[str, Any], form: CommentForm, *, csrf_token: str, faq_url: str
 ) -> str:
     if not context["comments_open"]:
         return '\n\n<p class="comments-closed" id="comment-form">Comments are closed.</p>\n\n'
+    refusal = context.get("commenting_refusal")
+    if refusal is not None:
+        return (
+            '\n<p class="comments-restricted" id="comment-form">'
+            f'{escape(refusal.message)} <a href="{escape(refusal.link)}">'
+            f"{escape(refusal.link_label)}</a></p>\n\n"
+        )
     reply_to = context.get("reply_to")
     heading = f"Replying to {escape(reply_to.author_name)}" if reply_to else "Leave a comment"
     widgets = form.widgets
@@ -205,12 +230,7 @@ def _blank_form(
         "  \n"
         "  \n"
         f"  {widgets['parent']}\n"
-        f'  <p class="field"><label for="{escape(form["name"].id_for_label)}">Name</label>'
-        f"{widgets['name']}</p>\n"
-        f'  <p class="field"><label for="{escape(form["email"].id_for_label)}">Email</label>'
-        f"{widgets['email']}<span class=\"helptext\" "
-        f'id="{escape(form["email"].auto_id)}_helptext">{escape(str(form["email"].help_text))}'
-        "</span></p>\n"
+        f"  {_identity_fields(form, widgets)}</p>\n"
         f'  <p class="field"><label for="{escape(form["text"].id_for_label)}">Your comment'
         f"</label>{widgets['text']}\n"
         f'    <span class="counter" aria-live="polite" data-limit="{max_length}">{max_length} '

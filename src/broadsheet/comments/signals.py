@@ -13,6 +13,8 @@ from django.dispatch import Signal
 comment_created = Signal()
 # comment=Comment, report=Report
 comment_reported = Signal()
+# comment=Comment: its author changed the text, so it is pending again and needs a new scan.
+comment_edited = Signal()
 
 
 def send_on_commit(signal: Signal, **kwargs) -> None:

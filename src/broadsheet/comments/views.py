@@ -9,9 +9,14 @@ from broadsheet.articles.models import Article
 from broadsheet.articles.selectors import article_with_section
 from broadsheet.articles.views import article_page_context
 from broadsheet.comments import services
+from broadsheet.comments.access import commenting_refusal
 from broadsheet.comments.forms import CommentForm, ReportForm
 from broadsheet.comments.models import Comment
-from broadsheet.comments.page import comment_section_context, remember_own_comment
+from broadsheet.comments.page import (
+    comment_section_context,
+    remember_own_comment,
+    request_commenter,
+)
 from broadsheet.comments.selectors import public_comments
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
@@ -47,13 +52,18 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
             status=400,
         )
     site = SiteSettings.load()
-    form = CommentForm(request.POST, article=article, site=site)
+    commenter = request_commenter(request)
+    form = CommentForm(request.POST, article=article, site=site, commenter=commenter)
+    refusal = commenting_refusal(article=article, site=site, commenter=commenter)
+    if refusal is not None:
+        # Nothing is stored; the page says why and links to where it can be put right.
+        return _article_page(request, article, form, status=403)
     if not form.is_valid():
         return _article_page(request, article, form, status=400)
 
     ip = client_ip(request)
     verdict = services.commenter_over_rate_limit(
-        ip=ip, email=form.cleaned_data["email"], per_minute=site.comments_per_minute
+        ip=ip, email=form.author_email, per_minute=site.comments_per_minute
     )
     if verdict:
         form.add_error(None, RATE_LIMIT_MESSAGE)
@@ -64,8 +74,8 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
     comment, _created = services.comment_submit(
         article=article,
         parent=form.parent_comment,
-        author_name=form.cleaned_data["name"],
-        author_email=form.cleaned_data["email"],
+        author_name=form.author_name,
+        author_email=form.author_email,
         text=form.cleaned_data["text"],
         user=request.user,
         ip_hash=hash_ip(ip),
@@ -92,11 +102,13 @@ def reply_form(request: HttpRequest, comment_id: int) -> HttpResponse:
     if not request.headers.get("HX-Request"):
         return redirect(f"{parent.article.get_absolute_url()}?reply_to={parent.pk}#comment-form")
     site = SiteSettings.load()
+    commenter = request_commenter(request)
     # Its own ids, so the labels of the main form still point at the main form's fields.
     form = CommentForm(
         initial={"parent": parent.pk},
         article=parent.article,
         site=site,
+        commenter=commenter,
         auto_id=f"id_reply{parent.pk}_%s",
     )
     return render(
@@ -108,6 +120,9 @@ def reply_form(request: HttpRequest, comment_id: int) -> HttpResponse:
             "reply_to": parent,
             "max_length": site.max_comment_length,
             "comments_open": parent.article.comments_open(site.close_comments_after_days),
+            "commenting_refusal": commenting_refusal(
+                article=parent.article, site=site, commenter=commenter
+            ),
             "in_place": True,
         },
     )

@@ -28,7 +28,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "max_comment_length", "max_reply_depth", "threads_per_page",
-                    "close_comments_after_days", "comments_per_minute",
+                    "close_comments_after_days", "comments_per_minute", "commenting",
                 ]
             },
         ),

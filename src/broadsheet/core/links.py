@@ -30,4 +30,5 @@ def site_links() -> dict[str, str]:
         "faq": link("core:page", "comments-faq"),
         "desk": link("desk:queue", "pending"),
         "logout": link("logout"),
+        "account": link("readers:home"),
     }

@@ -17,6 +17,12 @@ class ModerationPolicy(models.TextChoices):
     POSTMODERATE = "postmoderate", "Post-moderate: publish unless a scanner holds it"
 
 
+class Commenting(models.TextChoices):
+    ANYONE = "anyone", "Anyone: a name and an email address, or a reader account"
+    VERIFIED = "verified", "Reader accounts with a confirmed email address only"
+    SUBSCRIBERS = "subscribers", "Subscribers only"
+
+
 PRINT_EDITION_PLACEHOLDERS = ("{paper}", "{date}")
 
 
@@ -70,6 +76,10 @@ class SiteSettings(models.Model):
     )
     moderation_policy = models.CharField(
         max_length=20, choices=ModerationPolicy.choices, default=ModerationPolicy.PREMODERATE
+    )
+    commenting = models.CharField(
+        max_length=20, choices=Commenting.choices, default=Commenting.ANYONE,
+        help_text="Who may comment; a section can override it.",
     )
     abuse_hold_threshold = models.FloatField(null=True, blank=True)
     abuse_reject_threshold = models.FloatField(null=True, blank=True)

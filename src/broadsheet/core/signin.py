@@ -10,12 +10,15 @@ from __future__ import annotations
 import math
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.urls import reverse
 
 from broadsheet.core.ratelimit import (
     client_ip,
@@ -60,7 +63,7 @@ class ThrottledSignIn:
             raise forms.ValidationError(
                 "Too many failed sign-ins for this account or from your network, so sign-in "
                 f"is paused. Try again in {minutes} minute{'s' if minutes != 1 else ''}; if "
-                "you have forgotten your password, ask an administrator to reset it.",
+                "you have forgotten your password, reset it by email.",
                 code=THROTTLED,
             )
         try:
@@ -94,7 +97,24 @@ def _answered(response: HttpResponse) -> HttpResponse:
 
 
 class ThrottledLoginView(LoginView):
+    """One sign-in page for staff (username) and readers (email address); it links to
+    allauth's other ways in: sign-up, a code by email, password reset, the newsroom's login."""
+
     authentication_form = ThrottledAuthenticationForm
+
+    def get_default_redirect_url(self) -> str:
+        if getattr(self.request.user, "is_staff", False):
+            return resolve_url(settings.LOGIN_REDIRECT_URL)
+        return resolve_url(settings.BROADSHEET_READER_HOME_URL)
+
+    def get_context_data(self, **kwargs: object) -> dict:
+        context = super().get_context_data(**kwargs)
+        if settings.BROADSHEET_OIDC_ISSUER:
+            context["oidc_name"] = settings.BROADSHEET_OIDC_NAME
+            context["oidc_login_url"] = reverse(
+                "openid_connect_login", kwargs={"provider_id": settings.OIDC_PROVIDER_ID}
+            )
+        return context
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         return _answered(super().form_invalid(form))

@@ -14,6 +14,18 @@ from datetime import timedelta
 EDITOR_USERNAME = "editor"
 EDITOR_PASSWORD = "broadsheet-demo"
 EDITOR_EMAIL = "editor@broadsheet.example"
+# A reader account with a confirmed address and a comment in each state (docs/accounts.md).
+READER_EMAIL = "reader@broadsheet.example"
+READER_PASSWORD = "broadsheet-reader"
+READER_NAME = "Priya Raman"
+# (status, rejection reason slug, text), on the first demo article.
+READER_COMMENTS = [
+    ("approved", "", "The council's figures leave out the evening services, which is where "
+     "the cuts will be felt most."),
+    ("pending", "", "Does anyone know whether the consultation is still open?"),
+    ("rejected", "off-topic", "Unrelated, but the bins on my street have not been collected "
+     "for three weeks."),
+]
 
 ENGAGEMENT_USERNAME = "engagement"
 ENGAGEMENT_EMAIL = "engagement@broadsheet.example"

@@ -27,6 +27,12 @@ def _embed_published_article(*, article_id: int, **kwargs) -> None:
     enqueue_article_embedding(article_id)
 
 
+def _rescan_edited_comment(*, comment, **kwargs) -> None:
+    from broadsheet.moderation.tasks import enqueue_scan
+
+    enqueue_scan(comment.pk)
+
+
 class ModerationConfig(AppConfig):
     name = "broadsheet.moderation"
     label = "moderation"
@@ -35,8 +41,10 @@ class ModerationConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from broadsheet.articles.signals import article_published
+        from broadsheet.comments.signals import comment_edited
 
         article_published.connect(_embed_published_article, dispatch_uid="embed-article")
+        comment_edited.connect(_rescan_edited_comment, dispatch_uid="rescan-edited-comment")
         # The scanner re-reads these every few seconds; an edit made in this process applies
         # to the next batch.
         for model in ("moderation.WordListEntry", "moderation.BlockedDomain",

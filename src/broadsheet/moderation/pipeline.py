@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
@@ -31,6 +32,7 @@ from broadsheet.moderation.models import (
     RejectionReason,
     WordListEntry,
 )
+from broadsheet.moderation.retention import retention_purge
 from broadsheet.moderation.scanners.base import (
     BACKGROUND_ARTICLES,
     BackgroundArticle,
@@ -790,7 +792,9 @@ def comments_needing_scan(limit: int = 200) -> list[int]:
 
 
 def sweep(*, max_rounds: int = 20) -> int:
-    """Rescan what was lost, in batches, until nothing is left; returns how many."""
+    """Rescan what was lost, in batches, until nothing is left; returns how many. Also
+    forgets what the retention setting says to forget."""
+    retention_purge(days=settings.BROADSHEET_RETENTION_DAYS)
     total = 0
     for _ in range(max_rounds):
         ids = comments_needing_scan(limit=500)

@@ -42,7 +42,10 @@ DEFAULT_SORT = {"pending": "oldest", "reported": "newest", "approved": "newest",
 
 _QUEUE_CONDITIONS: dict[str, Q] = {
     "pending": Q(status=Comment.Status.PENDING),
-    "reported": Q(status=Comment.Status.APPROVED, open_report_count__gt=0),
+    # Published comments readers reported, and rejected ones whose author asked for a review.
+    "reported": Q(
+        status__in=[Comment.Status.APPROVED, Comment.Status.REJECTED], open_report_count__gt=0
+    ),
     "approved": Q(status=Comment.Status.APPROVED),
     "rejected": Q(status=Comment.Status.REJECTED),
 }

@@ -115,7 +115,9 @@ def comment_approve(
     comment.status = Comment.Status.APPROVED
     comment.decided_at = timezone.now()
     comment.rejection_reason = None
-    comment.save(update_fields=["status", "decided_at", "rejection_reason"])
+    # Publishing a rejected comment answers its author's request for a review.
+    _resolve_reports(comment, "approved")
+    comment.save(update_fields=["status", "decided_at", "rejection_reason", "open_report_count"])
     _record(
         comment=comment, actor=actor, action=Decision.Action.APPROVE,
         status_before=before, text_before=comment.text, note=note,

@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from functools import reduce
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from broadsheet.accounts.services import reader_display_name_set
 from broadsheet.articles.models import Article, Author, Image, Section, Tag
 from broadsheet.articles.services import article_saved, image_saved
 from broadsheet.comments.models import Comment, Report
@@ -39,6 +41,9 @@ from broadsheet.moderation import tasks
 from broadsheet.moderation.models import Ban, Decision, RejectionReason
 
 LOGIN_LINE = "Staff login: {user} / {password} at http://127.0.0.1:{port}/desk/"
+READER_LOGIN_LINE = (
+    "Reader login: {user} / {password} at http://127.0.0.1:{port}/accounts/login/"
+)
 
 
 class Command(BaseCommand):
@@ -81,6 +86,11 @@ class Command(BaseCommand):
                 port=os.environ.get("PORT", "8000"),
             )
             self.stdout.write(self.style.SUCCESS(login))
+            self.stdout.write(self.style.SUCCESS(READER_LOGIN_LINE.format(
+                user=content.READER_EMAIL,
+                password=content.READER_PASSWORD,
+                port=os.environ.get("PORT", "8000"),
+            )))
         else:
             self.stdout.write(
                 self.style.WARNING(
@@ -102,7 +112,9 @@ class Command(BaseCommand):
         articles.delete()
         Image.objects.filter(pk__in=pictures_shown).delete()
         Ban.objects.filter(email__in=[email for email, _ in content.BANNED_EMAILS]).delete()
-        get_user_model().objects.filter(username=content.ENGAGEMENT_USERNAME).delete()
+        get_user_model().objects.filter(
+            username__in=[content.ENGAGEMENT_USERNAME, content.READER_EMAIL]
+        ).delete()
         # Only what no other article still uses: an editor's own story keeps its byline.
         Author.objects.filter(
             slug__in=[slug for _, slug, _ in content.AUTHORS], articles__isnull=True
@@ -183,6 +195,7 @@ class _Loader:
             self._article(spec)
         for email, note in content.BANNED_EMAILS:
             moderation.commenter_ban(actor=self.editor, email=email, note=note)
+        self._reader()
         Page.objects.update_or_create(
             slug="comments-faq", defaults={"title": content.FAQ_TITLE, "body": content.FAQ_BODY}
         )
@@ -224,6 +237,43 @@ class _Loader:
         )
         self.engagement = engagement
         self.say(f"Staff account: {engagement.username} ({content.ENGAGEMENT_LABEL})")
+
+    def _reader(self) -> None:
+        users = get_user_model()
+        reader = users.objects.filter(username=content.READER_EMAIL).first()
+        if reader is not None:
+            self.say(f"Reader account: {content.READER_EMAIL} (already there)")
+            return
+        reader = users.objects.create_user(
+            content.READER_EMAIL, content.READER_EMAIL, content.READER_PASSWORD
+        )
+        EmailAddress.objects.create(
+            user=reader, email=content.READER_EMAIL, verified=True, primary=True
+        )
+        reader_display_name_set(user=reader, display_name=content.READER_NAME)
+        article = _demo_articles().order_by("published_at", "pk").first()
+        for position, (status, reason, text) in enumerate(content.READER_COMMENTS):
+            comment = Comment.objects.create(
+                article=article,
+                user=reader,
+                author_name=content.READER_NAME,
+                author_email=content.READER_EMAIL,
+                text=text,
+                fingerprint=comment_fingerprint(
+                    article_id=article.pk, author_email=content.READER_EMAIL, text=text
+                ),
+                text_fingerprint=text_fingerprint(text),
+                submitted_at=self._at(article.published_at + timedelta(minutes=40 + position)),
+                scan_state=Comment.ScanState.SKIPPED,
+            )
+            if status == Comment.Status.APPROVED:
+                moderation.comment_approve(comment=comment, actor=self.editor)
+            elif status == Comment.Status.REJECTED:
+                moderation.comment_reject(
+                    comment=comment, actor=self.editor, reason=_reason(reason),
+                    note="About the bins, not the story.",
+                )
+        self.say(f"Reader account: {content.READER_EMAIL} (created, with a comment in each state)")
 
     def _taxonomy(self) -> None:
         for name, slug, position in content.SECTIONS:

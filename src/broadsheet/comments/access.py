@@ -1,0 +1,70 @@
+"""Who may comment on an article: the site's `commenting` setting, or its section's, and
+whether a signed-in account has confirmed its email address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from broadsheet.accounts.selectors import Commenter
+from broadsheet.articles.models import Article
+from broadsheet.core.links import link
+from broadsheet.core.models import Commenting, SiteSettings
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a comment will not be taken, and where the reader can put that right."""
+
+    message: str
+    code: str
+    link: str
+    link_label: str
+
+    def as_text(self, absolute: str = "") -> str:
+        return f"{self.message} {self.link_label}: {absolute or self.link}"
+
+
+def commenting_rule(article: Article, site: SiteSettings) -> str:
+    return article.section.commenting or site.commenting
+
+
+def commenting_refusal(
+    *, article: Article, site: SiteSettings, commenter: Commenter | None
+) -> Refusal | None:
+    """Why this commenter (None: not signed in) may not post on ARTICLE, or None."""
+    sign_in = f"{settings.LOGIN_URL}?next={article.get_absolute_url()}%23comment-form"
+    if commenter is not None and not commenter.verified:
+        return Refusal(
+            f"Your account's email address ({commenter.email}) is not confirmed yet, so "
+            "comments cannot be posted under your name. Open the confirmation link we emailed "
+            "you, or have it sent again.",
+            "email_not_confirmed",
+            link("account_email"),
+            "Send the confirmation link again",
+        )
+    rule = commenting_rule(article, site)
+    if rule == Commenting.VERIFIED and commenter is None:
+        return Refusal(
+            "Comments here are open to readers signed in with a confirmed account.",
+            "sign_in_required",
+            sign_in,
+            "Sign in or create an account",
+        )
+    if rule == Commenting.SUBSCRIBERS and commenter is None:
+        return Refusal(
+            "Comments here are open to subscribers only.",
+            "subscribers_only",
+            sign_in,
+            "Sign in with your subscriber account",
+        )
+    if rule == Commenting.SUBSCRIBERS and commenter is not None and not commenter.subscriber:
+        return Refusal(
+            "Comments here are open to subscribers only, and your account is not a "
+            "subscriber's.",
+            "subscribers_only",
+            link("readers:home"),
+            "Your account",
+        )
+    return None
