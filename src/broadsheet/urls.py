@@ -21,6 +21,7 @@ urlpatterns = [
     path("comments/", include("broadsheet.comments.urls")),
     path("api/", include("broadsheet.api.urls")),
     path("pages/", include("broadsheet.core.urls")),
+    path("", include("broadsheet.notifications.urls")),
     path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("broadsheet.embed.urls")),
