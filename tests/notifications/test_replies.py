@@ -73,3 +73,27 @@ def test_a_reply_notice_follows_the_preference(smtp_server, decide, article, rea
 
     [message] = smtp_server.wait_for(1)
     assert message.envelope_recipients == ["other@example.com"]  # its approval, no reply notice
+
+
+def test_a_reply_the_scanner_publishes_at_once_emails_the_commenter_it_answers(
+    smtp_server, monkeypatch, settings, article, reader, django_capture_on_commit_callbacks
+):
+    from broadsheet.moderation import pipeline
+    from tests.moderation.conftest import StandIn, set_policy
+
+    settings.BROADSHEET_SCANNING = True
+    set_policy("auto")
+    monkeypatch.setattr(pipeline, "_wordlist_scanner", lambda: StandIn("wordlist", {}))
+    monkeypatch.setattr(pipeline, "_model_scanners", lambda: (StandIn("spam", {}),))
+    parent = make_comment(article, user=reader, email=reader.email)
+    reply = make_comment(article, parent=parent, status="pending", scan_state="unscanned",
+                         name="Zara", text="Fair point about the pitch.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.scan_comments([reply.pk])
+
+    reply.refresh_from_db()
+    assert reply.status == "approved"
+    [message] = smtp_server.wait_for(1)
+    assert message.envelope_recipients == ["reader@example.com"]
+    assert "Zara replied" in message["Subject"]

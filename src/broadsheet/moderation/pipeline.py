@@ -22,7 +22,7 @@ from django.utils import timezone
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import ModerationPolicy, SiteSettings
 from broadsheet.core.sql import insert_statement, insert_values
-from broadsheet.moderation import embedder, policy
+from broadsheet.moderation import embedder, policy, signals
 from broadsheet.moderation.models import (
     ArticleEmbedding,
     BlockedDomain,
@@ -719,6 +719,16 @@ def _approve_all(locked: list[LockedPending], scores: dict[int, dict]) -> None:
         cursor.executemany(sql, rows)
     for article_id in sorted({c.article_id for c in locked}):
         article_comments_changed(article_id)
+    if signals.comment_approved.has_listeners():
+        approved_ids = [c.pk for c in locked]
+        transaction.on_commit(lambda: _announce_approvals(approved_ids))
+
+
+def _announce_approvals(comment_ids: list[int]) -> None:
+    """After the batch commits, tell the apps above (webhooks, reply emails) of each approval,
+    as services.comment_approve does for one comment."""
+    for comment in Comment.objects.filter(pk__in=comment_ids).select_related("article"):
+        signals.comment_approved.send_robust(sender=Comment, comment=comment)
 
 
 def _decide(locked: Comment, scan: _Scan) -> None:
