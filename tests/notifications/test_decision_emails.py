@@ -112,3 +112,18 @@ def test_an_email_is_given_up_after_its_attempts(smtp_down, settings, decide, ar
     email = Notification.objects.get()
     assert email.state == Notification.State.FAILED
     assert email.next_attempt_at is None
+
+
+def test_without_a_mail_server_the_email_is_written_to_the_mail_folder(
+    settings, tmp_path, decide, article, reader
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+
+    decide(make_comment(article, status="pending", user=reader, email=reader.email), "approve")
+
+    [written] = list((tmp_path / "mail").iterdir())
+    content = written.read_text()
+    assert "To: reader@example.com" in content
+    assert "is published" in content
+    assert Notification.objects.get().state == Notification.State.SENT
