@@ -358,7 +358,8 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
                 email=comment.author_email if target == BanForm.EMAIL else "",
                 user=comment.user if target == BanForm.ACCOUNT else None,
                 ip_hash=comment.ip_hash if target == BanForm.CLIENT else "",
-                days=form.cleaned_data.get("days") if target == BanForm.CLIENT else None,
+                days=form.cleaned_data["days"],
+                until=form.cleaned_data["ends_at"],
                 note=form.cleaned_data["note"],
             )
         except DecisionError as error:
@@ -373,8 +374,10 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
             if ban in existing_bans:
                 messages.info(request, f"{who} was already banned; nothing new was added.")
             else:
+                until = f" until {ban.ends}" if ban.ends else ""
                 messages.success(
-                    request, f"Banned {who}. Their new comments will be rejected automatically."
+                    request,
+                    f"Banned {who}{until}. Their new comments will be rejected automatically.",
                 )
             return see_other(safe_next(request))
     context = {

@@ -124,14 +124,20 @@ class Ban(models.Model):
     @property
     def who(self) -> str:
         """Whom the ban catches, as the desk names them."""
-        if self.email:
-            return self.email
         if self.user is not None:
             return f"account {self.user.get_username()}"
+        if self.email:
+            return self.email
         if self.ip_hash:
-            until = timezone.localtime(self.expires_at).strftime("%d %b %Y, %H:%M")
-            return f"network address #{self.ip_hash[:10]} until {until}"
+            return f"network address #{self.ip_hash[:10]} until {self.ends}"
         return ""
+
+    @property
+    def ends(self) -> str:
+        """When the ban ends, as the desk says it ("" for a permanent ban)."""
+        if self.expires_at is None:
+            return ""
+        return timezone.localtime(self.expires_at).strftime("%d %b %Y, %H:%M")
 
 
 class WordListEntry(models.Model):

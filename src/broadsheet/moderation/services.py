@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -271,39 +271,59 @@ def commenter_ban(
     user: AbstractBaseUser | None = None,
     ip_hash: str = "",
     days: int | None = None,
+    until: datetime | None = None,
     note: str = "",
 ) -> Ban:
-    """Ban by email address (every spelling of its mailbox), by account, or by a client's
-    hashed network address for DAYS. Banning what is already banned returns that ban (a
-    client's ban is lengthened when DAYS reaches further)."""
+    """Ban by email address (every spelling of its mailbox), by account (and the account's
+    own address), or by a client's hashed network address. A ban ends after DAYS or at UNTIL
+    (a suspension), or never; a client's ban always ends. Banning what is already banned
+    returns that ban, made to reach as far as the longer of the two. The commenter is told,
+    by email, once the ban is committed (moderation.signals.commenter_suspended)."""
     email = email.strip().lower()
     if not email and user is None and not ip_hash:
         raise DecisionError("Give the email address, the account or the client to ban.")
-    expires_at = None
-    if ip_hash:
-        if not days or days < 1:
-            raise DecisionError("Choose for how many days to ban this network address.")
-        expires_at = timezone.now() + timedelta(days=days)
-    if email:
-        condition = Q(email_key=mailbox_key(email))
-    elif user is not None:
+    now = timezone.now()
+    if until is not None:
+        if until <= now:
+            raise DecisionError("Choose an end for the suspension that is in the future.")
+        expires_at: datetime | None = until
+    elif days is not None:
+        if days < 1:
+            raise DecisionError("A suspension lasts at least one day.")
+        expires_at = now + timedelta(days=days)
+    else:
+        expires_at = None
+    if ip_hash and not email and user is None and expires_at is None:
+        raise DecisionError("Choose for how many days to ban this network address.")
+    if user is not None and not email:
+        email = (getattr(user, "email", "") or "").strip().lower()
+    if user is not None:
         condition = Q(user=user)
+    elif email:
+        condition = Q(email_key=mailbox_key(email))
     else:
         condition = Q(ip_hash=ip_hash)
     existing = Ban.objects.in_force().filter(condition).first()
     if existing is not None:
-        if expires_at is not None and existing.expires_at and existing.expires_at < expires_at:
+        if existing.expires_at is not None and (
+            expires_at is None or existing.expires_at < expires_at
+        ):
             existing.expires_at = expires_at
             existing.save(update_fields=["expires_at"])
         return existing
-    return Ban.objects.create(
+    ban = Ban.objects.create(
         email=email,
         user=user,
         ip_hash=ip_hash if not email and user is None else "",
-        expires_at=expires_at if not email and user is None else None,
+        expires_at=expires_at,
         note=note.strip(),
         created_by=actor,
     )
+    if (email or user is not None) and signals.commenter_suspended.has_listeners():
+        transaction.on_commit(
+            lambda: signals.commenter_suspended.send_robust(sender=Ban, ban=ban)
+        )
+    return ban
 
 
 def ban_lift(*, ban: Ban) -> Ban:

@@ -128,6 +128,5 @@ _RECEIVERS = [
 
 def connect() -> None:
     for signal, receiver, name in _RECEIVERS:
-        signal.connect(receiver, sender=Comment if name != "suspended" else Ban,
-                       dispatch_uid=f"notification-{name}")
+        signal.connect(receiver, dispatch_uid=f"notification-{name}")
 
