@@ -33,6 +33,7 @@ from broadsheet.moderation.selectors import (  # noqa: F401  (the desk's views r
     comment_for_decision,
     comment_history,
     comment_reports,
+    commenter_comments,
     commenter_records,
     comments_by_ids,
     desk_item,

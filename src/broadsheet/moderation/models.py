@@ -206,3 +206,35 @@ class CommentVector(models.Model):
 
     def __str__(self) -> str:
         return f"Vector of comment {self.comment_id} ({self.model_name})"
+
+
+class CommenterNote(models.Model):
+    """What a moderator wants the others to know about a commenter, shown beside every comment
+    of theirs on the desk. Kept on the account when the commenter had one (it survives a change
+    of address), else on the mailbox of the address they gave (core.emails.mailbox_key)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="moderator_notes",
+    )
+    email_key = models.CharField(max_length=254, blank=True)
+    text = models.CharField(max_length=1000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The moderator's username, kept if their account is deleted later.
+    created_by_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["email_key"], name="commenternote_email_key")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(email_key=""),
+                name="commenter_note_has_commenter",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on {self.user or self.email_key} by {self.created_by_name}"

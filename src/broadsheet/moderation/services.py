@@ -17,7 +17,13 @@ from broadsheet.comments.models import Comment, Report
 from broadsheet.comments.signals import send_on_commit
 from broadsheet.core.emails import mailbox_key
 from broadsheet.moderation import signals
-from broadsheet.moderation.models import Ban, CommentVector, Decision, RejectionReason
+from broadsheet.moderation.models import (
+    Ban,
+    CommenterNote,
+    CommentVector,
+    Decision,
+    RejectionReason,
+)
 
 AUTO_MODERATOR = "auto-moderator"
 BANNED_REASON_SLUG = "banned"
@@ -340,3 +346,26 @@ def comment_reject_banned(*, comment: Comment) -> Comment:
     comment.scan_state = Comment.ScanState.SKIPPED
     comment.save(update_fields=["scan_state"])
     return comment_reject(comment=comment, actor=None, reason=reason, note="banned")
+
+
+NOTE_MAX_LENGTH = 1000
+
+
+@transaction.atomic
+def commenter_note_add(*, comment: Comment, actor: AbstractBaseUser, text: str) -> CommenterNote:
+    """Note something about the commenter behind COMMENT: on their account if they had one,
+    else on the mailbox of the address they gave."""
+    text = text.strip()
+    if not text:
+        raise DecisionError("Write the note first.")
+    if len(text) > NOTE_MAX_LENGTH:
+        raise DecisionError(
+            f"The note has {len(text)} characters; keep it under {NOTE_MAX_LENGTH}."
+        )
+    return CommenterNote.objects.create(
+        user_id=comment.user_id,
+        email_key="" if comment.user_id else mailbox_key(comment.author_email),
+        text=text,
+        created_by=actor,
+        created_by_name=actor.get_username(),
+    )
