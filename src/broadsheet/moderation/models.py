@@ -54,6 +54,8 @@ class Decision(models.Model):
     scores = models.JSONField(default=dict, blank=True)
     # What the scanner had said when a human decided, so agreement can be measured.
     scanner_verdict = models.CharField(max_length=10, blank=True)
+    # The trust rule (moderation/trust.py) that changed the scanner's outcome, in words.
+    trust_rule = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

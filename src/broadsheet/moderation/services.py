@@ -80,6 +80,8 @@ def _record(
     reason: RejectionReason | None = None,
     note: str = "",
     scores: dict | None = None,
+    trust_rule: str = "",
+    scanner_verdict: str = "",
 ) -> Decision:
     return Decision.objects.create(
         comment=comment,
@@ -93,7 +95,8 @@ def _record(
         text_before=text_before,
         text_after=comment.text,
         scores=scores if scores is not None else (comment.scores or {}),
-        scanner_verdict=comment.scan_verdict if actor is not None else "",
+        scanner_verdict=comment.scan_verdict if actor is not None else scanner_verdict,
+        trust_rule=trust_rule,
     )
 
 
@@ -107,12 +110,15 @@ def _resolve_reports(comment: Comment, resolution: str) -> None:
 @transaction.atomic
 def comment_approve(
     *, comment: Comment, actor: AbstractBaseUser | None, note: str = "",
-    expected_status: str | None = None, already_locked: bool = False,
+    expected_status: str | None = None, already_locked: bool = False, trust_rule: str = "",
+    scanner_verdict: str = "",
 ) -> Comment:
     """Publish COMMENT if it still has EXPECTED_STATUS (the status the moderator saw; None
     accepts any), else raise DecisionConflict. Approving an approved comment changes nothing.
     ALREADY_LOCKED: the caller read it under select_for_update in this transaction (the
-    scanner's batch does), so it is not locked and read a second time."""
+    scanner's batch does), so it is not locked and read a second time. TRUST_RULE and
+    SCANNER_VERDICT: for the auto-moderator, the trust rule that published the comment over
+    the scan's own verdict (both kept in the history)."""
     comment = comment if already_locked else _locked(comment)
     if comment.status == Comment.Status.APPROVED:
         return comment
@@ -124,7 +130,8 @@ def comment_approve(
     comment.save(update_fields=["status", "decided_at", "rejection_reason"])
     _record(
         comment=comment, actor=actor, action=Decision.Action.APPROVE,
-        status_before=before, text_before=comment.text, note=note,
+        status_before=before, text_before=comment.text, note=note, trust_rule=trust_rule,
+        scanner_verdict=scanner_verdict,
     )
     article_comments_changed(comment.article_id)
     send_on_commit(signals.comment_approved, comment=comment)
