@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -33,9 +34,11 @@ def commenter(request: HttpRequest, comment_id: int) -> HttpResponse:
     item = selectors.desk_item(comment_id=comment_id)
     form = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        actor = request.user
+        assert isinstance(actor, AbstractBaseUser)  # staff_required
         try:
             services.commenter_note_add(
-                comment=item.comment, actor=request.user, text=form.cleaned_data["text"]
+                comment=item.comment, actor=actor, text=form.cleaned_data["text"]
             )
         except DecisionError as error:
             form.add_error("text", error.messages)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
@@ -105,12 +106,12 @@ def standings(
 ) -> dict[int, tuple[TrustRules, CommenterStanding]]:
     """The rules and the commenter's standing for each comment whose rules are on (none when
     no rule is on anywhere: then no query beyond the first)."""
-    rows = list(
-        Comment.objects.filter(pk__in=list(comment_ids)).values(
+    rows: list[dict[str, Any]] = [
+        dict(row) for row in Comment.objects.filter(pk__in=list(comment_ids)).values(
             "pk", "user_id", "author_email", "article__section__trust_hold_first",
             "article__section__trust_publish_after", "article__section__trust_clean_days",
         )
-    )
+    ]
     ruled = []
     for row in rows:
         section = {

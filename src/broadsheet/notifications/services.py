@@ -49,7 +49,7 @@ class Recipient:
 
 def preference_for(recipient: Recipient) -> NotificationPreference | None:
     if recipient.user is not None:
-        return NotificationPreference.objects.filter(user=recipient.user).first()
+        return NotificationPreference.objects.filter(user_id=recipient.user.pk).first()
     return NotificationPreference.objects.filter(
         user__isnull=True, email_key=recipient.email_key
     ).first()
@@ -65,7 +65,9 @@ def preferences_update(
     *, user: AbstractBaseUser, choices: dict[str, bool]
 ) -> NotificationPreference:
     """Set an account's choices (the preferences page); fields not in CHOICES stay."""
-    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(
+        user_id=user.pk
+    )
     for name in PREFERENCE_FIELDS:
         if name in choices:
             setattr(preference, name, bool(choices[name]))
@@ -130,7 +132,8 @@ def notification_record(
     try:
         with transaction.atomic():
             return Notification.objects.create(
-                key=key, kind=kind, comment=comment, recipient=recipient.user,
+                key=key, kind=kind, comment=comment,
+                recipient_id=recipient.user.pk if recipient.user is not None else None,
                 to_address=recipient.address, subject=subject[:200],
                 body_text=render_to_string(f"notifications/email/{template}.txt", context),
                 body_html=render_to_string(f"notifications/email/{template}.html", context),

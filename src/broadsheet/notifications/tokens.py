@@ -19,7 +19,7 @@ class Unsubscribe:
 
 
 def unsubscribe_token(*, user_id: int | None, email_key: str, preference: str) -> str:
-    payload = {"p": preference}
+    payload: dict[str, str | int] = {"p": preference}
     if user_id is not None:
         payload["u"] = user_id
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -32,11 +33,13 @@ PREFERENCE_NAMES = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    current = NotificationPreference.objects.filter(user=request.user).first()
+    user = request.user
+    assert isinstance(user, AbstractBaseUser)  # login_required
+    current = NotificationPreference.objects.filter(user_id=user.pk).first()
     form = PreferencesForm(request.POST or None, instance=current or NotificationPreference())
     if request.method == "POST" and form.is_valid():
         services.preferences_update(
-            user=request.user,
+            user=user,
             choices={name: form.cleaned_data[name] for name in services.PREFERENCE_FIELDS},
         )
         messages.success(request, "Your email choices are saved.")
