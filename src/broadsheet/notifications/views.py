@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -62,7 +64,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         # A GET changes nothing: link scanners in mail systems open every link.
         return render(request, "notifications/unsubscribe.html", context)
     if request.POST.get("everything"):
-        wanted = type(wanted)(wanted.user_id, wanted.email_key, EVERYTHING)
+        wanted = replace(wanted, preference=EVERYTHING)
         context["what"] = PREFERENCE_NAMES[EVERYTHING]
     if services.unsubscribe(wanted) is None:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
