@@ -134,7 +134,12 @@ def moderator(db):
 
 @pytest.fixture
 def reader(db):
-    return get_user_model().objects.create_user("reader", "reader@example.com", "reader-password")
+    """A signed-up reader whose address is confirmed (as every account that may comment is)."""
+    from allauth.account.models import EmailAddress
+
+    user = get_user_model().objects.create_user("reader", "reader@example.com", "reader-password")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
 
 
 def make_reader(email: str = "amina@example.com", display_name: str = "Amina K", *,
@@ -216,3 +221,82 @@ def celery_on_redis(settings):
     finally:
         task_postrun.disconnect(close_connections)
     redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+
+
+class SmtpInbox:
+    """The messages a real SMTP server on loopback received, parsed (email.message)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        message.envelope_recipients = list(envelope.rcpt_tos)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10) -> list:
+        """The first COUNT messages, waiting (on a condition, not a sleep) for them to come."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.messages) >= count, timeout)
+        return list(self.messages)
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in m.envelope_recipients]
+
+    @staticmethod
+    def text(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    @staticmethod
+    def html(message) -> str:
+        return message.get_body(preferencelist=("html",)).get_content()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free loopback port, with Django's SMTP backend
+    pointed at it; yields its SmtpInbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    settings.DEFAULT_FROM_EMAIL = "Broadsheet <comments@broadsheet.test>"
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_down(settings):
+    """Django's SMTP backend pointed at a loopback port where nothing listens."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = _free_port()
+    settings.EMAIL_TIMEOUT = 2
+    return settings.EMAIL_PORT

@@ -148,3 +148,59 @@ def test_sessions_are_read_through_the_cache_only_when_every_process_shares_it(t
     assert engines == [
         "django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db",
     ]
+
+
+EMAIL_PROBE = (
+    "import os; os.environ['DJANGO_SETTINGS_MODULE']='broadsheet.settings';"
+    "from django.conf import settings as s;"
+    "from broadsheet.core.emails import mail_destination;"
+    "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD,"
+    " s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.DEFAULT_FROM_EMAIL, s.SERVER_EMAIL, sep='|');"
+    "print(s.EMAIL_FILE_PATH); print(mail_destination())"
+)
+
+
+def email_settings_under(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", EMAIL_PROBE],
+        env=_environment({"BROADSHEET_DEV": "1", **env}, tmp_path),
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_without_a_mail_server_emails_are_written_under_the_data_folder(tmp_path):
+    result = email_settings_under({}, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    backend, *_ = result.stdout.splitlines()[0].split("|")
+    assert backend == "django.core.mail.backends.filebased.EmailBackend"
+    assert result.stdout.splitlines()[1] == str(tmp_path / "mail")
+    assert f"written as a file under {tmp_path / 'mail'}/" in result.stdout.splitlines()[2]
+
+
+def test_the_mail_server_comes_from_djangos_own_variables_and_a_password_file(tmp_path):
+    password = tmp_path / "smtp-password"
+    password.write_text("s3cret\n")
+    result = email_settings_under(
+        {"EMAIL_HOST": "smtp.news.example", "EMAIL_PORT": "587", "EMAIL_HOST_USER": "desk",
+         "EMAIL_HOST_PASSWORD_FILE": str(password), "EMAIL_USE_TLS": "1",
+         "DEFAULT_FROM_EMAIL": "Comments <comments@news.example>",
+         "SERVER_EMAIL": "ops@news.example"},
+        tmp_path,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].split("|") == [
+        "django.core.mail.backends.smtp.EmailBackend", "smtp.news.example", "587", "desk",
+        "s3cret", "True", "False", "Comments <comments@news.example>", "ops@news.example",
+    ]
+    assert "sent through smtp.news.example:587 (TLS)" in result.stdout
+
+
+def test_tls_and_ssl_together_are_refused_with_a_message(tmp_path):
+    result = email_settings_under(
+        {"EMAIL_HOST": "smtp.news.example", "EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"}, tmp_path
+    )
+
+    assert result.returncode != 0
+    assert "EMAIL_USE_TLS (STARTTLS" in result.stderr

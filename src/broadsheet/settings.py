@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "broadsheet.integrations",
     "broadsheet.embed",
     "broadsheet.readers",
+    "broadsheet.notifications",
     "broadsheet.demo",
     "allauth",
     "allauth.account",
@@ -416,6 +417,32 @@ if not 0 < BROADSHEET_ABUSE_SLIP_TARGET < 1:
     raise ImproperlyConfigured("BROADSHEET_ABUSE_SLIP_TARGET must be between 0 and 1, e.g. 0.01.")
 # Cache rendered comment threads (invalidated by every decision); off only to measure.
 BROADSHEET_PAGE_CACHE = envbool("BROADSHEET_PAGE_CACHE", True)
+
+# Email (notifications to commenters), with Django's own setting names. With no EMAIL_HOST
+# every message is written as a file under DATA_DIR/mail/ instead of being sent, so a demo or
+# a development checkout never mails anyone (docs/notifications.md).
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS (STARTTLS, usually port 587) and EMAIL_USE_SSL (implicit TLS, usually "
+        "port 465) exclude each other; set only one."
+    )
+# A send waits this long for the mail server (sending never runs in a request).
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Broadsheet <comments@localhost>")
+SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+# How many times a notification is tried before it is given up (each later than the last).
+BROADSHEET_EMAIL_ATTEMPTS = envint("BROADSHEET_EMAIL_ATTEMPTS", 6)
 
 # Webhooks: how long one delivery attempt may wait for the receiver (it never runs in a request).
 BROADSHEET_WEBHOOK_TIMEOUT_SECONDS = envint("BROADSHEET_WEBHOOK_TIMEOUT_SECONDS", 5)

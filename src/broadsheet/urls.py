@@ -21,6 +21,7 @@ urlpatterns = [
     path("comments/", include("broadsheet.comments.urls")),
     path("api/", include("broadsheet.api.urls")),
     path("pages/", include("broadsheet.core.urls")),
+    path("", include("broadsheet.notifications.urls")),
     # Staff and readers sign in on one throttled page (it offers allauth's other ways in);
     # allauth's own login view is shadowed so the throttle cannot be walked around.
     path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),

@@ -118,5 +118,5 @@ def test_a_network_ban_needs_a_duration(moderator_client, article):
     )
 
     assert response.status_code == 400
-    assert b"Choose 1, 7 or 30 days." in response.content
+    assert b"Choose permanently, 1, 7 or 30 days, or a date." in response.content
     assert not Ban.objects.exists()

@@ -46,6 +46,16 @@ class Section(models.Model):
         blank=True,
         help_text="Who may comment here; leave empty to follow the site-wide setting.",
     )
+    # Trust rules for this section's comments; empty follows the site settings.
+    trust_hold_first = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty to follow the site settings."
+    )
+    trust_publish_after = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty to follow the site settings."
+    )
+    trust_clean_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty to follow the site settings."
+    )
 
     class Meta:
         ordering = ["position", "name"]

@@ -42,6 +42,13 @@ class SiteSettingsAdmin(admin.ModelAdmin):
                 "description": "Leave a threshold empty to use the tuned default.",
             },
         ),
+        (
+            "Trust",
+            {
+                "fields": ["trust_hold_first", "trust_publish_after", "trust_clean_days"],
+                "description": "Rules by the commenter's record; sections may override them.",
+            },
+        ),
     ]
 
     def has_add_permission(self, request):

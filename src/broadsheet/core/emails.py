@@ -20,3 +20,17 @@ def mailbox_key(address: str) -> str:
         domain = _DOTS_IGNORED[domain]
         local = local.replace(".", "")
     return f"{local}@{domain}"
+
+
+def mail_destination() -> str:
+    """Where outgoing email goes, in one line for the startup messages."""
+    from django.conf import settings
+
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        return f"Emails are not sent: each is written as a file under {settings.EMAIL_FILE_PATH}/"
+    if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+        security = (
+            " (TLS)" if settings.EMAIL_USE_TLS or settings.EMAIL_USE_SSL else ""
+        )
+        return f"Emails are sent through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}{security}"
+    return f"Emails go to {settings.EMAIL_BACKEND}"

@@ -86,6 +86,21 @@ class SiteSettings(models.Model):
     spam_hold_threshold = models.FloatField(null=True, blank=True)
     spam_reject_threshold = models.FloatField(null=True, blank=True)
     relevance_hold_threshold = models.FloatField(null=True, blank=True)
+    # Trust (moderation/trust.py); a section may override each.
+    trust_hold_first = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Hold every comment of a commenter's first this many for a moderator, "
+        "whatever the automatic reader says (0: off).",
+    )
+    trust_publish_after = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="In the auto and postmoderate policies, publish at once the comments of an "
+        "account with this many approved since its last rejection (0: off).",
+    )
+    trust_clean_days = models.PositiveSmallIntegerField(
+        default=30,
+        help_text="…and no rejection in this many days. A rejection starts the count again.",
+    )
 
     class Meta:
         verbose_name = "site settings"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from django import forms
+from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.core.converters import MAX_ROW_ID
@@ -102,7 +105,12 @@ class BanForm(forms.Form):
     EMAIL = "email"
     ACCOUNT = "account"
     CLIENT = "client"
-    DAYS = [(1, "1 day"), (7, "7 days"), (30, "30 days")]
+    PERMANENT = ""
+    CUSTOM = "custom"
+    LENGTHS = [
+        (PERMANENT, "Permanently"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days"),
+        (CUSTOM, "Until a date…"),
+    ]
 
     target = forms.ChoiceField(
         widget=forms.RadioSelect,
@@ -114,9 +122,14 @@ class BanForm(forms.Form):
             "ban. Ban the email address instead.",
         },
     )
-    days = forms.TypedChoiceField(
-        choices=DAYS, coerce=int, initial=7, required=False, label="For (network address only)",
-        error_messages={"invalid_choice": "Choose 1, 7 or 30 days."},
+    days = forms.ChoiceField(
+        choices=LENGTHS, initial=PERMANENT, required=False, label="For how long",
+        error_messages={"invalid_choice": "Choose permanently, 1, 7 or 30 days, or a date."},
+    )
+    until = forms.DateField(
+        required=False, label="Until (the end of this day, for “Until a date…”)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Give the date as YYYY-MM-DD."},
     )
     note = forms.CharField(
         max_length=300, required=False, label="Why (kept with the ban, optional)",
@@ -143,6 +156,20 @@ class BanForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("target") == self.CLIENT and not cleaned.get("days"):
+        length = cleaned.get("days") or self.PERMANENT
+        cleaned["days"], cleaned["ends_at"] = None, None
+        if length == self.CUSTOM:
+            until = cleaned.get("until")
+            if until is None:
+                self.add_error("until", "Give the date the suspension ends.")
+            else:
+                end = datetime.combine(until, time.max)
+                ends_at = timezone.make_aware(end, timezone.get_current_timezone())
+                if ends_at <= timezone.now():
+                    self.add_error("until", "Choose a date in the future.")
+                cleaned["ends_at"] = ends_at
+        elif length != self.PERMANENT:
+            cleaned["days"] = int(length)
+        if (cleaned.get("target") == self.CLIENT and length == self.PERMANENT):
             self.add_error("days", "Choose for how long to ban the network address.")
         return cleaned

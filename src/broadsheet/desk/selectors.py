@@ -14,6 +14,11 @@ from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
+from broadsheet.moderation.commenters import (  # noqa: F401  (the desk's views read them here)
+    CommenterRecord,
+    commenter_comments,
+    commenter_records,
+)
 from broadsheet.moderation.models import Decision
 from broadsheet.moderation.reporting import HUMAN_ACTIONS
 from broadsheet.moderation.selectors import (  # noqa: F401  (the desk's views read them here)
@@ -22,7 +27,6 @@ from broadsheet.moderation.selectors import (  # noqa: F401  (the desk's views r
     PAGE_SIZE,
     QUEUES,
     SORTS,
-    CommenterRecord,
     DeskItem,
     QueueFilters,
     active_ban,
@@ -33,7 +37,6 @@ from broadsheet.moderation.selectors import (  # noqa: F401  (the desk's views r
     comment_for_decision,
     comment_history,
     comment_reports,
-    commenter_records,
     comments_by_ids,
     desk_item,
     desk_items,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from broadsheet.desk import views
+from broadsheet.desk import commenters, views
 
 app_name = "desk"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("comments/<row_id:comment_id>/dismiss-reports/", views.comment_dismiss_reports,
          name="dismiss-reports"),
     path("comments/<row_id:comment_id>/ban/", views.commenter_ban, name="ban"),
+    path("comments/<row_id:comment_id>/commenter/", commenters.commenter, name="commenter"),
     # Last: any other single word is read as a queue name (unknown ones are a 404).
     path("<slug:queue_name>/", views.queue, name="queue"),
 ]

@@ -85,7 +85,7 @@ def _tabs(query: QueueRequest | None, counts: dict[str, int] | None = None) -> l
     ]
 
 
-def _all_tabs() -> list[dict]:
+def all_tabs() -> list[dict]:
     """The tab bar on pages outside a queue: every queue, unfiltered, with its count."""
     return _tabs(None, selectors.queue_counts(filters=QueueFilters()))
 
@@ -232,7 +232,7 @@ def comment_detail(request: HttpRequest, comment_id: int) -> HttpResponse:
         "reasons": selectors.active_rejection_reasons(),
         "here": request.get_full_path(),
         "back": safe_next(request),
-        "tabs": _all_tabs(),
+        "tabs": all_tabs(),
     }
     return render(request, "desk/detail.html", context)
 
@@ -323,7 +323,7 @@ def _edit_form_response(
         "form": form,
         "here": safe_next(request),
         "max_length": SiteSettings.load().max_comment_length,
-        "tabs": _all_tabs(),
+        "tabs": all_tabs(),
     }
     return render(request, "desk/edit.html", context, status=status)
 
@@ -358,7 +358,8 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
                 email=comment.author_email if target == BanForm.EMAIL else "",
                 user=comment.user if target == BanForm.ACCOUNT else None,
                 ip_hash=comment.ip_hash if target == BanForm.CLIENT else "",
-                days=form.cleaned_data.get("days") if target == BanForm.CLIENT else None,
+                days=form.cleaned_data["days"],
+                until=form.cleaned_data["ends_at"],
                 note=form.cleaned_data["note"],
             )
         except DecisionError as error:
@@ -373,8 +374,10 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
             if ban in existing_bans:
                 messages.info(request, f"{who} was already banned; nothing new was added.")
             else:
+                until = f" until {ban.ends}" if ban.ends else ""
                 messages.success(
-                    request, f"Banned {who}. Their new comments will be rejected automatically."
+                    request,
+                    f"Banned {who}{until}. Their new comments will be rejected automatically.",
                 )
             return see_other(safe_next(request))
     context = {
@@ -382,7 +385,7 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
         "form": form,
         "bans": existing_bans,
         "here": safe_next(request),
-        "tabs": _all_tabs(),
+        "tabs": all_tabs(),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "desk/ban.html", context, status=status)
@@ -449,7 +452,7 @@ def bans(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.active_bans(), selectors.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"page": page, "tabs": _all_tabs(), "active_page": "bans"}
+    context = {"page": page, "tabs": all_tabs(), "active_page": "bans"}
     return render(request, "desk/bans.html", context)
 
 
@@ -466,7 +469,7 @@ def activity(request: HttpRequest) -> HttpResponse:
              "rate": row["agreed"] / row["decisions"]}
             for code, row in sorted(agreement.items(), key=lambda kv: (kv[0] == "all", kv[0]))
         ],
-        "tabs": _all_tabs(),
+        "tabs": all_tabs(),
         "active_page": "activity",
     }
     return render(request, "desk/activity.html", context)

@@ -54,6 +54,8 @@ class Decision(models.Model):
     scores = models.JSONField(default=dict, blank=True)
     # What the scanner had said when a human decided, so agreement can be measured.
     scanner_verdict = models.CharField(max_length=10, blank=True)
+    # The trust rule (moderation/trust.py) that changed the scanner's outcome, in words.
+    trust_rule = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -124,14 +126,20 @@ class Ban(models.Model):
     @property
     def who(self) -> str:
         """Whom the ban catches, as the desk names them."""
-        if self.email:
-            return self.email
         if self.user is not None:
             return f"account {self.user.get_username()}"
+        if self.email:
+            return self.email
         if self.ip_hash:
-            until = timezone.localtime(self.expires_at).strftime("%d %b %Y, %H:%M")
-            return f"network address #{self.ip_hash[:10]} until {until}"
+            return f"network address #{self.ip_hash[:10]} until {self.ends}"
         return ""
+
+    @property
+    def ends(self) -> str:
+        """When the ban ends, as the desk says it ("" for a permanent ban)."""
+        if self.expires_at is None:
+            return ""
+        return timezone.localtime(self.expires_at).strftime("%d %b %Y, %H:%M")
 
 
 class WordListEntry(models.Model):
@@ -200,3 +208,35 @@ class CommentVector(models.Model):
 
     def __str__(self) -> str:
         return f"Vector of comment {self.comment_id} ({self.model_name})"
+
+
+class CommenterNote(models.Model):
+    """What a moderator wants the others to know about a commenter, shown beside every comment
+    of theirs on the desk. Kept on the account when the commenter had one (it survives a change
+    of address), else on the mailbox of the address they gave (core.emails.mailbox_key)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="moderator_notes",
+    )
+    email_key = models.CharField(max_length=254, blank=True)
+    text = models.CharField(max_length=1000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The moderator's username, kept if their account is deleted later.
+    created_by_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["email_key"], name="commenternote_email_key")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(email_key=""),
+                name="commenter_note_has_commenter",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on {self.user or self.email_key} by {self.created_by_name}"

@@ -23,7 +23,7 @@ from django.utils import timezone
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import ModerationPolicy, SiteSettings
 from broadsheet.core.sql import insert_statement, insert_values
-from broadsheet.moderation import embedder, policy
+from broadsheet.moderation import embedder, policy, signals, trust
 from broadsheet.moderation.models import (
     ArticleEmbedding,
     BlockedDomain,
@@ -496,13 +496,34 @@ class _Scan:
     policy_name: str
     embedding: np.ndarray | None = None
     bag: embedder.Bag | None = None
+    # The trust rule that changed the policy's outcome (moderation/trust.py), in words.
+    trust_rule: str = ""
 
     @property
     def needs_decision(self) -> bool:
         """Whether the auto-moderator changes the comment's status or records a hold; in
         `premoderate` mode nothing but the scan itself is stored."""
-        return self.outcome in ("approved", "rejected") or (
+        return bool(self.trust_rule) or self.outcome in ("approved", "rejected") or (
             self.verdict.action != "approve" and self.policy_name != ModerationPolicy.PREMODERATE
+        )
+
+    @property
+    def approval_note(self) -> str:
+        if self.trust_rule:
+            return self.verdict.explanation  # what the scan held it for
+        return "all scores under thresholds"
+
+
+def _apply_trust(scans: list[_Scan], site: SiteSettings) -> None:
+    """Let the commenters' records change the policy's outcomes (moderation/trust.py)."""
+    found = trust.standings([scan.comment.pk for scan in scans], site)
+    for scan in scans:
+        if scan.comment.pk not in found:
+            continue
+        rules, standing = found[scan.comment.pk]
+        scan.outcome, scan.trust_rule = trust.apply(
+            outcome=scan.outcome, verdict_action=scan.verdict.action,
+            policy_name=scan.policy_name, rules=rules, standing=standing,
         )
 
 
@@ -597,6 +618,7 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
             _judge(comment, results, site, limits)
             for comment, results in zip(comments, all_results, strict=True)
         ]
+        _apply_trust(scans, site)
     except Exception:
         logger.exception("Scanning comments %s failed; they stay pending for the sweep",
                          list(comment_ids))
@@ -619,7 +641,7 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
             if approvals:
                 try:
                     with transaction.atomic():
-                        _approve_all(approvals, {pk: scan.scores for pk, scan in deciding.items()})
+                        _approve_all(approvals, deciding)
                 except Exception:
                     logger.exception("Approving comments %s together failed; one by one now",
                                      [c.pk for c in approvals])
@@ -687,11 +709,11 @@ class _DecidedMeanwhile(Exception):
     """A row the batch meant to approve was no longer pending."""
 
 
-def _approve_all(locked: list[LockedPending], scores: dict[int, dict]) -> None:
+def _approve_all(locked: list[LockedPending], scans: dict[int, _Scan]) -> None:
     """The auto-moderator's approvals of a batch in two statements, writing the same rows as
     ``services.comment_approve`` one comment at a time (whose ORM saves and savepoints cost
     more than scanning the comment). LOCKED are pending rows under this transaction's lock;
-    SCORES the scan's scores by comment id (just stored on those rows)."""
+    SCANS their scans by comment id (the scores just stored on those rows)."""
     from broadsheet.articles.cache import article_comments_changed
     from broadsheet.moderation import services
 
@@ -700,12 +722,15 @@ def _approve_all(locked: list[LockedPending], scores: dict[int, dict]) -> None:
     sql, fields = insert_statement(Decision, connection.vendor)
     rows = []
     for comment in locked:
+        scan = scans[comment.pk]
         decision = Decision(
             comment_id=comment.pk, actor=None, actor_name=services.AUTO_MODERATOR,
-            action=Decision.Action.APPROVE, note="all scores under thresholds",
+            action=Decision.Action.APPROVE, note=scan.approval_note,
             status_before=Comment.Status.PENDING, status_after=approved,
             text_before=comment.text, text_after=comment.text,
-            scores=scores.get(comment.pk) or {}, scanner_verdict="",
+            scores=scan.scores or {},
+            scanner_verdict=scan.verdict.action if scan.trust_rule else "",
+            trust_rule=scan.trust_rule,
         )
         rows.append(insert_values(decision, fields))
     decided_at = Comment._meta.get_field("decided_at").get_db_prep_save(now, connection)
@@ -721,6 +746,16 @@ def _approve_all(locked: list[LockedPending], scores: dict[int, dict]) -> None:
         cursor.executemany(sql, rows)
     for article_id in sorted({c.article_id for c in locked}):
         article_comments_changed(article_id)
+    if signals.comment_approved.has_listeners():
+        approved_ids = [c.pk for c in locked]
+        transaction.on_commit(lambda: _announce_approvals(approved_ids))
+
+
+def _announce_approvals(comment_ids: list[int]) -> None:
+    """After the batch commits, tell the apps above (webhooks, reply emails) of each approval,
+    as services.comment_approve does for one comment."""
+    for comment in Comment.objects.filter(pk__in=comment_ids).select_related("article"):
+        signals.comment_approved.send_robust(sender=Comment, comment=comment)
 
 
 def _decide(locked: Comment, scan: _Scan) -> None:
@@ -733,8 +768,9 @@ def _decide(locked: Comment, scan: _Scan) -> None:
         return  # a moderator decided while the batch scanned: their decision stands
     if scan.outcome == "approved":
         services.comment_approve(
-            comment=locked, actor=None, note="all scores under thresholds",
-            expected_status=pending, already_locked=True,
+            comment=locked, actor=None, note=scan.approval_note,
+            expected_status=pending, already_locked=True, trust_rule=scan.trust_rule,
+            scanner_verdict=scan.verdict.action if scan.trust_rule else "",
         )
     elif scan.outcome == "rejected":
         reason = RejectionReason.objects.filter(slug=scan.verdict.reason_slug).first()
@@ -749,9 +785,11 @@ def _decide(locked: Comment, scan: _Scan) -> None:
     else:
         Decision.objects.create(
             comment=locked, actor=None, actor_name=services.AUTO_MODERATOR,
-            action=Decision.Action.HOLD, note=note, status_before=locked.status,
-            status_after=locked.status, text_before=locked.text, text_after=locked.text,
-            scores=scan.scores,
+            action=Decision.Action.HOLD, note=note,
+            status_before=locked.status, status_after=locked.status, text_before=locked.text,
+            text_after=locked.text, scores=scan.scores,
+            scanner_verdict=scan.verdict.action if scan.trust_rule else "",
+            trust_rule=scan.trust_rule,
         )
 
 

@@ -10,13 +10,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower
 from django.http import Http404
 
 from broadsheet.articles.models import Article, Section
 from broadsheet.comments.models import Comment, Report
 from broadsheet.core.emails import mailbox_key
-from broadsheet.moderation.models import Ban, Decision, RejectionReason
+from broadsheet.moderation import commenters
+from broadsheet.moderation.commenters import (  # noqa: F401  (read here by the desk and API)
+    CommenterRecord,
+    commenter_comments,
+    commenter_kind,
+    commenter_records,
+)
+from broadsheet.moderation.models import Ban, CommenterNote, Decision, RejectionReason
 from broadsheet.moderation.services import BANNED_REASON_SLUG
 
 PAGE_SIZE = 50
@@ -80,12 +86,6 @@ class QueueFilters:
         return params
 
 
-@dataclass(frozen=True)
-class CommenterRecord:
-    approved: int = 0
-    rejected: int = 0
-
-
 @dataclass
 class DeskItem:
     """A comment as the desk shows it, with what the moderator needs to decide."""
@@ -93,6 +93,12 @@ class DeskItem:
     comment: Comment
     record: CommenterRecord
     open_reports: list[Report] = field(default_factory=list)
+    kind: str = commenters.ANONYMOUS
+    notes: list[CommenterNote] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return commenters.KIND_LABELS[self.kind]
 
     @property
     def pk(self) -> int:
@@ -143,35 +149,12 @@ def queue_counts(*, filters: QueueFilters) -> dict[str, int]:
     return filters.apply(Comment.objects.all()).aggregate(**aggregates)
 
 
-def commenter_records(comments: Iterable[Comment]) -> dict[str, CommenterRecord]:
-    """Approved and rejected counts for every commenter on a page, in one query.
-
-    Keyed by lower-cased email: readers type their address differently from one day to
-    the next, and a ban matches it case-insensitively too.
-    """
-    emails = {c.author_email.lower() for c in comments}
-    if not emails:
-        return {}
-    rows = (
-        Comment.objects.annotate(email_key=Lower("author_email"))
-        .filter(email_key__in=emails)
-        .values("email_key")
-        .annotate(
-            approved=Count("id", filter=Q(status=Comment.Status.APPROVED)),
-            rejected=Count("id", filter=Q(status=Comment.Status.REJECTED)),
-        )
-        .order_by()
-    )
-    return {
-        row["email_key"]: CommenterRecord(approved=row["approved"], rejected=row["rejected"])
-        for row in rows
-    }
-
-
 def desk_items(comments: Iterable[Comment], *, with_reports: bool = False) -> list[DeskItem]:
     """Attach each commenter's record (and open reports) to a page of comments."""
     comments = list(comments)
     records = commenter_records(comments)
+    kinds = commenters.commenter_kinds(comments)
+    notes = commenters.commenter_notes(comments)
     reports: dict[int, list[Report]] = {}
     if with_reports and comments:
         for report in Report.objects.filter(
@@ -181,8 +164,10 @@ def desk_items(comments: Iterable[Comment], *, with_reports: bool = False) -> li
     return [
         DeskItem(
             comment=comment,
-            record=records.get(comment.author_email.lower(), CommenterRecord()),
+            record=records.get(commenters.record_key(comment), CommenterRecord()),
             open_reports=reports.get(comment.pk, []),
+            kind=kinds[comment.pk],
+            notes=notes.get(commenters.note_key(comment), []),
         )
         for comment in comments
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -17,7 +17,13 @@ from broadsheet.comments.models import Comment, Report
 from broadsheet.comments.signals import send_on_commit
 from broadsheet.core.emails import mailbox_key
 from broadsheet.moderation import signals
-from broadsheet.moderation.models import Ban, CommentVector, Decision, RejectionReason
+from broadsheet.moderation.models import (
+    Ban,
+    CommenterNote,
+    CommentVector,
+    Decision,
+    RejectionReason,
+)
 
 AUTO_MODERATOR = "auto-moderator"
 BANNED_REASON_SLUG = "banned"
@@ -74,6 +80,8 @@ def _record(
     reason: RejectionReason | None = None,
     note: str = "",
     scores: dict | None = None,
+    trust_rule: str = "",
+    scanner_verdict: str = "",
 ) -> Decision:
     return Decision.objects.create(
         comment=comment,
@@ -87,7 +95,8 @@ def _record(
         text_before=text_before,
         text_after=comment.text,
         scores=scores if scores is not None else (comment.scores or {}),
-        scanner_verdict=comment.scan_verdict if actor is not None else "",
+        scanner_verdict=comment.scan_verdict if actor is not None else scanner_verdict,
+        trust_rule=trust_rule,
     )
 
 
@@ -101,12 +110,15 @@ def _resolve_reports(comment: Comment, resolution: str) -> None:
 @transaction.atomic
 def comment_approve(
     *, comment: Comment, actor: AbstractBaseUser | None, note: str = "",
-    expected_status: str | None = None, already_locked: bool = False,
+    expected_status: str | None = None, already_locked: bool = False, trust_rule: str = "",
+    scanner_verdict: str = "",
 ) -> Comment:
     """Publish COMMENT if it still has EXPECTED_STATUS (the status the moderator saw; None
     accepts any), else raise DecisionConflict. Approving an approved comment changes nothing.
     ALREADY_LOCKED: the caller read it under select_for_update in this transaction (the
-    scanner's batch does), so it is not locked and read a second time."""
+    scanner's batch does), so it is not locked and read a second time. TRUST_RULE and
+    SCANNER_VERDICT: for the auto-moderator, the trust rule that published the comment over
+    the scan's own verdict (both kept in the history)."""
     comment = comment if already_locked else _locked(comment)
     if comment.status == Comment.Status.APPROVED:
         return comment
@@ -120,7 +132,8 @@ def comment_approve(
     comment.save(update_fields=["status", "decided_at", "rejection_reason", "open_report_count"])
     _record(
         comment=comment, actor=actor, action=Decision.Action.APPROVE,
-        status_before=before, text_before=comment.text, note=note,
+        status_before=before, text_before=comment.text, note=note, trust_rule=trust_rule,
+        scanner_verdict=scanner_verdict,
     )
     article_comments_changed(comment.article_id)
     send_on_commit(signals.comment_approved, comment=comment)
@@ -273,39 +286,59 @@ def commenter_ban(
     user: AbstractBaseUser | None = None,
     ip_hash: str = "",
     days: int | None = None,
+    until: datetime | None = None,
     note: str = "",
 ) -> Ban:
-    """Ban by email address (every spelling of its mailbox), by account, or by a client's
-    hashed network address for DAYS. Banning what is already banned returns that ban (a
-    client's ban is lengthened when DAYS reaches further)."""
+    """Ban by email address (every spelling of its mailbox), by account (and the account's
+    own address), or by a client's hashed network address. A ban ends after DAYS or at UNTIL
+    (a suspension), or never; a client's ban always ends. Banning what is already banned
+    returns that ban, made to reach as far as the longer of the two. The commenter is told,
+    by email, once the ban is committed (moderation.signals.commenter_suspended)."""
     email = email.strip().lower()
     if not email and user is None and not ip_hash:
         raise DecisionError("Give the email address, the account or the client to ban.")
-    expires_at = None
-    if ip_hash:
-        if not days or days < 1:
-            raise DecisionError("Choose for how many days to ban this network address.")
-        expires_at = timezone.now() + timedelta(days=days)
-    if email:
-        condition = Q(email_key=mailbox_key(email))
-    elif user is not None:
+    now = timezone.now()
+    if until is not None:
+        if until <= now:
+            raise DecisionError("Choose an end for the suspension that is in the future.")
+        expires_at: datetime | None = until
+    elif days is not None:
+        if days < 1:
+            raise DecisionError("A suspension lasts at least one day.")
+        expires_at = now + timedelta(days=days)
+    else:
+        expires_at = None
+    if ip_hash and not email and user is None and expires_at is None:
+        raise DecisionError("Choose for how many days to ban this network address.")
+    if user is not None and not email:
+        email = (getattr(user, "email", "") or "").strip().lower()
+    if user is not None:
         condition = Q(user=user)
+    elif email:
+        condition = Q(email_key=mailbox_key(email))
     else:
         condition = Q(ip_hash=ip_hash)
     existing = Ban.objects.in_force().filter(condition).first()
     if existing is not None:
-        if expires_at is not None and existing.expires_at and existing.expires_at < expires_at:
+        if existing.expires_at is not None and (
+            expires_at is None or existing.expires_at < expires_at
+        ):
             existing.expires_at = expires_at
             existing.save(update_fields=["expires_at"])
         return existing
-    return Ban.objects.create(
+    ban = Ban.objects.create(
         email=email,
         user=user,
         ip_hash=ip_hash if not email and user is None else "",
-        expires_at=expires_at if not email and user is None else None,
+        expires_at=expires_at,
         note=note.strip(),
         created_by=actor,
     )
+    if (email or user is not None) and signals.commenter_suspended.has_listeners():
+        transaction.on_commit(
+            lambda: signals.commenter_suspended.send_robust(sender=Ban, ban=ban)
+        )
+    return ban
 
 
 def ban_lift(*, ban: Ban) -> Ban:
@@ -322,3 +355,26 @@ def comment_reject_banned(*, comment: Comment) -> Comment:
     comment.scan_state = Comment.ScanState.SKIPPED
     comment.save(update_fields=["scan_state"])
     return comment_reject(comment=comment, actor=None, reason=reason, note="banned")
+
+
+NOTE_MAX_LENGTH = 1000
+
+
+@transaction.atomic
+def commenter_note_add(*, comment: Comment, actor: AbstractBaseUser, text: str) -> CommenterNote:
+    """Note something about the commenter behind COMMENT: on their account if they had one,
+    else on the mailbox of the address they gave."""
+    text = text.strip()
+    if not text:
+        raise DecisionError("Write the note first.")
+    if len(text) > NOTE_MAX_LENGTH:
+        raise DecisionError(
+            f"The note has {len(text)} characters; keep it under {NOTE_MAX_LENGTH}."
+        )
+    return CommenterNote.objects.create(
+        user_id=comment.user_id,
+        email_key="" if comment.user_id else mailbox_key(comment.author_email),
+        text=text,
+        created_by=actor,
+        created_by_name=actor.get_username(),
+    )

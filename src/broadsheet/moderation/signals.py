@@ -12,3 +12,6 @@ from django.dispatch import Signal
 comment_approved = Signal()
 comment_rejected = Signal()
 comment_edited = Signal()
+
+# ban=Ban, sent with sender=Ban after the transaction that made a ban or suspension commits.
+commenter_suspended = Signal()

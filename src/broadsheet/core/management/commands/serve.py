@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from broadsheet.core.emails import mail_destination
+
 
 class Command(BaseCommand):
     help = "Serve the site with gunicorn (collects static files first)."
@@ -40,6 +42,7 @@ class Command(BaseCommand):
             f"({'PostgreSQL' if settings.DATABASE_URL else 'SQLite'}, "
             f"{'Redis' if settings.REDIS_URL else 'local'} cache)"
         )
+        self.stdout.write(mail_destination())
         sys.stdout.flush()
         os.execvp(
             sys.executable,

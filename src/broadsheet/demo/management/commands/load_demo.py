@@ -33,6 +33,7 @@ from broadsheet.comments.services import (
     comment_report,
     text_fingerprint,
 )
+from broadsheet.core.emails import mail_destination
 from broadsheet.core.models import Page, Profile, SiteSettings
 from broadsheet.demo import content, pictures
 from broadsheet.demo.content import DemoArticle, DemoComment
@@ -98,6 +99,7 @@ class Command(BaseCommand):
                     "password; it was left as it is. Use --reset to restore the demo login."
                 )
             )
+        self.stdout.write(mail_destination())
 
     def say(self, line: str) -> None:
         self.stdout.write(line)
