@@ -12,10 +12,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment, Report
-from broadsheet.moderation.models import Decision, RejectionReason
+from broadsheet.core.emails import mailbox_key
+from broadsheet.moderation.models import CommenterNote, Decision, RejectionReason
 from broadsheet.moderation.pipeline import sweep
 from broadsheet.moderation.retention import PURGED_TEXT
 from broadsheet.moderation.services import comment_reject
+from broadsheet.notifications.models import Notification, NotificationPreference
 from tests.conftest import make_comment, make_reader
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +53,9 @@ def test_download_my_data_holds_the_account_comments_with_reasons_and_reports(
         ("Published words.", "approved", None), ("Harsh words.", "rejected", reason.label),
     }
     assert data["reports_made"][0]["reason"] == "spam"
-    assert "notification_settings" in data
+    assert data["notification_settings"] == {
+        "approved": True, "not_published": True, "replies": True
+    }
 
 
 def dump() -> str:
@@ -68,6 +72,17 @@ def test_deleting_the_account_erases_its_address_everywhere(
                        text="Please reach me.")
     comment_reject(comment=own, actor=moderator, reason=RejectionReason.objects.get(slug="spam"),
                    note=f"Same person as {ADDRESS.upper()} from last week")
+    # What other apps keep of the address: an email sent, a note on the address written
+    # before the account existed, choices made through an unsubscribe link.
+    Notification.objects.create(
+        key="test-email", kind="approved", comment=own, recipient=amina, to_address=ADDRESS,
+        subject="Your comment", body_text="-", body_html="-",
+        unsubscribe_url="http://testserver/x",
+    )
+    CommenterNote.objects.create(
+        email_key=mailbox_key(ADDRESS), text="Asked twice", created_by=moderator
+    )
+    NotificationPreference.objects.create(email_key=mailbox_key(ADDRESS), replies=False)
     assert ADDRESS in dump()
 
     refused = client.post("/accounts/delete/", {"confirm": "no"})

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import logging
 
+from django.db.models import Q
+
+from broadsheet.accounts.signals import account_erasing, personal_data_requested
 from broadsheet.comments.models import Comment
+from broadsheet.core.emails import mailbox_key
 from broadsheet.core.models import Page
 from broadsheet.moderation import signals as moderation_signals
 from broadsheet.moderation.models import Ban, Decision
 from broadsheet.moderation.services import BANNED_REASON_SLUG
 from broadsheet.notifications import services, tasks
-from broadsheet.notifications.models import Kind
+from broadsheet.notifications.models import Kind, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +130,30 @@ _RECEIVERS = [
 ]
 
 
+def on_personal_data_requested(sender, *, user, **_) -> tuple[str, dict]:
+    preference = NotificationPreference.objects.filter(user_id=user.pk).first()
+    choices = {
+        field: getattr(preference, field) if preference is not None else True
+        for field in ("approved", "not_published", "replies")
+    }
+    return "notification_settings", choices
+
+
+def on_account_erasing(sender, *, user, addresses: list[str], **_) -> None:
+    """Emails kept for or about the account's addresses go with it: sent or waiting, and the
+    choices made through an unsubscribe link for an address without an account."""
+    by_address = Q(recipient_id=user.pk)
+    for address in addresses:
+        by_address |= Q(to_address__iexact=address)
+    Notification.objects.filter(by_address).delete()
+    NotificationPreference.objects.filter(
+        Q(user_id=user.pk) | Q(email_key__in={mailbox_key(a) for a in addresses})
+    ).delete()
+
+
 def connect() -> None:
     for signal, receiver, name in _RECEIVERS:
         signal.connect(receiver, dispatch_uid=f"notification-{name}")
+    personal_data_requested.connect(on_personal_data_requested, dispatch_uid="notification-data")
+    account_erasing.connect(on_account_erasing, dispatch_uid="notification-erasing")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -12,10 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from broadsheet.accounts.models import Reader
+from broadsheet.accounts.signals import account_erasing, personal_data_requested
 from broadsheet.articles.cache import article_comments_changed
 from broadsheet.comments import authoring
 from broadsheet.comments.models import Comment, Report
-from broadsheet.moderation.models import Ban, Decision
+from broadsheet.core.emails import mailbox_key
+from broadsheet.moderation.models import Ban, CommenterNote, Decision
 
 ERASED = "[erased]"
 ANONYMOUS_NAME = "Former reader"
@@ -69,9 +71,16 @@ def reader_data_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             }
             for report in reports
         ],
-        # Email notifications are not stored for this account (none are sent yet).
-        "notification_settings": {},
+        **_sections_from_other_apps(user),
     }
+
+
+def _sections_from_other_apps(user: AbstractBaseUser) -> dict[str, Any]:
+    sections: dict[str, Any] = {}
+    for _receiver, answer in personal_data_requested.send(sender=Reader, user=user):
+        name, data = cast(tuple[str, Any], answer)
+        sections[name] = data
+    return sections
 
 
 def _scrub(text: str, addresses: list[str]) -> str:
@@ -131,6 +140,10 @@ def reader_account_delete(*, user: AbstractBaseUser) -> None:
             ban.note = scrubbed_note
             ban.save(update_fields=["note"])
     Report.objects.filter(reporter_id=user.pk).update(reporter=None, reporter_key="")
+    CommenterNote.objects.filter(
+        email_key__in={mailbox_key(address) for address in addresses}
+    ).delete()
+    account_erasing.send(sender=Reader, user=user, addresses=addresses)
     user.delete()
     for article_id in articles:
         article_comments_changed(article_id)
