@@ -93,7 +93,17 @@ def target_rows(results: dict) -> list[tuple[str, str, str]]:
                          f"{REFERENCE_ISSO['post']} posts/s",
                          _mark(min(ratio, earlier) >= targets["isso_post_ratio"])))
     rows += scan_target_rows(results.get("scan") or {})
+    embed = (results.get("embed") or {}).get("embed.js")
+    if embed:
+        rows.append((
+            f"/embed.js ≤ {EMBED_MAX_GZIPPED // 1024} KB gzipped (Isso's ~20 KB, Disqus's ~700 KB)",
+            f"{embed['gzipped']:,} bytes gzipped ({embed['bytes']:,} as served)",
+            _mark(embed["gzipped"] <= EMBED_MAX_GZIPPED),
+        ))
     return rows
+
+
+EMBED_MAX_GZIPPED = 15 * 1024
 
 
 # The automatic first reader's targets (issue 3).

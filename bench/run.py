@@ -11,6 +11,7 @@ summary.md and chart.png (or chart.svg when matplotlib cannot be installed).
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -41,7 +42,9 @@ TARGETS = {
     "cached_rps": 2000, "uncached_rps": 300, "p99_ms": 100,
     "isso_read_ratio": 50, "isso_post_ratio": 1.5,
 }
-PHASES = ["calibrate", "configs", "sqlite", "postgres", "celery", "isso", "scan"]
+PHASES = ["calibrate", "configs", "sqlite", "postgres", "celery", "isso", "scan", "embed"]
+# What a host page and the comments frame download for the embed (src/broadsheet/embed).
+EMBED_STATIC = b.REPO / "src" / "broadsheet" / "embed" / "static" / "embed"
 
 
 # -- bootstrap -------------------------------------------------------------------------------
@@ -425,6 +428,16 @@ def phase_scan(bench: Bench, quick: bool) -> None:
     bench.extra["scan"] = json.loads(out.read_text())
 
 
+def phase_embed(bench: Bench) -> None:
+    """The embed's weight as a browser receives it: each static file gzipped at level 9."""
+    sizes = {}
+    for path in sorted(EMBED_STATIC.iterdir()):
+        raw = path.read_bytes()
+        sizes[path.name] = {"bytes": len(raw), "gzipped": len(gzip.compress(raw, 9))}
+    b.log("embed: " + ", ".join(f"{n} {s['gzipped']:,} B gzipped" for n, s in sizes.items()))
+    bench.extra["embed"] = sizes
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -470,6 +483,7 @@ def main() -> int:
         ("celery", lambda: phase_celery(bench)),
         ("isso", lambda: phase_isso(bench, sqlite_site)),
         ("scan", lambda: phase_scan(bench, args.quick)),
+        ("embed", lambda: phase_embed(bench)),
     ]
     for name, step in steps:
         if name not in phases:
