@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
+from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
@@ -82,3 +83,39 @@ class DueWorkThread:
             if not self._wake.is_set():
                 self._busy.clear()
             self._wake.wait(wait)
+
+
+class Outbox:
+    """Where new rows due for sending go once their transaction committed: sent at once in
+    the test suite's "sync" mode, a Celery task each with a broker (beat sends the retries,
+    and a row whose task could not be queued), else the daemon thread of this process."""
+
+    def __init__(
+        self,
+        *,
+        what: str,
+        thread: DueWorkThread,
+        send_one: Callable[[int], object],
+        queue_one: Callable[[int], object],
+    ) -> None:
+        self.what = what
+        self.sender = thread
+        self._send_one = send_one
+        self._queue_one = queue_one
+
+    def dispatch(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        mode = settings.BROADSHEET_TASK_RUNNER
+        if mode == "sync":
+            for pk in ids:
+                self._send_one(pk)
+            return
+        if mode == "celery":
+            for pk in ids:
+                try:
+                    self._queue_one(pk)
+                except Exception:  # broker down: beat's sweep sends it once it is back
+                    logger.warning("Could not queue %s %s; the sweep will send it", self.what, pk)
+            return
+        self.sender.wake()
