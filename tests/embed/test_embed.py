@@ -130,6 +130,12 @@ def test_a_reply_and_a_report_from_the_frame(client):
     )
     assert response.status_code == 303
     assert Report.objects.get().comment_id == parent.pk
+    again = client.post(
+        f"/embed/frame/report/{parent.pk}", {"t": token, "reason": "spam"}, HTTP_ORIGIN=OWN
+    )
+    assert again.status_code == 409
+    assert "already reported this comment" in again.content.decode()
+    assert Report.objects.count() == 1
 
 
 def test_every_write_without_a_valid_pass_or_from_another_origin_is_refused(client, settings):

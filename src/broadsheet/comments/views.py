@@ -17,15 +17,12 @@ from broadsheet.comments.page import (
     remember_own_comment,
     request_commenter,
 )
+from broadsheet.comments.reporting import report_from_form
 from broadsheet.comments.selectors import public_comments
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
-from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
+from broadsheet.core.ratelimit import client_ip, hash_ip
 
-ALREADY_REPORTED_MESSAGE = (
-    "You have already reported this comment, and the moderators have not dealt with it yet; "
-    "there is no need to report it again."
-)
 RATE_LIMIT_MESSAGE = (
     "You have posted several comments in the last minute. Please wait a minute, then post "
     "again; your text is kept below."
@@ -136,29 +133,11 @@ def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)
-        ip = client_ip(request)
-        if not form.is_valid():
-            status = 400
-        elif limit_exceeded("report-ip", ip, services.REPORTS_PER_MINUTE):
-            form.add_error(None, "You have sent many reports in the last minute. Please wait.")
-            status = 429
-        else:
-            try:
-                services.comment_report(
-                    comment=comment,
-                    reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"],
-                    reporter=request.user,
-                    reporter_ip_hash=hash_ip(ip),
-                )
-            except services.ReportAlreadyOpen:
-                form.add_error(None, ALREADY_REPORTED_MESSAGE)
-                status = 409
-            else:
-                messages.success(
-                    request, "Thank you. Your report has been sent to the moderators."
-                )
-                return see_other(f"{comment.article.get_absolute_url()}#c{comment.pk}")
+        refused = report_from_form(request, form, comment=comment, reporter=request.user)
+        if refused is None:
+            messages.success(request, "Thank you. Your report has been sent to the moderators.")
+            return see_other(f"{comment.article.get_absolute_url()}#c{comment.pk}")
+        status = refused
     else:
         form = ReportForm()
     return render(

@@ -24,10 +24,12 @@ from broadsheet.articles.models import Article
 from broadsheet.comments import services
 from broadsheet.comments.forms import CommentForm, ReportForm
 from broadsheet.comments.models import Comment
+from broadsheet.comments.reporting import report_from_form
 from broadsheet.comments.selectors import (
     BadCursor,
     approved_comment_count,
     comment_threads_for_article,
+    public_comments,
 )
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
@@ -244,26 +246,16 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
     if found is None or (request.method == "POST" and not _from_the_frame(request)):
         return _refused(request)
     frame_pass, article = found
-    comment = Comment.objects.filter(
-        pk=comment_id, article=article, status=Comment.Status.APPROVED
-    ).first()
+    comment = public_comments().filter(pk=comment_id, article=article).first()
     if comment is None:
         raise Http404("No such published comment here.")
     status = 200
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        ip = client_ip(request)
-        if not form.is_valid():
-            status = 400
-        elif limit_exceeded("report-ip", ip, services.REPORTS_PER_MINUTE):
-            form.add_error(None, "You have sent many reports in the last minute. Please wait.")
-            status = 429
-        else:
-            services.comment_report(
-                comment=comment, reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"], reporter_ip_hash=hash_ip(ip),
-            )
+        refused = report_from_form(request, form, comment=comment)
+        if refused is None:
             return see_other(frame_url(token, done="reported") + f"#c{comment.pk}")
+        status = refused
     response = render(
         request, "embed/report.html",
         {"form": form, "comment": comment, "token": token, "back_url": frame_url(token)},
