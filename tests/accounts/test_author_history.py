@@ -86,3 +86,35 @@ def test_a_refused_edit_leaves_no_history(client, article, amina):
     assert client.post(f"/accounts/comments/{comment.pk}/edit/",
                        {"text": "Not mine."}).status_code == 404
     assert not Decision.objects.exists()
+
+
+def test_a_moderator_on_a_stale_view_is_told_the_author_changed_it(
+    client, desk, article, amina, moderator
+):
+    comment = own(article, amina, "pending", text="First words.")
+    comment_approve(comment=comment, actor=moderator)
+    client.post(f"/accounts/comments/{comment.pk}/edit/", {"text": "Changed meanwhile."})
+
+    stale = desk.post(f"/desk/comments/{comment.pk}/reject/",
+                      {"reason": "spam", "seen_status": "approved"}, follow=True)
+
+    [said] = [str(message) for message in stale.context["messages"]]
+    assert "was pending by its author while you were reading it" in said
+    comment.refresh_from_db()
+    assert comment.status == "pending"
+
+
+def test_deleting_the_account_removes_the_name_from_the_authors_history_lines(
+    client, article, amina
+):
+    comment = own(article, amina, "pending", text="First words.")
+    make_comment(article, parent=comment)
+    client.post(f"/accounts/comments/{comment.pk}/edit/", {"text": "Second words."})
+
+    from broadsheet.readers.services import reader_account_delete
+
+    reader_account_delete(user=amina)
+
+    entry = Decision.objects.get(comment=comment, action=Decision.Action.AUTHOR_EDIT)
+    assert entry.actor_name != "Amina K" and entry.actor_id is None
+    assert not entry.is_automatic

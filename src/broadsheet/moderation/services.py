@@ -44,7 +44,9 @@ class DecisionConflict(DecisionError):
 
 def _conflict(comment: Comment) -> DecisionConflict:
     latest = Decision.objects.filter(comment=comment).order_by("-created_at", "-id").first()
-    who = f" by {latest.actor_name}" if latest is not None else ""
+    who = ""
+    if latest is not None:
+        who = " by its author" if latest.is_by_author else f" by {latest.actor_name}"
     why = ""
     if comment.status == Comment.Status.REJECTED and comment.rejection_reason is not None:
         why = f" as {comment.rejection_reason.label}"
