@@ -19,7 +19,7 @@ from broadsheet.moderation.commenters import (  # noqa: F401  (the desk's views 
     commenter_comments,
     commenter_records,
 )
-from broadsheet.moderation.models import Decision
+from broadsheet.moderation.models import AUTHOR_ACTIONS, Decision
 from broadsheet.moderation.reporting import HUMAN_ACTIONS
 from broadsheet.moderation.selectors import (  # noqa: F401  (the desk's views read them here)
     ARTICLE_CHOICES_LIMIT,
@@ -113,7 +113,7 @@ def desk_activity(*, days: int = ACTIVITY_DAYS, now: datetime | None = None) -> 
 
     labels = dict(Decision.Action.choices)
     recent = Decision.objects.filter(created_at__gte=start).exclude(
-        action=Decision.Action.REPORT)
+        action__in=[Decision.Action.REPORT, *AUTHOR_ACTIONS])
     automatic = Q(actor__isnull=True, actor_name=AUTO_MODERATOR)
     decisions = []
     for who, made in (("Automatic reader", recent.filter(automatic)),

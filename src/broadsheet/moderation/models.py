@@ -34,6 +34,8 @@ class Decision(models.Model):
         HOLD = "hold", "Held for a moderator"
         DISMISS_REPORTS = "dismiss-reports", "Dismissed reports"
         REPORT = "report", "Reported by a reader"
+        AUTHOR_EDIT = "author-edit", "Edited by its author"
+        AUTHOR_DELETE = "author-delete", "Deleted by its author"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="decisions")
     actor = models.ForeignKey(
@@ -66,7 +68,15 @@ class Decision(models.Model):
 
     @property
     def is_automatic(self) -> bool:
-        return self.actor_id is None
+        return self.actor_id is None and not self.is_by_author
+
+    @property
+    def is_by_author(self) -> bool:
+        """The comment's own author acted (edit, delete): history, not a moderator's decision."""
+        return self.action in AUTHOR_ACTIONS
+
+
+AUTHOR_ACTIONS = (Decision.Action.AUTHOR_EDIT, Decision.Action.AUTHOR_DELETE)
 
 
 class BanQuerySet(models.QuerySet):

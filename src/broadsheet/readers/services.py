@@ -17,7 +17,7 @@ from broadsheet.articles.cache import article_comments_changed
 from broadsheet.comments import authoring
 from broadsheet.comments.models import Comment, Report
 from broadsheet.core.emails import mailbox_key
-from broadsheet.moderation.models import Ban, CommenterNote, Decision
+from broadsheet.moderation.models import AUTHOR_ACTIONS, Ban, CommenterNote, Decision
 
 ERASED = "[erased]"
 ANONYMOUS_NAME = "Former reader"
@@ -139,6 +139,10 @@ def reader_account_delete(*, user: AbstractBaseUser) -> None:
         if scrubbed_note != ban.note:
             ban.note = scrubbed_note
             ban.save(update_fields=["note"])
+    # The history keeps that the author edited or deleted, not under which name.
+    Decision.objects.filter(actor_id=user.pk, action__in=AUTHOR_ACTIONS).update(
+        actor_name=ANONYMOUS_NAME
+    )
     Report.objects.filter(reporter_id=user.pk).update(reporter=None, reporter_key="")
     CommenterNote.objects.filter(
         email_key__in={mailbox_key(address) for address in addresses}

@@ -19,6 +19,7 @@ from broadsheet.accounts.selectors import commenter_for
 from broadsheet.comments import authoring
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
+from broadsheet.moderation import services as moderation_services
 from broadsheet.readers import services as reader_services
 from broadsheet.readers.forms import AppealForm, EditForm
 from broadsheet.readers.selectors import OwnComment, own_comment, own_comments
@@ -106,7 +107,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                authoring.comment_edit_by_author(
+                moderation_services.comment_edit_by_its_author(
                     comment_id=comment_id, user=_account(request), text=form.cleaned_data["text"]
                 )
             except authoring.NotAllowed as refusal:
@@ -130,7 +131,12 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     item = _own_or_404(request, comment_id)
     if request.method == "POST":
-        authoring.comment_delete_by_author(comment_id=comment_id, user=_account(request))
+        try:
+            moderation_services.comment_delete_by_its_author(
+                comment_id=comment_id, user=_account(request)
+            )
+        except authoring.NotAllowed as refusal:
+            raise Http404(str(refusal)) from refusal
         messages.success(request, "Your comment is deleted.")
         return see_other(reverse("readers:comments"))
     return render(request, "readers/delete.html", {"item": item})
