@@ -1,6 +1,6 @@
 """How fast the automatic first reader is.
 
-1. Throughput: comments/s through ``broadsheet.moderation.pipeline.run_scanners`` (the real
+1. Throughput: comments/s through ``broadsheet.moderation.pipeline_decide.run_scanners`` (the real
    scanners) in batches of 1, 10, 50 and 200, and each scanner module on its own.
 2. Latency: comments posted one at a time over HTTP to a served instance (SQLite, in-process
    thread runner, SiteSettings.moderation_policy="auto"); for each, the time from the start of
@@ -112,17 +112,17 @@ def with_site(contexts: list, quick: bool) -> list:
 
 
 def measure_batches(contexts: list, sizes: tuple[int, ...], label: str) -> list[dict]:
-    from broadsheet.moderation import pipeline
+    from broadsheet.moderation.pipeline import decide as pipeline_decide
 
     rows = []
     total = len(contexts)
-    pipeline.run_scanners(contexts[:2])  # loads the models, stacks the background once
+    pipeline_decide.run_scanners(contexts[:2])  # loads the models, stacks the background once
     for size in sizes:
         started = time.perf_counter()
         count = 0
         for start in range(0, total, size):
             chunk = contexts[start : start + size]
-            pipeline.run_scanners(chunk)
+            pipeline_decide.run_scanners(chunk)
             count += len(chunk)
         elapsed = time.perf_counter() - started
         rows.append({
@@ -134,7 +134,7 @@ def measure_batches(contexts: list, sizes: tuple[int, ...], label: str) -> list[
 
 
 def throughput(article_id: int, quick: bool) -> tuple[dict, dict, list[str], list[str]]:
-    from broadsheet.moderation import pipeline
+    from broadsheet.moderation.pipeline import context as pipeline_context
 
     present, missing = [], []
     for module in EXPECTED_SCANNERS:
@@ -162,7 +162,7 @@ def throughput(article_id: int, quick: bool) -> tuple[dict, dict, list[str], lis
     for module in present:
         try:
             if module == "wordlist":
-                scanner = pipeline._wordlist_scanner()
+                scanner = pipeline_context._wordlist_scanner()
             else:
                 cls = getattr(importlib.import_module(
                     f"broadsheet.moderation.scanners.{module}"), EXPECTED_SCANNERS[module])
@@ -274,7 +274,7 @@ def main() -> int:
 
     django.setup()
     article = site.seed["articles"][0]
-    print("scanner throughput (pipeline.run_scanners)")
+    print("scanner throughput (pipeline_decide.run_scanners)")
     batches, per_scanner, present, missing = throughput(article["id"], args.quick)
     count = 20 if args.quick else 60
     print(f"POST to decision: {count} comments, one at a time, policy auto")

@@ -402,7 +402,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# Scan every new comment with the automatic first reader (moderation/pipeline.py).
+# Scan every new comment with the automatic first reader (moderation/pipeline/).
 BROADSHEET_SCANNING = envbool("BROADSHEET_SCANNING", True)
 # Auto mode's abuse hold threshold is the highest one that kept abusive comments at or under
 # this share of those published on the abuse model's news-like dev data (a site setting or a

@@ -13,6 +13,8 @@ from broadsheet.articles.models import Section
 from broadsheet.comments.models import Comment
 from broadsheet.moderation import pipeline
 from broadsheet.moderation.models import Decision
+from broadsheet.moderation.pipeline import context as pipeline_context
+from broadsheet.moderation.pipeline import decide as pipeline_decide
 from tests.conftest import comment_payload, make_comment
 from tests.moderation.conftest import StandIn, set_policy
 
@@ -33,8 +35,8 @@ def scanners(monkeypatch, settings):
     spam = StandIn("spam", {"buy now": 0.99})
     abuse = StandIn("abuse", {"idiot": 0.97, "silly": 0.6})
     relevance = StandIn("relevance", {"mortgage": 0.95})
-    monkeypatch.setattr(pipeline, "_wordlist_scanner", lambda: wordlist)
-    monkeypatch.setattr(pipeline, "_model_scanners", lambda: (spam, abuse, relevance))
+    monkeypatch.setattr(pipeline_context, "_wordlist_scanner", lambda: wordlist)
+    monkeypatch.setattr(pipeline_context, "_model_scanners", lambda: (spam, abuse, relevance))
     return {"wordlist": wordlist, "spam": spam, "abuse": abuse, "relevance": relevance}
 
 
@@ -122,13 +124,13 @@ def test_a_failing_scanner_leaves_the_comment_pending_and_the_sweep_rescans_it(
     client, article, scanners, monkeypatch, committed
 ):
     set_policy("auto")
-    working = pipeline._model_scanners()
-    monkeypatch.setattr(pipeline, "_model_scanners", lambda: (Broken(),))
+    working = pipeline_context._model_scanners()
+    monkeypatch.setattr(pipeline_context, "_model_scanners", lambda: (Broken(),))
     comment = post(client, article, "Fine innings from the captain", committed)
     comment.refresh_from_db()
     assert comment.status == "pending" and comment.scan_state == "failed"
 
-    monkeypatch.setattr(pipeline, "_model_scanners", lambda: working)
+    monkeypatch.setattr(pipeline_context, "_model_scanners", lambda: working)
     assert pipeline.sweep() == 1
     comment.refresh_from_db()
     assert comment.status == "approved" and comment.scan_state == "scanned"
@@ -169,7 +171,7 @@ def test_the_word_list_scanner_follows_editors_changes_without_a_restart(db):
     from broadsheet.moderation.scanners.base import ScanContext
 
     def verdict(text: str) -> str | None:
-        return pipeline._wordlist_scanner().scan_batch([ScanContext(text=text)])[0].verdict
+        return pipeline_context._wordlist_scanner().scan_batch([ScanContext(text=text)])[0].verdict
 
     assert verdict("what a rotter") is None
     entry = WordListEntry.objects.create(phrase="rotter", kind="suspect")
@@ -200,20 +202,20 @@ def test_a_list_changed_by_another_process_is_read_again_within_seconds(db, monk
     from broadsheet.moderation.scanners.base import ScanContext
 
     def verdict(text: str) -> str | None:
-        return pipeline._wordlist_scanner().scan_batch([ScanContext(text=text)])[0].verdict
+        return pipeline_context._wordlist_scanner().scan_batch([ScanContext(text=text)])[0].verdict
 
     assert verdict("what a rotter") is None
     # bulk_create sends no signals, as if another process had made the change.
     WordListEntry.objects.bulk_create([WordListEntry(phrase="rotter", kind="banned")])
     assert verdict("what a rotter") is None
-    later = pipeline.time.monotonic() + pipeline.SETTINGS_RECHECK_SECONDS + 1
-    monkeypatch.setattr(pipeline.time, "monotonic", lambda: later)
+    later = pipeline_context.time.monotonic() + pipeline_context.SETTINGS_RECHECK_SECONDS + 1
+    monkeypatch.setattr(pipeline_context.time, "monotonic", lambda: later)
     assert verdict("what a rotter") == "reject"
 
 
 def test_a_worker_whose_claim_was_taken_over_stores_nothing(article, scanners, monkeypatch):
     comment = make_comment(article, status="pending", text="Fine innings from the captain")
-    real_run = pipeline.run_scanners
+    real_run = pipeline_decide.run_scanners
 
     def slow_worker(contexts):
         # While this worker scans, its claim goes stale and another worker takes the comment.
@@ -222,7 +224,7 @@ def test_a_worker_whose_claim_was_taken_over_stores_nothing(article, scanners, m
         )
         return real_run(contexts)
 
-    monkeypatch.setattr(pipeline, "run_scanners", slow_worker)
+    monkeypatch.setattr(pipeline_decide, "run_scanners", slow_worker)
     pipeline.scan_comments([comment.pk])
     comment.refresh_from_db()
     assert comment.scan_state == "scanning" and comment.scores == {}
@@ -269,7 +271,7 @@ def test_a_batch_of_approvals_writes_what_approving_one_by_one_writes(
                 for n in range(3)]
     pipeline.scan_comments([c.pk for c in together])
     # The same outcome when the batch path fails: it falls back to one comment at a time.
-    monkeypatch.setattr(pipeline, "_approve_all", lambda locked, scores: 1 / 0)
+    monkeypatch.setattr(pipeline_decide, "_approve_all", lambda locked, scores: 1 / 0)
     apart = [make_comment(article, status="pending", text=f"Fine bowling, {n}")
              for n in range(3)]
     pipeline.scan_comments([c.pk for c in apart])
@@ -311,7 +313,7 @@ def test_a_rejection_over_http_while_the_scanner_reads_stands(
     desk.force_login(get_user_model().objects.create_user("bilal", "b@x.example", "pw",
                                                           is_staff=True))
     comment = make_comment(article, status="pending", text=scanned_text)
-    scanning = pipeline.run_scanners
+    scanning = pipeline_decide.run_scanners
     answers = []
 
     def scan_while_a_moderator_rejects(contexts):
@@ -320,7 +322,7 @@ def test_a_rejection_over_http_while_the_scanner_reads_stands(
             {"reason": "off-topic", "seen_status": "pending"})))
         return scanning(contexts)
 
-    monkeypatch.setattr(pipeline, "run_scanners", scan_while_a_moderator_rejects)
+    monkeypatch.setattr(pipeline_decide, "run_scanners", scan_while_a_moderator_rejects)
     pipeline.scan_comments([comment.pk])
 
     assert [a.status_code for a in answers] == [303]

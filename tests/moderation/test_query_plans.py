@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from broadsheet.moderation.pipeline import _claim_sql, _lock_sql
+from broadsheet.moderation.pipeline.store import _claim_sql, _lock_sql
 
 pytestmark = [
     pytest.mark.django_db,

@@ -7,6 +7,7 @@ import pytest
 
 from broadsheet.comments.models import Comment
 from broadsheet.moderation import embedder, pipeline
+from broadsheet.moderation.pipeline import context as pipeline_context
 from broadsheet.moderation.relevance import evaluation
 from broadsheet.moderation.relevance.evaluation import add_background, build_pairs
 from broadsheet.moderation.relevance.evidence import Evidence, soft_max
@@ -192,7 +193,9 @@ def test_the_pipeline_passes_the_other_recent_articles_with_their_vectors(sectio
     draft = make_article(section, headline="Unpublished draft", status="draft")
     comment = make_comment(articles[0], status="pending", text="Poor batting at Lord's.")
 
-    (context,) = pipeline._contexts(pipeline.scan_rows(Comment.objects.filter(pk=comment.pk)))
+    (context,) = pipeline_context._contexts(
+        pipeline.scan_rows(Comment.objects.filter(pk=comment.pk))
+    )
 
     titles = [b.title for b in context.background_articles]
     assert sorted(titles) == sorted(t for t, _ in OTHERS)
@@ -201,10 +204,11 @@ def test_the_pipeline_passes_the_other_recent_articles_with_their_vectors(sectio
         assert b.embeddings is not None and b.embeddings.shape[1] == embedder.embedding_dim()
 
     # Cached per process, and refreshed when an article changes.
-    assert pipeline._recent_articles() is pipeline._recent_articles()
+    assert pipeline_context._recent_articles() is pipeline_context._recent_articles()
     articles[1].headline = "Cycle lanes plan scrapped"
     articles[1].save()
-    assert "Cycle lanes plan scrapped" in {b.title for b in pipeline._recent_articles().values()}
+    recent = pipeline_context._recent_articles().values()
+    assert "Cycle lanes plan scrapped" in {b.title for b in recent}
 
 
 @pytest.mark.django_db
@@ -220,18 +224,20 @@ def test_a_comment_gets_its_own_articles_stored_vectors_whether_recent_or_older(
     from tests.conftest import make_article, make_comment
 
     # Only the latest article is in the background; the older one's vectors need a query.
-    monkeypatch.setattr(pipeline, "BACKGROUND_ARTICLES", 1)
+    monkeypatch.setattr(pipeline_context, "BACKGROUND_ARTICLES", 1)
     pipeline.forget_checked_settings()
     older = make_article(section, headline=OTHERS[0][0], deck=OTHERS[0][1],
                          published_at=timezone.now() - timedelta(days=3))
     latest = make_article(section, headline=CRICKET[0], deck=CRICKET[1])
     for article in (older, latest):
         article_embedding_refresh(article_id=article.pk)
-    assert list(pipeline._recent_articles()) == [latest.pk]
+    assert list(pipeline_context._recent_articles()) == [latest.pk]
 
     for article in (older, latest):
         comment = make_comment(article, status="pending", text="Poor batting at Lord's.")
-        (context,) = pipeline._contexts(pipeline.scan_rows(Comment.objects.filter(pk=comment.pk)))
+        (context,) = pipeline_context._contexts(
+            pipeline.scan_rows(Comment.objects.filter(pk=comment.pk))
+        )
         stored = ArticleEmbedding.objects.get(article=article)
         np.testing.assert_allclose(
             context.article_embeddings, embedder.from_bytes(bytes(stored.vectors))

@@ -9,6 +9,7 @@ import pytest
 from broadsheet.comments.models import Comment
 from broadsheet.moderation import embedder, pipeline
 from broadsheet.moderation.models import CommentVector
+from broadsheet.moderation.pipeline import context as pipeline_context
 from broadsheet.moderation.relevance import reading
 from broadsheet.moderation.relevance.evaluation import (
     add_background,
@@ -334,12 +335,16 @@ def test_the_pipeline_keeps_vectors_and_passes_approved_discussions(section):
 
     # Pending comments are not the discussion yet; approved ones are, newest first.
     newcomer = make_comment(story, status="pending", text="The quota vote decided it.")
-    (context,) = pipeline._contexts(pipeline.scan_rows(Comment.objects.filter(pk=newcomer.pk)))
+    (context,) = pipeline_context._contexts(
+        pipeline.scan_rows(Comment.objects.filter(pk=newcomer.pk))
+    )
     assert context.article_discussion is None
 
     Comment.objects.filter(pk__in=[c.pk for c in talk]).update(status="approved")
     pipeline.forget_discussions()
-    (context,) = pipeline._contexts(pipeline.scan_rows(Comment.objects.filter(pk=newcomer.pk)))
+    (context,) = pipeline_context._contexts(
+        pipeline.scan_rows(Comment.objects.filter(pk=newcomer.pk))
+    )
     np.testing.assert_allclose(
         context.article_discussion, embedder.embed(FISHING_TALK[::-1]), atol=2e-3
     )
@@ -354,7 +359,9 @@ def test_the_pipeline_keeps_vectors_and_passes_approved_discussions(section):
     # A comment scanned before the words were kept: the vectors still count, the words not.
     CommentVector.objects.filter(comment=talk[0]).update(token_bag=None)
     pipeline.forget_discussions()
-    (context,) = pipeline._contexts(pipeline.scan_rows(Comment.objects.filter(pk=newcomer.pk)))
+    (context,) = pipeline_context._contexts(
+        pipeline.scan_rows(Comment.objects.filter(pk=newcomer.pk))
+    )
     assert len(context.article_discussion) == len(talk)
     assert context.article_discussion_bags is None
     # Other articles have no comments yet: their discussions are empty.
@@ -387,14 +394,14 @@ def test_an_edited_comment_leaves_the_discussion(section, django_user_model):
 @pytest.mark.django_db
 def test_discussions_of_articles_nobody_comments_on_are_dropped_from_memory(monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(pipeline.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(pipeline_context.time, "monotonic", lambda: clock[0])
     pipeline.forget_discussions()
 
-    pipeline._discussions({1, 2})
-    clock[0] += 3 * pipeline.DISCUSSION_REFRESH_SECONDS
-    pipeline._discussions({2})
+    pipeline_context._discussions({1, 2})
+    clock[0] += 3 * pipeline_context.DISCUSSION_REFRESH_SECONDS
+    pipeline_context._discussions({2})
 
-    assert set(pipeline._discussion_cache) == {2}
+    assert set(pipeline_context._discussion_cache) == {2}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -41,12 +41,12 @@ def test_the_report_counts_agreement_per_reason(article, moderator):
 
 
 def test_the_sweep_command_scans_what_was_lost(article, settings, monkeypatch):
-    from broadsheet.moderation import pipeline
+    from broadsheet.moderation.pipeline import context as pipeline_context
     from tests.moderation.conftest import StandIn
 
     settings.BROADSHEET_SCAN_SWEEP_AFTER_SECONDS = 0
-    monkeypatch.setattr(pipeline, "_wordlist_scanner", lambda: StandIn("wordlist", {}))
-    monkeypatch.setattr(pipeline, "_model_scanners", lambda: ())
+    monkeypatch.setattr(pipeline_context, "_wordlist_scanner", lambda: StandIn("wordlist", {}))
+    monkeypatch.setattr(pipeline_context, "_model_scanners", lambda: ())
     lost = make_comment(article, status="pending")
     output = run("sweep")
     assert "1 comments need a scan" in output and "Scanned 1 comments." in output

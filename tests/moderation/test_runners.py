@@ -9,6 +9,7 @@ import pytest
 
 from broadsheet.comments.models import Comment
 from broadsheet.moderation import pipeline, tasks
+from broadsheet.moderation.pipeline import context as pipeline_context
 from tests.conftest import comment_payload
 from tests.moderation.conftest import StandIn, set_policy
 
@@ -16,9 +17,9 @@ from tests.moderation.conftest import StandIn, set_policy
 @pytest.fixture
 def stand_in_scanners(monkeypatch, settings):
     settings.BROADSHEET_SCANNING = True
-    monkeypatch.setattr(pipeline, "_wordlist_scanner", lambda: StandIn("wordlist", {}))
+    monkeypatch.setattr(pipeline_context, "_wordlist_scanner", lambda: StandIn("wordlist", {}))
     monkeypatch.setattr(
-        pipeline, "_model_scanners", lambda: (StandIn("abuse", {"idiot": 0.97}),)
+        pipeline_context, "_model_scanners", lambda: (StandIn("abuse", {"idiot": 0.97}),)
     )
 
 
@@ -173,7 +174,7 @@ def test_comments_already_queued_join_the_batch_without_any_wait(lingering_runne
 def test_models_load_in_advance_without_touching_the_database():
     # No django_db mark: any query here would fail the test.
     pipeline.warm_up()
-    assert all(scanner is not None for scanner in pipeline._model_scanners())
+    assert all(scanner is not None for scanner in pipeline_context._model_scanners())
 
 
 @pytest.fixture

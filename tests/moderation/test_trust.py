@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import SiteSettings
-from broadsheet.moderation import pipeline
 from broadsheet.moderation.models import Decision
+from broadsheet.moderation.pipeline import context as pipeline_context
 from tests.conftest import comment_payload, make_comment, make_reader
 from tests.moderation.conftest import StandIn, set_policy
 
@@ -22,9 +22,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def scanners(monkeypatch, settings):
     settings.BROADSHEET_SCANNING = True
-    monkeypatch.setattr(pipeline, "_wordlist_scanner", lambda: StandIn("wordlist", {}))
+    monkeypatch.setattr(pipeline_context, "_wordlist_scanner", lambda: StandIn("wordlist", {}))
     monkeypatch.setattr(
-        pipeline, "_model_scanners", lambda: (StandIn("abuse", {"silly": 0.6, "idiot": 0.97}),)
+        pipeline_context,
+        "_model_scanners",
+        lambda: (StandIn("abuse", {"silly": 0.6, "idiot": 0.97}),)
     )
 
 

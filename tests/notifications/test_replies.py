@@ -79,12 +79,13 @@ def test_a_reply_the_scanner_publishes_at_once_emails_the_commenter_it_answers(
     smtp_server, monkeypatch, settings, article, reader, django_capture_on_commit_callbacks
 ):
     from broadsheet.moderation import pipeline
+    from broadsheet.moderation.pipeline import context as pipeline_context
     from tests.moderation.conftest import StandIn, set_policy
 
     settings.BROADSHEET_SCANNING = True
     set_policy("auto")
-    monkeypatch.setattr(pipeline, "_wordlist_scanner", lambda: StandIn("wordlist", {}))
-    monkeypatch.setattr(pipeline, "_model_scanners", lambda: (StandIn("spam", {}),))
+    monkeypatch.setattr(pipeline_context, "_wordlist_scanner", lambda: StandIn("wordlist", {}))
+    monkeypatch.setattr(pipeline_context, "_model_scanners", lambda: (StandIn("spam", {}),))
     parent = make_comment(article, user=reader, email=reader.email)
     reply = make_comment(article, parent=parent, status="pending", scan_state="unscanned",
                          name="Zara", text="Fair point about the pitch.")

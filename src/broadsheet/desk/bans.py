@@ -1,0 +1,90 @@
+"""The desk's bans: ban the person behind a comment, list the bans in force, lift one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from broadsheet.core.http import see_other
+from broadsheet.desk import selectors
+from broadsheet.desk.forms import BanForm
+from broadsheet.desk.http import safe_next, staff_required
+from broadsheet.desk.views import all_tabs
+from broadsheet.moderation import services
+from broadsheet.moderation.services import DecisionError
+
+
+@staff_required
+def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Confirm, then ban the person behind a comment by email address or account."""
+    item = selectors.desk_item(comment_id=comment_id)
+    comment = item.comment
+    existing_bans = selectors.bans_for_commenter(comment=comment)
+    form = BanForm(request.POST or None, comment=comment)
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
+        try:
+            ban = services.commenter_ban(
+                actor=request.user,
+                email=comment.author_email if target == BanForm.EMAIL else "",
+                user=comment.user if target == BanForm.ACCOUNT else None,
+                ip_hash=comment.ip_hash if target == BanForm.CLIENT else "",
+                days=form.cleaned_data["days"],
+                until=form.cleaned_data["ends_at"],
+                note=form.cleaned_data["note"],
+            )
+        except DecisionError as error:
+            form.add_error(None, error.messages)
+        else:
+            reason = selectors.rejection_reason_for_ban()
+            if form.cleaned_data.get("reject_comment") and reason is not None:
+                services.comment_reject(
+                    comment=comment, actor=request.user, reason=reason, note="banned"
+                )
+            who = ban.who or comment.author_name
+            if ban in existing_bans:
+                messages.info(request, f"{who} was already banned; nothing new was added.")
+            else:
+                until = f" until {ban.ends}" if ban.ends else ""
+                messages.success(
+                    request,
+                    f"Banned {who}{until}. Their new comments will be rejected automatically.",
+                )
+            return see_other(safe_next(request))
+    context = {
+        "item": item,
+        "form": form,
+        "bans": existing_bans,
+        "here": safe_next(request),
+        "tabs": all_tabs(),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "desk/ban.html", context, status=status)
+
+
+@staff_required
+@require_GET
+def bans(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.active_bans(), selectors.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "tabs": all_tabs(), "active_page": "bans"}
+    return render(request, "desk/bans.html", context)
+
+
+@staff_required
+def ban_lift(request: HttpRequest, ban_id: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("desk:bans")
+    ban = selectors.active_ban(ban_id=ban_id)
+    if ban.lifted_at is not None:
+        messages.info(request, "That ban was already lifted.")
+    else:
+        services.ban_lift(ban=ban)
+        who = ban.who or "the commenter"
+        messages.success(request, f"Lifted the ban on {who}. Their new comments go to the queue.")
+    return see_other(reverse("desk:bans"))
