@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "broadsheet.integrations",
     "broadsheet.embed",
     "broadsheet.readers",
+    "broadsheet.reading",
     "broadsheet.notifications",
     "broadsheet.demo",
     "allauth",

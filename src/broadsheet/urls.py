@@ -18,7 +18,7 @@ urlpatterns = [
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
     path("desk/", include("broadsheet.desk.urls")),
-    path("comments/", include("broadsheet.comments.urls")),
+    path("comments/", include("broadsheet.reading.comment_urls")),
     path("api/", include("broadsheet.api.urls")),
     path("pages/", include("broadsheet.core.urls")),
     path("", include("broadsheet.notifications.urls")),
@@ -40,7 +40,7 @@ if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
             name="media",
         )
     )
-urlpatterns.append(path("", include("broadsheet.articles.urls")))
+urlpatterns.append(path("", include("broadsheet.reading.urls")))
 
 handler400 = "broadsheet.core.views.bad_request"
 handler403 = "broadsheet.core.views.permission_denied"

@@ -68,7 +68,7 @@ def test_closing_comments_updates_the_cached_page(article):
 def test_a_cached_page_is_served_without_queries_and_with_a_working_csrf_token(
     article, django_assert_max_num_queries
 ):
-    from broadsheet.articles.page_cache import CSRF_PLACEHOLDER
+    from broadsheet.reading.page_cache import CSRF_PLACEHOLDER
 
     reader = Client(enforce_csrf_checks=True)
     reader.get(article.get_absolute_url())

@@ -30,8 +30,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date
 
 from broadsheet.articles.cache import article_cache_version
-from broadsheet.comments.page import own_comment_ids
 from broadsheet.core import csrf_tokens
+from broadsheet.reading.comment_section import own_comment_ids
 
 PAGE_CACHE_SECONDS = 60
 CSRF_PLACEHOLDER = "__broadsheet_csrf_token__"

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from broadsheet.comments import feeds, views
+from broadsheet.comments import feeds
+from broadsheet.reading import comment_views as views
 
 app_name = "comments"
 

@@ -10,10 +10,10 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client, RequestFactory
 
-from broadsheet.articles import page_cache
-from broadsheet.articles.page_cache import StoredPageShortcut
 from broadsheet.core import csrf_tokens
 from broadsheet.moderation import services
+from broadsheet.reading import page_cache
+from broadsheet.reading.page_cache import StoredPageShortcut
 from tests.conftest import DEAD_REDIS, comment_payload, make_comment
 
 pytestmark = pytest.mark.django_db

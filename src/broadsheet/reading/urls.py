@@ -1,6 +1,7 @@
 from django.urls import path
 
-from broadsheet.articles import feeds, views
+from broadsheet.articles import feeds
+from broadsheet.reading import views
 
 app_name = "articles"
 

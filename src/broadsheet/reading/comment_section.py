@@ -12,7 +12,6 @@ from broadsheet.articles.models import Article
 from broadsheet.comments.access import commenting_refusal
 from broadsheet.comments.forms import CommentForm
 from broadsheet.comments.models import Comment
-from broadsheet.comments.rendering import render_rows, render_thread_page
 from broadsheet.comments.selectors import (
     ORDERS,
     ThreadPage,
@@ -22,6 +21,7 @@ from broadsheet.comments.selectors import (
 )
 from broadsheet.core.context_processors import site_settings_for
 from broadsheet.core.models import SiteSettings
+from broadsheet.reading.comment_rendering import render_rows, render_thread_page
 
 # The comments a browser posted, so their author sees them while they await moderation. Kept
 # in a signed cookie of their own rather than the session: sessions live in the database, and

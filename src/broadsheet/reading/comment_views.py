@@ -7,21 +7,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from broadsheet.articles.models import Article
 from broadsheet.articles.selectors import article_with_section
-from broadsheet.articles.views import article_page_context
 from broadsheet.comments import services
 from broadsheet.comments.access import commenting_refusal
 from broadsheet.comments.forms import CommentForm, ReportForm
 from broadsheet.comments.models import Comment
-from broadsheet.comments.page import (
-    comment_section_context,
-    remember_own_comment,
-    request_commenter,
-)
 from broadsheet.comments.reporting import report_from_form
 from broadsheet.comments.selectors import public_comments
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip
+from broadsheet.reading.comment_section import (
+    comment_section_context,
+    remember_own_comment,
+    request_commenter,
+)
+from broadsheet.reading.views import article_page_context
 
 RATE_LIMIT_MESSAGE = (
     "You have posted several comments in the last minute. Please wait a minute, then post "

@@ -8,11 +8,11 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 
 from broadsheet.comments.forms import CommentForm
-from broadsheet.comments.page import comment_section_context
-from broadsheet.comments.rendering import render_comment_section, render_rows
 from broadsheet.comments.selectors import CommentRow, ShownComment, ThreadPage
 from broadsheet.core.context_processors import current_site_links
 from broadsheet.core.models import SiteSettings
+from broadsheet.reading.comment_rendering import render_comment_section, render_rows
+from broadsheet.reading.comment_section import comment_section_context
 from tests.conftest import comment_payload, make_comment
 
 pytestmark = pytest.mark.django_db

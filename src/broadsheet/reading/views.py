@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 
-from broadsheet.articles import page_cache
 from broadsheet.articles.images import absolute_url, cached_picture
 from broadsheet.articles.models import Article, Author, Section
 from broadsheet.articles.rendering import render_article_body
@@ -20,13 +19,14 @@ from broadsheet.articles.selectors import (
     front_page_sections,
     related_stories,
 )
-from broadsheet.comments.page import comment_section_context
-from broadsheet.comments.rendering import render_comment_section
 from broadsheet.comments.selectors import BadCursor, public_comments
 from broadsheet.core import csrf_tokens
 from broadsheet.core.context_processors import current_site_links, site_settings_for
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.text import json_ld_script
+from broadsheet.reading import page_cache
+from broadsheet.reading.comment_rendering import render_comment_section
+from broadsheet.reading.comment_section import comment_section_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
