@@ -9,16 +9,23 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, Prefetch, Q, QuerySet
-from django.db.models.expressions import Col
+from django.db.models.expressions import Col, Combinable
 from django.http import Http404
 from django.utils import timezone
 
 from broadsheet.articles.cache import NAV_SECTIONS_KEY
 from broadsheet.articles.models import Article, Author, Section
-from broadsheet.comments.selectors import public_comment_count
 
 
-def article_list(*, section: Section | None = None, author: Author | None = None) -> QuerySet:
+def article_list(
+    *,
+    section: Section | None = None,
+    author: Author | None = None,
+    comment_count: Combinable | None = None,
+) -> QuerySet:
+    """Published articles, newest first. COMMENT_COUNT, an expression over the article's
+    "pk", is annotated as `approved_comments`: it is handed in from above, as the comments
+    (comments.selectors.public_comment_count) sit above articles."""
     articles = Article.objects.published().select_related("section").prefetch_related(
         Prefetch("authors", queryset=Author.objects.only("id", "name", "slug"))
     )
@@ -26,13 +33,15 @@ def article_list(*, section: Section | None = None, author: Author | None = None
         articles = articles.filter(section=section)
     if author is not None:
         articles = articles.filter(authors=author)
-    return articles.annotate(
-        approved_comments=public_comment_count()
-    ).order_by("-published_at", "-id")
+    if comment_count is not None:
+        articles = articles.annotate(approved_comments=comment_count)
+    return articles.order_by("-published_at", "-id")
 
 
-def front_page_sections(*, per_section: int = 5) -> list[tuple[Section, list[Article]]]:
-    latest = list(article_list()[:200])
+def front_page_sections(
+    *, per_section: int = 5, comment_count: Combinable | None = None
+) -> list[tuple[Section, list[Article]]]:
+    latest = list(article_list(comment_count=comment_count)[:200])
     grouped: dict[int, list[Article]] = {}
     for article in latest:
         grouped.setdefault(article.section_id, []).append(article)

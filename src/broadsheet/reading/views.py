@@ -19,7 +19,7 @@ from broadsheet.articles.selectors import (
     front_page_sections,
     related_stories,
 )
-from broadsheet.comments.selectors import BadCursor, public_comments
+from broadsheet.comments.selectors import BadCursor, public_comment_count, public_comments
 from broadsheet.core import csrf_tokens
 from broadsheet.core.context_processors import current_site_links, site_settings_for
 from broadsheet.core.models import SiteSettings
@@ -30,12 +30,14 @@ from broadsheet.reading.comment_section import comment_section_context
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "articles/home.html", {"sections": front_page_sections()})
+    sections = front_page_sections(comment_count=public_comment_count())
+    return render(request, "articles/home.html", {"sections": sections})
 
 
 def section_detail(request: HttpRequest, section: str) -> HttpResponse:
     section_obj = get_object_or_404(Section, slug=section)
-    page = Paginator(article_list(section=section_obj), 20).get_page(request.GET.get("page"))
+    articles = article_list(section=section_obj, comment_count=public_comment_count())
+    page = Paginator(articles, 20).get_page(request.GET.get("page"))
     return render(
         request,
         "articles/section.html",
@@ -45,7 +47,8 @@ def section_detail(request: HttpRequest, section: str) -> HttpResponse:
 
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
-    page = Paginator(article_list(author=author), 20).get_page(request.GET.get("page"))
+    articles = article_list(author=author, comment_count=public_comment_count())
+    page = Paginator(articles, 20).get_page(request.GET.get("page"))
     return render(request, "articles/author.html", {"author": author, "page": page})
 
 
