@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 
@@ -12,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from broadsheet.articles.models import Article
+from broadsheet.comments.hooks import SubmitHooks, submit_hooks
 from broadsheet.comments.models import Comment, Report
 from broadsheet.comments.signals import comment_created, comment_reported, send_on_commit
 from broadsheet.core.emails import mailbox_key
@@ -42,34 +44,38 @@ def commenter_over_rate_limit(*, ip: str, email: str, per_minute: int) -> RateVe
 
 
 @lru_cache(maxsize=4)
-def _submit_checks_sql(vendor: str) -> str:
-    from broadsheet.moderation.models import Ban
-
+def _submit_checks_sql(vendor: str, banned_sql: Callable[[str], str]) -> str:
     quote = connection.ops.quote_name
     return (
         f"SELECT (SELECT id FROM {quote(Comment._meta.db_table)} "
         "WHERE fingerprint = %s AND submitted_at >= %s ORDER BY submitted_at, id LIMIT 1), "
-        f"EXISTS (SELECT 1 FROM {quote(Ban._meta.db_table)} WHERE lifted_at IS NULL "
-        "AND (expires_at IS NULL OR expires_at > %s) "
-        "AND ((%s <> '' AND email_key = %s) OR user_id = %s OR (%s <> '' AND ip_hash = %s)))"
+        + banned_sql(vendor)
     )
 
 
 def _submit_checks(
-    *, fingerprint: str, since, email: str, user: AbstractBaseUser | None, ip_hash: str = ""
+    *,
+    hooks: SubmitHooks,
+    fingerprint: str,
+    since,
+    email: str,
+    user: AbstractBaseUser | None,
+    ip_hash: str = "",
 ) -> tuple[int | None, bool]:
     """The earliest comment with this fingerprint since SINCE (a double submit), and whether
-    the commenter is banned (by mailbox, account or client), in one round trip: both are
-    asked on every post, and building two ORM queries cost more than answering them."""
-    mailbox = mailbox_key(email)
+    the commenter is banned (by mailbox, account or client; moderation's condition, from
+    HOOKS), in one round trip: both are asked on every post, and building two ORM queries
+    cost more than answering them."""
     prepare_time = Comment._meta.get_field("submitted_at").get_db_prep_save
     since_value = prepare_time(since, connection)
     now_value = prepare_time(timezone.now(), connection)
+    banned_params = hooks.banned_params(
+        now_value, mailbox_key(email), user.pk if user is not None else None, ip_hash
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            _submit_checks_sql(connection.vendor),
-            [fingerprint, since_value, now_value, mailbox, mailbox,
-             user.pk if user is not None else None, ip_hash, ip_hash],
+            _submit_checks_sql(connection.vendor, hooks.banned_sql),
+            [fingerprint, since_value, *banned_params],
         )
         duplicate_id, banned = cursor.fetchone()
     return duplicate_id, bool(banned)
@@ -98,7 +104,8 @@ def comment_submit(
     user: AbstractBaseUser | None = None,
     ip_hash: str = "",
 ) -> tuple[Comment, bool]:
-    """Store a new comment as pending and queue its scan. Returns (comment, created).
+    """Store a new comment as pending and have moderation queue its scan (or reject it at
+    once, for a banned commenter: comments.hooks). Returns (comment, created).
 
     A second identical submit within a minute returns the first comment instead of a copy,
     also when both arrive at the same instant: the check and the insert are one transaction,
@@ -106,9 +113,7 @@ def comment_submit(
     fingerprint with an advisory lock. The checks are the transaction's first read, so on
     SQLite the write lock is held only a lookup longer than the insert alone.
     """
-    from broadsheet.moderation import services as moderation_services
-    from broadsheet.moderation import tasks
-
+    hooks = submit_hooks()  # before anything is stored: raises if moderation is missing
     text = normalize_newlines(text).strip()
     fingerprint = comment_fingerprint(article_id=article.pk, author_email=author_email, text=text)
     now = timezone.now()
@@ -132,16 +137,13 @@ def comment_submit(
     with transaction.atomic():
         _hold_fingerprint(fingerprint)
         duplicate_id, banned = _submit_checks(
-            fingerprint=fingerprint, since=now - DOUBLE_SUBMIT_WINDOW, email=author_email,
-            user=user, ip_hash=ip_hash,
+            hooks=hooks, fingerprint=fingerprint, since=now - DOUBLE_SUBMIT_WINDOW,
+            email=author_email, user=user, ip_hash=ip_hash,
         )
         if duplicate_id is None:
             _insert(comment)
             send_on_commit(comment_created, comment=comment)
-            if banned:
-                comment = moderation_services.comment_reject_banned(comment=comment)
-            else:
-                transaction.on_commit(lambda: tasks.enqueue_scan(comment.pk))
+            comment = hooks.comment_submitted(comment, banned)
     if duplicate_id is not None:
         return Comment.objects.get(pk=duplicate_id), False
     return comment, True

@@ -41,8 +41,13 @@ class ModerationConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from broadsheet.articles.signals import article_published
+        from broadsheet.comments.hooks import register_submit_hooks
         from broadsheet.comments.signals import comment_edited
+        from broadsheet.moderation.submissions import SUBMIT_HOOKS
 
+        # The one registration: every comment submitted from now on is checked for a ban and
+        # scanned by this app (comments.hooks).
+        register_submit_hooks(SUBMIT_HOOKS)
         article_published.connect(_embed_published_article, dispatch_uid="embed-article")
         comment_edited.connect(_rescan_edited_comment, dispatch_uid="rescan-edited-comment")
         # The scanner re-reads these every few seconds; an edit made in this process applies

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
+from broadsheet.comments.services import text_fingerprint
 from broadsheet.core.sql import insert_statement, insert_values
 from broadsheet.moderation import embedder
 from broadsheet.moderation.models import CommentVector, Decision
@@ -190,8 +191,6 @@ def _repeats_sql(vendor: str, count: int) -> str:
 
 def repeat_counts(comments: list[ClaimedComment], since) -> dict[int, int]:
     """How often each comment's text was posted in the window by anyone, the comment excluded."""
-    from broadsheet.comments.services import text_fingerprint
-
     keys = {c.pk: c.text_fingerprint or text_fingerprint(c.text) for c in comments}
     wanted = sorted(set(keys.values()))
     with connection.cursor() as cursor:
