@@ -184,7 +184,17 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Pages in each process's memory; allauth's rate-limit counts (sign-in codes, password
+    # resets, sign-ups) in files under the data folder, so every server process counts
+    # against one limit (broadsheet.core.cache). Broadsheet's own limits use the database.
+    CACHES = {
+        "default": {"BACKEND": "broadsheet.core.cache.LocalCacheSharingRateLimits"},
+        "allauth-rate-limits": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "rate-limits"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
 
 # Background work: Celery on Redis when REDIS_URL is set, otherwise a thread in this process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
