@@ -28,7 +28,8 @@ class AccountAdapter(DefaultAccountAdapter):
         site = SiteSettings.load()
         super().send_mail(
             template_prefix, email,
-            {"site_name": site.site_name, "site_url": settings.SITE_URL, **context},
+            {"site_name": site.site_name, "site_url": settings.SITE_URL,
+             "code_minutes": max(1, settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60), **context},
         )
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
