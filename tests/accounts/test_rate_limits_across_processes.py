@@ -116,3 +116,18 @@ def test_allauth_counts_the_reader_behind_a_trusted_proxy_not_the_proxy(settings
     assert [get_adapter().get_client_ip(r) for r in readers] == ["198.51.100.7", "203.0.113.9"]
     # From an address that is not a trusted proxy, X-Forwarded-For is the client's own word.
     assert get_adapter().get_client_ip(forged) == "192.0.2.50"
+
+
+def test_only_allauths_counts_leave_the_memory_cache_and_pages_cannot_push_them_out():
+    from django.core.cache import cache, caches
+
+    shared = caches["allauth-rate-limits"]
+    cache.set("allauth:rl:reset_password:someone", [1.0], 60)
+    for n in range(1000):  # more pages than the memory cache keeps
+        cache.set(f"page:{n}", "<html>", 60)
+
+    assert cache.get("allauth:rl:reset_password:someone") == [1.0]
+    assert shared.get("allauth:rl:reset_password:someone") == [1.0]
+    assert shared.get("page:999") is None and cache.get("page:999") == "<html>"
+    cache.clear()
+    assert shared.get("allauth:rl:reset_password:someone") is None
