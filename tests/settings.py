@@ -23,6 +23,11 @@ if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="broadsheet-test-media-"))  # noqa: F405
+# So is allauth's rate-limit folder (the suite clears it between tests).
+if "allauth-rate-limits" in CACHES:  # noqa: F405
+    CACHES["allauth-rate-limits"]["LOCATION"] = tempfile.mkdtemp(  # noqa: F405
+        prefix="broadsheet-test-rate-limits-"
+    )
 
 # Threads the tests start (live server, workers) must not keep connections past their work,
 # or the test database cannot be dropped at the end.

@@ -41,7 +41,7 @@ def test_production_defaults_are_safe(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "False", "True", "True", "broadsheet.core.sqlite",
-        "django.core.cache.backends.locmem.LocMemCache", "thread",
+        "broadsheet.core.cache.LocalCacheSharingRateLimits", "thread",
     ]
 
 

@@ -185,7 +185,17 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Pages in each process's memory; allauth's rate-limit counts (sign-in codes, password
+    # resets, sign-ups) in files under the data folder, so every server process counts
+    # against one limit (broadsheet.core.cache). Broadsheet's own limits use the database.
+    CACHES = {
+        "default": {"BACKEND": "broadsheet.core.cache.LocalCacheSharingRateLimits"},
+        "allauth-rate-limits": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "rate-limits"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
 
 # Background work: Celery on Redis when REDIS_URL is set, otherwise a thread in this process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
@@ -231,6 +241,8 @@ ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = BROADSHEET_READER_HOME_U
 ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = LOGIN_URL
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = envint("BROADSHEET_LOGIN_CODE_SECONDS", 300)
+# The sign-in email's link fills in its code (the magic link; docs/accounts.md).
+ACCOUNT_FORMS = {"confirm_login_code": "broadsheet.accounts.login_code.LinkedLoginCodeForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False

@@ -74,3 +74,40 @@ def test_an_expired_code_is_refused(client, smtp_server, monkeypatch):
     assert refused.status_code in (200, 302)
     if refused.status_code == 302:
         assert refused["Location"].startswith("/accounts/login")
+
+
+def link_in_latest_email(smtp_server, count: int = 1) -> str:
+    text = smtp_server.text(smtp_server.wait_for(count)[-1])
+    return re.search(r"https?://[^/\s]+(/accounts/login/code/confirm/\?code=\S+)", text).group(1)
+
+
+def test_the_emailed_link_fills_in_the_code_and_signs_in_once(client, smtp_server):
+    make_reader()
+    code = request_code(client, smtp_server)
+    link = link_in_latest_email(smtp_server)
+
+    opened = client.get(link)
+    assert opened.status_code == 200
+    assert f'value="{code}"' in opened.text
+    assert not signed_in(client)  # opening the link (as a mail scanner would) is not enough
+
+    pressed = client.post(link, {"code": code})
+    assert pressed.status_code == 302 and signed_in(client)
+    client.post("/accounts/logout/")
+
+    again = client.get(link)
+    assert again.status_code == 302 and again["Location"].startswith("/accounts/login")
+    assert not signed_in(client)
+
+
+def test_the_emailed_link_does_nothing_in_another_browser(client, smtp_server):
+    from django.test import Client
+
+    make_reader()
+    request_code(client, smtp_server)
+    elsewhere = Client()
+
+    opened = elsewhere.get(link_in_latest_email(smtp_server))
+
+    assert opened.status_code == 302 and opened["Location"].startswith("/accounts/login")
+    assert "_auth_user_id" not in elsewhere.session

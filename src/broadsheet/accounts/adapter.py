@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.shortcuts import resolve_url
 
 from broadsheet.core.models import SiteSettings
+from broadsheet.core.ratelimit import client_ip
 
 
 def landing_url(request: HttpRequest) -> str:
@@ -27,7 +28,8 @@ class AccountAdapter(DefaultAccountAdapter):
         site = SiteSettings.load()
         super().send_mail(
             template_prefix, email,
-            {"site_name": site.site_name, "site_url": settings.SITE_URL, **context},
+            {"site_name": site.site_name, "site_url": settings.SITE_URL,
+             "code_minutes": max(1, settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60), **context},
         )
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
@@ -35,6 +37,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return resolve_url(settings.BROADSHEET_READER_HOME_URL)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's per-address limits see readers as Broadsheet's own limits do: behind
+        # BROADSHEET_TRUSTED_PROXIES, the reader's address, not the proxy's for everyone.
+        return client_ip(request)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

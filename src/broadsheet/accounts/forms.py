@@ -47,3 +47,4 @@ class DisplayNameForm(forms.Form):
         return services.display_name_check(
             self.cleaned_data["display_name"], user_id=self.user.pk
         )
+

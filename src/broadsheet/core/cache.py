@@ -1,13 +1,20 @@
-"""A Redis cache that fails open: with Redis down the site serves and stores comments.
+"""The site's cache backends.
 
-Every use of the cache here is an optimisation or a soft limit, so a lost cache must degrade
-to "no cache" — slower pages, no rate limit for a moment — never to an error page.
+A Redis cache that fails open: with Redis down the site serves and stores comments. Every use
+of the cache here is an optimisation or a soft limit, so a lost cache must degrade to "no
+cache" — slower pages, no rate limit for a moment — never to an error page.
+
+Without Redis, a per-process memory cache whose one exception is django-allauth's rate-limit
+counts, which it keeps where every process of the site sees them.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
@@ -90,3 +97,52 @@ class FailOpenRedisCache(RedisCache):
             return 1, 0
         # Counters are stored as plain integers, as Django's serializer stores ints.
         return int(count), int(previous or 0)
+
+
+# django-allauth counts sign-in codes, password resets, sign-ups and confirmation emails in
+# Django's default cache under keys starting with this, and has no setting for another cache.
+ALLAUTH_RATE_LIMIT_PREFIX = "allauth:rl:"
+# The cache alias (settings.CACHES) that holds them when the default cache is per process.
+SHARED_RATE_LIMITS_ALIAS = "allauth-rate-limits"
+
+
+class LocalCacheSharingRateLimits(LocMemCache):
+    """Django's local-memory cache, except for allauth's rate-limit keys, which go to the
+    SHARED_RATE_LIMITS_ALIAS cache (a folder under BROADSHEET_DATA_DIR in the embedded
+    setup). In memory they would be one count per server process, so a limit of five
+    password resets would allow five per worker; pages stay in memory, as fast as before.
+
+    allauth reads, writes and deletes its counts with get, set and delete only."""
+
+    def _shared(self, key: str):
+        if isinstance(key, str) and key.startswith(ALLAUTH_RATE_LIMIT_PREFIX):
+            return caches[SHARED_RATE_LIMITS_ALIAS]
+        return None
+
+    def get(self, key, default=None, version=None):
+        shared = self._shared(key)
+        if shared is not None:
+            return shared.get(key, default, version)
+        return super().get(key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        shared = self._shared(key)
+        if shared is not None:
+            return shared.set(key, value, timeout, version)
+        return super().set(key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        shared = self._shared(key)
+        if shared is not None:
+            return shared.add(key, value, timeout, version)
+        return super().add(key, value, timeout, version)
+
+    def delete(self, key, version=None):
+        shared = self._shared(key)
+        if shared is not None:
+            return shared.delete(key, version)
+        return super().delete(key, version)
+
+    def clear(self) -> None:
+        super().clear()
+        caches[SHARED_RATE_LIMITS_ALIAS].clear()

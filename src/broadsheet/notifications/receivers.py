@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from django.db.models import Q
+from django.urls import reverse
 
 from broadsheet.accounts.signals import account_erasing, personal_data_requested
 from broadsheet.comments.models import Comment
@@ -90,7 +91,10 @@ def on_rejected(sender, *, comment: Comment, **_kwargs) -> list[int]:
         key=f"not-published:{comment.pk}", kind=Kind.NOT_PUBLISHED, recipient=author,
         comment=comment,
         context={**_comment_context(comment), "reason": reason.label,
-                 "house_rules_url": _house_rules_url()},
+                 "house_rules_url": _house_rules_url(),
+                 # Where the reader sees the decision and may ask for a review (the redress
+                 # a statement of reasons points to).
+                 "your_comments_url": services.absolute(reverse("readers:comments"))},
     )
     return [notification.pk] if notification is not None else []
 
