@@ -20,9 +20,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
-from broadsheet.core.sql import insert_statement, insert_values
 from broadsheet.moderation import embedder
-from broadsheet.moderation.models import CommentVector, Decision
+from broadsheet.moderation.models import CommentVector
 
 if TYPE_CHECKING:
     from broadsheet.moderation.pipeline.decide import _Scan
@@ -270,6 +269,7 @@ class LockedPending:
     pk: int
     article_id: int
     text: str
+    open_report_count: int
 
 
 @lru_cache(maxsize=128)
@@ -278,7 +278,7 @@ def _lock_sql(vendor: str, count: int) -> str:
     # PostgreSQL locks the rows, so a moderator's decision waits or has already won.
     lock = " FOR UPDATE" if vendor == "postgresql" else ""
     return (
-        f"SELECT id, article_id, text FROM {_table(Comment)} "
+        f"SELECT id, article_id, text, open_report_count FROM {_table(Comment)} "
         f"WHERE id IN ({_in_list(count)}) AND status = %s AND scan_state = %s "
         f"AND scan_claimed_at = %s ORDER BY id{lock}"
     )
@@ -286,7 +286,7 @@ def _lock_sql(vendor: str, count: int) -> str:
 
 def lock_still_pending(comment_ids: list[int], stamp: datetime) -> list[LockedPending]:
     """The rows among COMMENT_IDS still pending and scanned under STAMP, locked: a decision
-    a moderator made while we scanned stands. Three columns in one statement: the ORM's
+    a moderator made while we scanned stands. Four columns in one statement: the ORM's
     query with the article joined cost a fifth of a posted comment's time."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -295,33 +295,3 @@ def lock_still_pending(comment_ids: list[int], stamp: datetime) -> list[LockedPe
              _db_datetime(stamp)],
         )
         return [LockedPending(*row) for row in cursor.fetchall()]
-
-
-@lru_cache(maxsize=128)
-def _approve_sql(count: int) -> str:
-    return (
-        f"UPDATE {_table(Comment)} SET status = %s, decided_at = %s, "
-        f"rejection_reason_id = NULL WHERE id IN ({_in_list(count)}) AND status = %s"
-    )
-
-
-
-
-def approve_pending(comment_ids: list[int], now: datetime, decisions: list[Decision]) -> bool:
-    """Approve the pending rows COMMENT_IDS and insert their DECISIONS, in two statements;
-    False (and nothing inserted) when one of the rows was no longer pending."""
-    sql, fields = insert_statement(Decision, connection.vendor)
-    rows = [insert_values(decision, fields) for decision in decisions]
-    decided_at = Comment._meta.get_field("decided_at").get_db_prep_save(now, connection)
-    with connection.cursor() as cursor:
-        # Conditional, like every decision: the rows are locked, but should one have been
-        # decided all the same, the caller rolls the batch back and goes one by one.
-        cursor.execute(
-            _approve_sql(len(comment_ids)),
-            [Comment.Status.APPROVED.value, decided_at, *comment_ids,
-             Comment.Status.PENDING.value],
-        )
-        if cursor.rowcount != len(comment_ids):
-            return False
-        cursor.executemany(sql, rows)
-    return True
