@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -153,23 +153,14 @@ def evaluate_abuse(
         rows = list(rows)
         place_in_file(contexts, rows, range(len(rows)), pool, relevance.embedder)
 
-    if relevance is not None and contexts:
-        # Warm up too: loading the embedder is start-up cost, not per-comment cost.
-        try:
-            relevance.scan_batch([ScanContext(text="warm up", article_title="warm up")])
-        except Exception as exc:
-            notes_early = [f"relevance scanner failed ({exc!r}); auto mode without it"]
-            relevance = None
-        else:
-            notes_early = []
-    else:
-        notes_early = []
+    notes: list[str] = []
+    if relevance is not None and contexts and not _warmed_up(relevance, notes):
+        relevance = None
     n = len(contexts)
     scores = {"abuse": np.zeros(n), "spam": np.zeros(n)}
     if relevance is not None:
         scores["relevance"] = np.zeros(n)
     verdict = np.zeros(n, dtype=bool)
-    notes: list[str] = notes_early
     started = time.perf_counter()
     abuse_seconds = 0.0
     for lo in range(0, n, BATCH):
@@ -205,12 +196,37 @@ def evaluate_abuse(
         "scanners_in_auto_mode": sorted(scores),
         "notes": notes,
     }
+    result.update(_at_thresholds(labels, scores, verdict, limits))
+
+    baseline = _baseline_scores([c.text for c in contexts])
+    if baseline is not None:
+        result["alt_profanity_check_roc_auc"] = roc_auc(labels, baseline)
+    return result
+
+
+def _warmed_up(relevance: Any, notes: list[str]) -> bool:
+    """Load the relevance scanner's embedder before timing (start-up cost, not per-comment
+    cost); False, with a note, if it fails."""
+    try:
+        relevance.scan_batch([ScanContext(text="warm up", article_title="warm up")])
+    except Exception as exc:
+        notes.append(f"relevance scanner failed ({exc!r}); auto mode without it")
+        return False
+    return True
+
+
+def _at_thresholds(
+    labels: np.ndarray, scores: dict[str, np.ndarray], verdict: np.ndarray,
+    limits: dict[str, dict[str, float]],
+) -> dict[str, Any]:
+    """The abuse scanner's precision and recall at its thresholds, and what auto mode would
+    publish with every scanner's hold threshold."""
+    result: dict[str, Any] = {}
     for level in ("hold", "reject"):
         limit = limits.get("abuse", {}).get(level)
         if limit is not None:
             prf = precision_recall_f1(labels, scores["abuse"] >= limit)
             result[f"abuse_at_{level}"] = {"threshold": limit, **prf}
-
     published = ~verdict
     for name, values in scores.items():
         hold = limits.get(name, {}).get("hold")
@@ -220,10 +236,6 @@ def evaluate_abuse(
     result["auto_published_share"] = auto["published_share"]
     result["auto_slip_rate"] = auto["slip_rate"]
     result["auto_published"] = auto["published"]
-
-    baseline = _baseline_scores([c.text for c in contexts])
-    if baseline is not None:
-        result["alt_profanity_check_roc_auc"] = roc_auc(labels, baseline)
     return result
 
 
