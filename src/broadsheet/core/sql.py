@@ -90,6 +90,14 @@ def _update_sql(
     )
 
 
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """MODEL's field NAME, which must be a column of its table."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column.")
+    return field
+
+
 def update_rows(
     model: type[models.Model], ids: Sequence[int], values: Mapping[str, Any],
     where: Mapping[str, Any],
@@ -99,9 +107,8 @@ def update_rows(
     so a caller tells from the count whether another writer got there first."""
     if not ids:
         return 0
-    field = model._meta.get_field
-    set_fields = [field(name) for name in values]
-    where_fields = [field(name) for name in where]
+    set_fields = [concrete_field(model, name) for name in values]
+    where_fields = [concrete_field(model, name) for name in where]
     sql = _update_sql(
         connection.vendor, model._meta.db_table, tuple(f.column for f in set_fields),
         tuple(f.column for f in where_fields), len(ids),
@@ -115,4 +122,4 @@ def update_rows(
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return int(cursor.rowcount)

@@ -25,7 +25,7 @@ def decision_record_author_action(
         raise ValueError(f"{action!r} is not an author's action.")
     return Decision.objects.create(
         comment=comment,
-        actor=author,
+        actor_id=author.pk,
         actor_name=name,
         action=action,
         status_before=status_before,

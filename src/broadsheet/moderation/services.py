@@ -65,6 +65,12 @@ def _check_expected(comment: Comment, expected_status: str | None) -> None:
         raise _conflict(comment)
 
 
+def _pk(user: AbstractBaseUser | None) -> int | None:
+    # The user's key for a foreign key: the model's field names the concrete User class,
+    # these services take any account.
+    return user.pk if user is not None else None
+
+
 def _actor_name(actor: AbstractBaseUser | None) -> str:
     return actor.get_username() if actor is not None else AUTO_MODERATOR
 
@@ -87,7 +93,7 @@ def _record(
 ) -> Decision:
     return Decision.objects.create(
         comment=comment,
-        actor=actor,
+        actor_id=_pk(actor),
         actor_name=_actor_name(actor),
         action=action,
         reason=reason,
@@ -160,7 +166,7 @@ def comments_approve(
         )
     _insert_decisions([
         Decision(
-            comment_id=approval.comment_id, actor=actor, actor_name=_actor_name(actor),
+            comment_id=approval.comment_id, actor_id=_pk(actor), actor_name=_actor_name(actor),
             action=Decision.Action.APPROVE, note=approval.note, status_before=status_before,
             status_after=Comment.Status.APPROVED, text_before=approval.text,
             text_after=approval.text, scores=approval.scores,
@@ -339,15 +345,16 @@ def comments_decide_in_bulk(
     if action == "reject" and reason is None:
         raise DecisionError("Choose a reason to reject the selected comments.")
     seen_statuses = seen_statuses or {}
+    rejection = reason if action == "reject" else None
     outcome = BulkOutcome()
     for comment in Comment.objects.filter(pk__in=list(comment_ids)).order_by("pk"):
         expected = seen_statuses.get(comment.pk, comment.status)
         try:
-            if action == "approve":
+            if rejection is None:
                 decided = comment_approve(comment=comment, actor=actor, expected_status=expected)
             else:
                 decided = comment_reject(
-                    comment=comment, actor=actor, reason=reason, expected_status=expected
+                    comment=comment, actor=actor, reason=rejection, expected_status=expected
                 )
         except DecisionConflict as conflict:
             outcome.conflicts.append(conflict)
@@ -406,11 +413,11 @@ def commenter_ban(
         return existing
     ban = Ban.objects.create(
         email=email,
-        user=user,
+        user_id=_pk(user),
         ip_hash=ip_hash if not email and user is None else "",
         expires_at=expires_at,
         note=note.strip(),
-        created_by=actor,
+        created_by_id=actor.pk,
     )
     if (email or user is not None) and signals.commenter_suspended.has_listeners():
         transaction.on_commit(
@@ -453,6 +460,6 @@ def commenter_note_add(*, comment: Comment, actor: AbstractBaseUser, text: str) 
         user_id=comment.user_id,
         email_key="" if comment.user_id else mailbox_key(comment.author_email),
         text=text,
-        created_by=actor,
+        created_by_id=actor.pk,
         created_by_name=actor.get_username(),
     )

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
+from broadsheet.core.sql import concrete_field
 from broadsheet.moderation import embedder
 from broadsheet.moderation.models import CommentVector
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 CLAIM_TIMEOUT = timedelta(seconds=60)
 
 
-def _table(model) -> str:
+def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -38,8 +39,8 @@ def _in_list(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
-def _db_datetime(value: datetime):
-    return Comment._meta.get_field("submitted_at").get_db_prep_save(value, connection)
+def _db_datetime(value: datetime) -> Any:
+    return concrete_field(Comment, "submitted_at").get_db_prep_save(value, connection)
 
 
 @lru_cache(maxsize=128)
@@ -187,7 +188,7 @@ def _repeats_sql(vendor: str, count: int) -> str:
     )
 
 
-def repeat_counts(comments: list[ClaimedComment], since) -> dict[int, int]:
+def repeat_counts(comments: list[ClaimedComment], since: datetime) -> dict[int, int]:
     """How often each comment's text was posted in the window by anyone, the comment excluded."""
     from broadsheet.comments.services import text_fingerprint
 
@@ -215,10 +216,12 @@ def _store_sql(vendor: str) -> str:
 def store_scans(scans: list[_Scan], stamp: datetime) -> None:
     """Store every scan in one statement run once per comment, only on rows this call still
     owns (a worker that outlived its claim finds its rows taken and stores nothing)."""
-    field = Comment._meta.get_field
-    scores_field, reasons_field = field("scores"), field("reasons")
-    stamp_value = field("scan_claimed_at").get_db_prep_save(stamp, connection)
-    scanned_at = field("scanned_at").get_db_prep_save(timezone.now(), connection)
+    scores_field = concrete_field(Comment, "scores")
+    reasons_field = concrete_field(Comment, "reasons")
+    stamp_value = concrete_field(Comment, "scan_claimed_at").get_db_prep_save(stamp, connection)
+    scanned_at = concrete_field(Comment, "scanned_at").get_db_prep_save(
+        timezone.now(), connection
+    )
     params = [
         (
             scores_field.get_db_prep_save(scan.scores, connection),
