@@ -157,7 +157,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "broadsheet.core.sqlite",
-            "NAME": DATA_DIR / "broadsheet.sqlite3",
+            "NAME": str(DATA_DIR / "broadsheet.sqlite3"),
             # Kept open across requests: opening the file and running the PRAGMAs below cost
             # more than a whole cached page.
             "CONN_MAX_AGE": None,

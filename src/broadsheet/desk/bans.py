@@ -15,7 +15,7 @@ from broadsheet.comments.models import Comment
 from broadsheet.core.http import see_other
 from broadsheet.desk import selectors
 from broadsheet.desk.forms import BanForm
-from broadsheet.desk.http import safe_next, staff_required
+from broadsheet.desk.http import moderator, safe_next, staff_required
 from broadsheet.desk.views import all_tabs
 from broadsheet.moderation import services
 from broadsheet.moderation.models import Ban
@@ -60,7 +60,7 @@ def _ban(request: HttpRequest, comment: Comment, data: dict[str, Any]) -> Ban:
     """The ban the confirmed form asks for, and the comment's rejection if it asks for that."""
     target = data["target"]
     ban = services.commenter_ban(
-        actor=request.user,
+        actor=moderator(request),
         email=comment.author_email if target == BanForm.EMAIL else "",
         user=comment.user if target == BanForm.ACCOUNT else None,
         ip_hash=comment.ip_hash if target == BanForm.CLIENT else "",
@@ -70,7 +70,9 @@ def _ban(request: HttpRequest, comment: Comment, data: dict[str, Any]) -> Ban:
     )
     reason = selectors.rejection_reason_for_ban()
     if data.get("reject_comment") and reason is not None:
-        services.comment_reject(comment=comment, actor=request.user, reason=reason, note="banned")
+        services.comment_reject(
+            comment=comment, actor=moderator(request), reason=reason, note="banned"
+        )
     return ban
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from broadsheet.comments import authoring
 from broadsheet.comments.models import Comment
 from broadsheet.moderation.models import Decision
+from broadsheet.moderation.services import history_line
 
 
 def decision_record_author_action(
@@ -23,17 +24,13 @@ def decision_record_author_action(
     desk's counts leave these actions out."""
     if action not in (Decision.Action.AUTHOR_EDIT, Decision.Action.AUTHOR_DELETE):
         raise ValueError(f"{action!r} is not an author's action.")
-    return Decision.objects.create(
-        comment=comment,
-        actor_id=author.pk,
-        actor_name=name,
-        action=action,
-        status_before=status_before,
-        status_after=comment.status,
-        text_before=text_before,
-        text_after=comment.text,
-        scores=comment.scores or {},
+    line = history_line(
+        comment_id=comment.pk, actor=author, actor_name=name, action=action,
+        status_before=status_before, status_after=comment.status, text_before=text_before,
+        text_after=comment.text, scores=comment.scores or {},
     )
+    line.save(force_insert=True)
+    return line
 
 
 @transaction.atomic

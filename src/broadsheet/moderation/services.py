@@ -80,6 +80,42 @@ def _locked(comment: Comment) -> Comment:
     return Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
 
 
+def history_line(
+    *,
+    comment_id: int,
+    actor: AbstractBaseUser | None,
+    action: str,
+    status_before: str,
+    status_after: str,
+    text_before: str,
+    text_after: str,
+    scores: dict[str, Any],
+    actor_name: str | None = None,
+    reason: RejectionReason | None = None,
+    note: str = "",
+    scanner_verdict: str = "",
+    trust_rule: str = "",
+) -> Decision:
+    """One line of a comment's history, for the caller to store: every decision on a comment,
+    and its author's own changes, is written from here. ACTOR_NAME: the name the history shows,
+    by default the actor's username (the auto-moderator's when there is no actor)."""
+    return Decision(
+        comment_id=comment_id,
+        actor_id=_pk(actor),
+        actor_name=actor_name if actor_name is not None else _actor_name(actor),
+        action=action,
+        reason=reason,
+        note=note,
+        status_before=status_before,
+        status_after=status_after,
+        text_before=text_before,
+        text_after=text_after,
+        scores=scores,
+        scanner_verdict=scanner_verdict,
+        trust_rule=trust_rule,
+    )
+
+
 def _record(
     *,
     comment: Comment,
@@ -89,22 +125,15 @@ def _record(
     text_before: str,
     reason: RejectionReason | None = None,
     note: str = "",
-    scores: dict[str, Any] | None = None,
 ) -> Decision:
-    return Decision.objects.create(
-        comment=comment,
-        actor_id=_pk(actor),
-        actor_name=_actor_name(actor),
-        action=action,
-        reason=reason,
-        note=note,
-        status_before=status_before,
-        status_after=comment.status,
-        text_before=text_before,
-        text_after=comment.text,
-        scores=scores if scores is not None else (comment.scores or {}),
+    line = history_line(
+        comment_id=comment.pk, actor=actor, action=action, reason=reason, note=note,
+        status_before=status_before, status_after=comment.status, text_before=text_before,
+        text_after=comment.text, scores=comment.scores or {},
         scanner_verdict=_scanner_verdict(comment, actor),
     )
+    line.save(force_insert=True)
+    return line
 
 
 def _scanner_verdict(comment: Comment, actor: AbstractBaseUser | None) -> str:
@@ -165,9 +194,9 @@ def comments_approve(
             resolved_at=now, resolution="approved"
         )
     _insert_decisions([
-        Decision(
-            comment_id=approval.comment_id, actor_id=_pk(actor), actor_name=_actor_name(actor),
-            action=Decision.Action.APPROVE, note=approval.note, status_before=status_before,
+        history_line(
+            comment_id=approval.comment_id, actor=actor, action=Decision.Action.APPROVE,
+            note=approval.note, status_before=status_before,
             status_after=Comment.Status.APPROVED, text_before=approval.text,
             text_after=approval.text, scores=approval.scores,
             scanner_verdict=approval.scanner_verdict, trust_rule=approval.trust_rule,
@@ -254,12 +283,14 @@ def comment_hold(
 ) -> Decision:
     """Put in COMMENT's history that the auto-moderator held it for a moderator; its status
     stays as it is."""
-    return Decision.objects.create(
-        comment=comment, actor=None, actor_name=AUTO_MODERATOR, action=Decision.Action.HOLD,
-        note=note, status_before=comment.status, status_after=comment.status,
-        text_before=comment.text, text_after=comment.text, scores=scores,
-        scanner_verdict=scanner_verdict, trust_rule=trust_rule,
+    line = history_line(
+        comment_id=comment.pk, actor=None, action=Decision.Action.HOLD, note=note,
+        status_before=comment.status, status_after=comment.status, text_before=comment.text,
+        text_after=comment.text, scores=scores, scanner_verdict=scanner_verdict,
+        trust_rule=trust_rule,
     )
+    line.save(force_insert=True)
+    return line
 
 
 @transaction.atomic

@@ -12,11 +12,17 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 
-from broadsheet.moderation.ml.data import FALSE_LABELS, TRUE_LABELS, DatasetError, label_of
+from broadsheet.moderation.ml.data import (
+    FALSE_LABELS,
+    TRUE_LABELS,
+    DatasetError,
+    Output,
+    label_of,
+)
 from broadsheet.moderation.ml.metrics import auto_mode, precision_recall_f1, roc_auc
 from broadsheet.moderation.scanners.base import ScanContext
 
@@ -73,7 +79,8 @@ def labelled(rows: Sequence[dict], column: str = "label") -> tuple[list[dict], l
         if value is None:
             empty += 1
             continue
-        if (raw or "").strip().lower() not in TRUE_LABELS | FALSE_LABELS and 0 < float(raw) < 1:
+        cell = str(raw).strip()  # a label was read, so the cell has one
+        if cell.lower() not in TRUE_LABELS | FALSE_LABELS and 0 < float(cell) < 1:
             fractional += 1
         kept.append({**r, column: str(value)})
     notes = []
@@ -119,7 +126,7 @@ def _relevance_scanner():
         return None
 
 
-def _progress(out: TextIO | None, label: str, done: int, total: int, started: float) -> None:
+def _progress(out: Output | None, label: str, done: int, total: int, started: float) -> None:
     if out is None:
         return
     rate = done / max(time.perf_counter() - started, 1e-9)
@@ -130,7 +137,7 @@ def _progress(out: TextIO | None, label: str, done: int, total: int, started: fl
 def evaluate_abuse(
     rows: Sequence[dict],
     thresholds: dict[str, dict[str, float]] | None = None,
-    progress: TextIO | None = None,
+    progress: Output | None = None,
     with_relevance: bool = True,
     pool: Sequence[dict] | None = None,
 ) -> dict:
@@ -148,10 +155,11 @@ def evaluate_abuse(
     abuse.model  # load before timing: the first comment should not pay for it  # noqa: B018
     relevance = _relevance_scanner() if with_relevance and has_article_context(rows) else None
     if relevance is not None:
-        from broadsheet.moderation.scanners.relevance import place_in_file
+        from broadsheet.moderation.relevance.evaluation import place_in_file
 
         rows = list(rows)
-        place_in_file(contexts, rows, range(len(rows)), pool, relevance.embedder)
+        place_in_file(contexts, rows, range(len(rows)), None if pool is None else list(pool),
+                      relevance.embedder)
 
     notes: list[str] = []
     if relevance is not None and contexts and not _warmed_up(relevance, notes):
@@ -253,7 +261,7 @@ def evaluate_relevance_on_file_labels(
     """ROC AUC of the relevance score against the file's own labels (1 = off-topic), each
     row scored against the context it came with, as the pipeline would score it: the file's
     other articles as background, discussions from POOL as in ``evaluate_relevance``."""
-    from broadsheet.moderation.scanners.relevance import place_in_file, scores_in_batches
+    from broadsheet.moderation.relevance.evaluation import place_in_file, scores_in_batches
 
     scanner = _relevance_scanner()
     if scanner is None:
