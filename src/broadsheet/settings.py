@@ -158,7 +158,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "broadsheet.core.sqlite",
-            "NAME": DATA_DIR / "broadsheet.sqlite3",
+            "NAME": str(DATA_DIR / "broadsheet.sqlite3"),
             # Kept open across requests: opening the file and running the PRAGMAs below cost
             # more than a whole cached page.
             "CONN_MAX_AGE": None,
@@ -177,7 +177,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, object]] = {
         "default": {
             "BACKEND": "broadsheet.core.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,

@@ -147,7 +147,7 @@ def test_relevance_takes_discussions_from_the_whole_file_whatever_the_split(
     tmp_path, monkeypatch
 ):
     from broadsheet.moderation.ml.data import split_of
-    from broadsheet.moderation.scanners import relevance
+    from broadsheet.moderation.relevance import evaluation
 
     texts = [f"Comment number {n} on the bridge closure and the ferry" for n in range(60)]
     path = tmp_path / "ctx.csv"
@@ -158,13 +158,13 @@ def test_relevance_takes_discussions_from_the_whole_file_whatever_the_split(
             title = ("Bridge shut", "Cup final", "Budget day")[n % 3]
             writer.writerow([text, 0, title, f"What happened: {title}"])
     pools = []
-    real = relevance.add_discussions
+    real = evaluation.add_discussions
 
     def spy(contexts, sources, pool, embedder):
         pools.append(len(pool))
         return real(contexts, sources, pool, embedder)
 
-    monkeypatch.setattr(relevance, "add_discussions", spy)
+    monkeypatch.setattr(evaluation, "add_discussions", spy)
     out = io.StringIO()
     call_command("moderation", "eval", "--task", "relevance", "--dataset", str(path),
                  "--split", "train", "--json", stdout=out, stderr=io.StringIO())

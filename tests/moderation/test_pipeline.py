@@ -11,7 +11,7 @@ from django.test import Client
 
 from broadsheet.articles.models import Section
 from broadsheet.comments.models import Comment
-from broadsheet.moderation import pipeline
+from broadsheet.moderation import pipeline, services
 from broadsheet.moderation.models import Decision
 from broadsheet.moderation.pipeline import context as pipeline_context
 from broadsheet.moderation.pipeline import decide as pipeline_decide
@@ -263,15 +263,22 @@ def _auto_approved_decision_fields(decision: Decision) -> dict:
     }
 
 
-def test_a_batch_of_approvals_writes_what_approving_one_by_one_writes(
+def test_when_approving_a_batch_together_fails_each_comment_is_approved_on_its_own(
     article, scanners, monkeypatch
 ):
     set_policy("auto")
     together = [make_comment(article, status="pending", text=f"Fine innings, {n}")
                 for n in range(3)]
     pipeline.scan_comments([c.pk for c in together])
-    # The same outcome when the batch path fails: it falls back to one comment at a time.
-    monkeypatch.setattr(pipeline_decide, "_approve_all", lambda locked, scores: 1 / 0)
+    # A batch that cannot be written together falls back to one comment at a time.
+    approve = services.comments_approve
+
+    def only_one_at_a_time(*, approvals, **kwargs):
+        if len(approvals) > 1:
+            raise RuntimeError("the batch cannot be stored")
+        return approve(approvals=approvals, **kwargs)
+
+    monkeypatch.setattr(services, "comments_approve", only_one_at_a_time)
     apart = [make_comment(article, status="pending", text=f"Fine bowling, {n}")
              for n in range(3)]
     pipeline.scan_comments([c.pk for c in apart])
@@ -291,6 +298,42 @@ def test_a_batch_of_approvals_writes_what_approving_one_by_one_writes(
         assert a.scores == first.scores and a.created_at is not None
     page = Client().get(article.get_absolute_url()).content.decode()
     assert "Fine innings, 2" in page and "Fine bowling, 2" in page
+
+
+def test_the_scan_and_a_moderator_write_the_same_approval(article, scanners, moderator):
+    set_policy("auto")
+    by_scan = make_comment(article, status="pending", text="Fine innings")
+    by_moderator = make_comment(article, status="pending", text="Fine innings")
+    pipeline.scan_comments([by_scan.pk])
+    by_moderator.scores = {"abuse": 0.0}
+    by_moderator.save(update_fields=["scores"])
+    services.comment_approve(comment=by_moderator, actor=moderator,
+                             note="all scores under thresholds")
+
+    scanned = Decision.objects.get(comment=by_scan)
+    decided = Decision.objects.get(comment=by_moderator)
+    assert (decided.actor_name, scanned.actor_name) == ("moderator", "auto-moderator")
+    for field in ("action", "note", "status_before", "status_after", "text_before",
+                  "text_after", "reason_id", "trust_rule"):
+        assert getattr(scanned, field) == getattr(decided, field), field
+    by_scan.refresh_from_db(), by_moderator.refresh_from_db()
+    assert by_scan.status == by_moderator.status == "approved"
+    assert by_scan.rejection_reason_id is None and by_moderator.rejection_reason_id is None
+
+
+def test_a_scan_approving_an_edited_comment_answers_the_reports_on_it(article, scanners):
+    from broadsheet.comments.models import Report
+
+    set_policy("auto")
+    comment = make_comment(article, status="pending", text="Fine innings, edited")
+    Report.objects.create(comment=comment, reason=Report.Reason.OFF_TOPIC, reporter_key="ip:1")
+    Comment.objects.filter(pk=comment.pk).update(open_report_count=1)
+
+    pipeline.scan_comments([comment.pk])
+
+    comment.refresh_from_db()
+    assert comment.status == "approved" and comment.open_report_count == 0
+    assert Report.objects.get(comment=comment).resolution == "approved"
 
 
 @pytest.mark.django_db(transaction=True)

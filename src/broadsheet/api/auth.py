@@ -37,7 +37,7 @@ def staff_token_user(token: str) -> AbstractBaseUser | None:
     """The active account a token was issued to, or None when it is forged, old or revoked."""
     try:
         payload = signing.loads(
-            token, salt=STAFF_TOKEN_SALT, max_age=STAFF_TOKEN_MAX_AGE.total_seconds()
+            token, salt=STAFF_TOKEN_SALT, max_age=STAFF_TOKEN_MAX_AGE
         )
         user_id = int(payload["uid"])
         stamp = str(payload["pw"])
@@ -60,7 +60,7 @@ class StaffToken(HttpBearer):
         user = staff_token_user(token)
         if user is None:
             return None
-        if not user.is_staff:
+        if not getattr(user, "is_staff", False):
             raise AuthorizationError(message="This token's account is not a staff account.")
         return user
 
@@ -72,7 +72,7 @@ def status_token_create(*, comment_id: int) -> str:
 def status_token_matches(token: str, *, comment_id: int) -> bool:
     try:
         payload = signing.loads(
-            token, salt=STATUS_TOKEN_SALT, max_age=STATUS_TOKEN_MAX_AGE.total_seconds()
+            token, salt=STATUS_TOKEN_SALT, max_age=STATUS_TOKEN_MAX_AGE
         )
         return int(payload["cid"]) == comment_id
     except (signing.BadSignature, KeyError, TypeError, ValueError):

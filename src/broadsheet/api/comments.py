@@ -241,6 +241,32 @@ def comment_post(
 
     Posting the same text again within a minute returns the first comment, not a copy.
     """
+    article, site = _article_taking_anonymous_comments(request, article_id)
+    form = _valid_comment_form(payload, article, site)
+    # The same counters as the article page's form, so switching channel buys no extra posts.
+    ip = client_ip(request)
+    verdict = services.commenter_over_rate_limit(
+        ip=ip, email=form.author_email, per_minute=site.comments_per_minute
+    )
+    if verdict:
+        raise _rate_limited(
+            "You have posted several comments in the last minute. Wait a minute, then post "
+            "again.", verdict,
+        )
+    comment, _created = services.comment_submit(
+        article=article,
+        parent=form.parent_comment,
+        author_name=form.cleaned_data["name"],
+        author_email=form.cleaned_data["email"],
+        text=form.cleaned_data["text"],
+        ip_hash=hash_ip(ip),
+    )
+    return Status(202, _submitted(request, comment))
+
+
+def _article_taking_anonymous_comments(
+    request: HttpRequest, article_id: int
+) -> tuple[Article, SiteSettings]:
     article = article_with_section(article_id)
     if article is None:
         raise ApiError(404, f"There is no article {article_id}.", code="not_found")
@@ -252,6 +278,10 @@ def comment_post(
         raise ApiError(
             403, refusal.as_text(request.build_absolute_uri(refusal.link)), code=refusal.code
         )
+    return article, site
+
+
+def _valid_comment_form(payload: CommentIn, article: Article, site: SiteSettings) -> CommentForm:
     form = CommentForm(
         data={
             "name": payload.name,
@@ -264,31 +294,15 @@ def comment_post(
     )
     if not form.is_valid():
         raise ApiError.from_items(400, form_errors(form, renames={"parent": "parent_id"}))
+    return form
 
-    # The same counters as the article page's form, so switching channel buys no extra posts.
-    ip = client_ip(request)
-    verdict = services.commenter_over_rate_limit(
-        ip=ip, email=form.author_email, per_minute=site.comments_per_minute
-    )
-    if verdict:
-        raise _rate_limited(
-            "You have posted several comments in the last minute. Wait a minute, then post "
-            "again.", verdict,
-        )
 
-    comment, _created = services.comment_submit(
-        article=article,
-        parent=form.parent_comment,
-        author_name=form.cleaned_data["name"],
-        author_email=form.cleaned_data["email"],
-        text=form.cleaned_data["text"],
-        ip_hash=hash_ip(ip),
-    )
+def _submitted(request: HttpRequest, comment: Comment) -> SubmittedComment:
     token = status_token_create(comment_id=comment.pk)
     status_path = reverse("api-v1:comment_status", kwargs={"comment_id": comment.pk})
-    return Status(202, SubmittedComment(
+    return SubmittedComment(
         id=comment.pk,
-        article_id=article.pk,
+        article_id=comment.article_id,
         parent_id=comment.parent_id,
         status=comment.status,
         author_name=comment.author_name,
@@ -296,7 +310,7 @@ def comment_post(
         submitted_at=comment.submitted_at,
         status_token=token,
         status_url=request.build_absolute_uri(f"{status_path}?token={token}"),
-    ))
+    )
 
 
 @router.get(

@@ -8,13 +8,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from broadsheet.articles.cache import article_comments_changed
 from broadsheet.comments.models import Comment, Report
-from broadsheet.comments.services import comment_fingerprint, text_fingerprint
-from broadsheet.comments.signals import comment_edited, comment_reported, send_on_commit
+from broadsheet.comments.services import (
+    ReportAlreadyOpen,
+    comment_fingerprint,
+    comment_report,
+    text_fingerprint,
+)
+from broadsheet.comments.signals import comment_edited, send_on_commit
 
 DELETED_PLACEHOLDER = "This comment was deleted by its author."
 DELETED_NAME = "[deleted]"
@@ -47,13 +51,13 @@ def comment_appeal(*, comment_id: int, user: AbstractBaseUser, note: str) -> Rep
         raise NotAllowed("Only a comment that was not published can be sent for a review.")
     if appeal_made(comment):
         raise NotAllowed("You have already asked for a review of this comment.")
-    report = Report.objects.create(
-        comment=comment, reason=Report.Reason.APPEAL, note=note.strip()[:500],
-        reporter_id=user.pk, reporter_key=f"user:{user.pk}",
-    )
-    Comment.objects.filter(pk=comment.pk).update(open_report_count=F("open_report_count") + 1)
-    send_on_commit(comment_reported, comment=comment, report=report)
-    return report
+    try:
+        # Opened as any report is, so the desk's count of open reports counts it too.
+        return comment_report(
+            comment=comment, reason=Report.Reason.APPEAL, note=note.strip()[:500], reporter=user
+        )
+    except ReportAlreadyOpen as error:
+        raise NotAllowed("You have already asked for a review of this comment.") from error
 
 
 def edit_deadline(comment: Comment) -> datetime | None:

@@ -247,6 +247,25 @@ def comment_threads_for_article(
     One query, a second for the reader's own pending comments and a third when some
     comments were written from accounts (their profile names).
     """
+    page_roots, members, next_cursor = _threads_page(article, order, cursor, per_page)
+    own_pending, own_parent_names = _own_pending(article, own_pending_ids)
+    _add_profiles(page_roots + members + own_pending)
+    rows, placed = _thread_rows(
+        page_roots, members, own_pending, max_depth, own_top_first=not cursor
+    )
+    elsewhere = [
+        CommentRow(comment=c, level=0, replying_to=own_parent_names[c.pk], is_own_pending=True)
+        for c in own_pending
+        if c.pk not in placed and cursor is None
+    ]
+    return ThreadPage(rows=rows, next_cursor=next_cursor, own_pending_elsewhere=elsewhere)
+
+
+def _threads_page(
+    article: Article, order: str, cursor: str | None, per_page: int
+) -> tuple[list[ShownComment], list[ShownComment], str | None]:
+    """The page's roots in ORDER, the approved members of their threads by time, and the
+    cursor of the next page."""
     newest = order == "newest"
     approved = Comment.Status.APPROVED.value
     where, params = "article_id = %s AND status = %s AND depth = 0", [article.pk, approved]
@@ -287,8 +306,13 @@ def comment_threads_for_article(
         (c for c in found if c.thread_root_id is not None), key=lambda c: (c.submitted_at, c.pk)
     )
     next_cursor = encode_cursor(page_roots[per_page - 1]) if len(page_roots) > per_page else None
-    page_roots = page_roots[:per_page]
+    return page_roots[:per_page], members, next_cursor
 
+
+def _own_pending(
+    article: Article, own_pending_ids: frozenset[int]
+) -> tuple[list[ShownComment], dict[int, str]]:
+    """The reader's own comments awaiting moderation, and the names they reply to."""
     own_pending: list[ShownComment] = []
     own_parent_names: dict[int, str] = {}
     if own_pending_ids:
@@ -301,8 +325,14 @@ def comment_threads_for_article(
         ):
             own_pending.append(ShownComment(*values))
             own_parent_names[values[0]] = parent_name or ""
+    return own_pending, own_parent_names
 
-    _add_profiles(page_roots + members + own_pending)
+
+def _thread_rows(
+    page_roots: list[ShownComment], members: list[ShownComment],
+    own_pending: list[ShownComment], max_depth: int, *, own_top_first: bool,
+) -> tuple[list[CommentRow], set[int]]:
+    """The page's rows in reading order (each reply under its parent), and the ids placed."""
     shown = {c.pk: c for c in page_roots + members + own_pending}
     members_by_root: dict[int, list[ShownComment]] = defaultdict(list)
     for member in members:
@@ -338,23 +368,17 @@ def comment_threads_for_article(
                 stack.extend(reversed(replies))
 
     # The reader's own new top-level comments lead the first page so they can see them.
-    own_top = [c for c in own_pending if c.depth == 0]
-    if not cursor:
-        for comment in own_top:
-            place(comment)
+    if own_top_first:
+        for comment in own_pending:
+            if comment.depth == 0:
+                place(comment)
     for root in page_roots:
         place(root)
         # Replies whose parent was later withdrawn still belong to this thread.
         for orphan in members_by_root.get(root.pk, ()):
             if orphan.pk not in placed and orphan.parent_id not in shown:
                 place(orphan)
-
-    elsewhere = [
-        CommentRow(comment=c, level=0, replying_to=own_parent_names[c.pk], is_own_pending=True)
-        for c in own_pending
-        if c.pk not in placed and cursor is None
-    ]
-    return ThreadPage(rows=rows, next_cursor=next_cursor, own_pending_elsewhere=elsewhere)
+    return rows, placed
 
 
 _REPLY_PARENT_FIELDS = ("id", "article_id", "thread_root_id", "depth", "author_name", "status")

@@ -16,13 +16,10 @@ from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-try:
-    from redis.exceptions import RedisError
-except ImportError:  # pragma: no cover - redis is a dependency
-    RedisError = OSError
 
 
 def _fail_open(method_name: str, fallback):
@@ -62,6 +59,9 @@ class ReusedRedisCacheClient(RedisCacheClient):
 
 
 class FailOpenRedisCache(RedisCache):
+    # Django's RedisCache builds its client on first use (a cached property the stubs omit).
+    _cache: RedisCacheClient
+
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = ReusedRedisCacheClient

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
@@ -32,10 +32,16 @@ def unguarded_cell(value: str) -> str:
     return value
 
 
+class TextSink(Protocol):
+    """Anything text is written to: a file, a response, a command's output."""
+
+    def write(self, text: str, /) -> object: ...
+
+
 class GuardedWriter:
     """csv.writer with every text cell passed through guarded_cell."""
 
-    def __init__(self, handle: TextIO, **options: Any) -> None:
+    def __init__(self, handle: TextSink, **options: Any) -> None:
         self._writer = csv.writer(handle, **options)
 
     def writerow(self, row: Iterable[Any]) -> Any:

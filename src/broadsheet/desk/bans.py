@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -9,12 +11,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from broadsheet.comments.models import Comment
 from broadsheet.core.http import see_other
 from broadsheet.desk import selectors
 from broadsheet.desk.forms import BanForm
-from broadsheet.desk.http import safe_next, staff_required
+from broadsheet.desk.http import moderator, safe_next, staff_required
 from broadsheet.desk.views import all_tabs
 from broadsheet.moderation import services
+from broadsheet.moderation.models import Ban
 from broadsheet.moderation.services import DecisionError
 
 
@@ -26,25 +30,11 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
     existing_bans = selectors.bans_for_commenter(comment=comment)
     form = BanForm(request.POST or None, comment=comment)
     if request.method == "POST" and form.is_valid():
-        target = form.cleaned_data["target"]
         try:
-            ban = services.commenter_ban(
-                actor=request.user,
-                email=comment.author_email if target == BanForm.EMAIL else "",
-                user=comment.user if target == BanForm.ACCOUNT else None,
-                ip_hash=comment.ip_hash if target == BanForm.CLIENT else "",
-                days=form.cleaned_data["days"],
-                until=form.cleaned_data["ends_at"],
-                note=form.cleaned_data["note"],
-            )
+            ban = _ban(request, comment, form.cleaned_data)
         except DecisionError as error:
             form.add_error(None, error.messages)
         else:
-            reason = selectors.rejection_reason_for_ban()
-            if form.cleaned_data.get("reject_comment") and reason is not None:
-                services.comment_reject(
-                    comment=comment, actor=request.user, reason=reason, note="banned"
-                )
             who = ban.who or comment.author_name
             if ban in existing_bans:
                 messages.info(request, f"{who} was already banned; nothing new was added.")
@@ -64,6 +54,26 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "desk/ban.html", context, status=status)
+
+
+def _ban(request: HttpRequest, comment: Comment, data: dict[str, Any]) -> Ban:
+    """The ban the confirmed form asks for, and the comment's rejection if it asks for that."""
+    target = data["target"]
+    ban = services.commenter_ban(
+        actor=moderator(request),
+        email=comment.author_email if target == BanForm.EMAIL else "",
+        user=comment.user if target == BanForm.ACCOUNT else None,
+        ip_hash=comment.ip_hash if target == BanForm.CLIENT else "",
+        days=data["days"],
+        until=data["ends_at"],
+        note=data["note"],
+    )
+    reason = selectors.rejection_reason_for_ban()
+    if data.get("reject_comment") and reason is not None:
+        services.comment_reject(
+            comment=comment, actor=moderator(request), reason=reason, note="banned"
+        )
+    return ban
 
 
 @staff_required

@@ -16,6 +16,14 @@ def _reason_choices(reasons: list[RejectionReason]) -> list[tuple[str, str]]:
     return [(reason.slug, reason.label) for reason in reasons]
 
 
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """FORM's choice field NAME, whose choices are set when the form is made."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field.")
+    return field
+
 class RejectForm(forms.Form):
     reason = forms.ChoiceField(
         error_messages={
@@ -28,7 +36,7 @@ class RejectForm(forms.Form):
     def __init__(self, *args, reasons: list[RejectionReason], **kwargs):
         super().__init__(*args, **kwargs)
         self.reasons = {reason.slug: reason for reason in reasons}
-        self.fields["reason"].choices = _reason_choices(reasons)
+        _choice_field(self, "reason").choices = _reason_choices(reasons)
 
     @property
     def chosen_reason(self) -> RejectionReason:
@@ -63,7 +71,7 @@ class BulkDecisionForm(forms.Form):
     def __init__(self, *args, reasons: list[RejectionReason], **kwargs):
         super().__init__(*args, **kwargs)
         self.reasons = {reason.slug: reason for reason in reasons}
-        self.fields["decision"].choices = [
+        _choice_field(self, "decision").choices = [
             ("", "With selected…"),
             ("approve", "Approve"),
             ("Reject as…", [(f"reject:{r.slug}", r.label) for r in reasons]),
@@ -71,7 +79,7 @@ class BulkDecisionForm(forms.Form):
         # Any id a row can have is acceptable here; ids no longer in the queue are skipped
         # later.
         submitted = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [
+        _choice_field(self, "ids").choices = [
             (value, value)
             for value in submitted
             if value.isdigit() and 0 < int(value) <= MAX_ROW_ID
@@ -142,14 +150,14 @@ class BanForm(forms.Form):
     def __init__(self, *args, comment: Comment, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(self.EMAIL, f"Email address: {comment.author_email}")]
-        if comment.user_id:
+        if comment.user is not None:
             choices.append((self.ACCOUNT, f"Account: {comment.user.get_username()}"))
         if comment.ip_hash:
             choices.append((
                 self.CLIENT,
                 f"Network address #{comment.ip_hash[:10]} (hashed), for a limited time",
             ))
-        self.fields["target"].choices = choices
+        _choice_field(self, "target").choices = choices
         self.fields["target"].initial = self.ACCOUNT if comment.user_id else self.EMAIL
         if comment.status == Comment.Status.REJECTED:
             del self.fields["reject_comment"]

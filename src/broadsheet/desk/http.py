@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,14 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 View = Callable[..., HttpResponse]
+
+
+def moderator(request: HttpRequest) -> AbstractBaseUser:
+    """The signed-in staff member deciding (every desk view that decides is staff_required)."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        raise PermissionDenied("Sign in to the desk first.")
+    return user
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -66,6 +75,6 @@ def safe_next(request: HttpRequest, default: str | None = None) -> str:
     return default or reverse("desk:home")
 
 
-def query_string(params: dict[str, object]) -> str:
+def query_string(params: Mapping[str, object]) -> str:
     kept = {key: value for key, value in params.items() if value not in (None, "")}
     return f"?{urlencode(kept)}" if kept else ""

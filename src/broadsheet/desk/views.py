@@ -21,7 +21,14 @@ from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
 from broadsheet.desk import selectors
 from broadsheet.desk.forms import BulkDecisionForm, EditForm, RejectForm
-from broadsheet.desk.http import is_htmx, post_only, query_string, safe_next, staff_required
+from broadsheet.desk.http import (
+    is_htmx,
+    moderator,
+    post_only,
+    query_string,
+    safe_next,
+    staff_required,
+)
 from broadsheet.desk.selectors import QueueFilters
 from broadsheet.desk.text import text_diff
 from broadsheet.moderation import services
@@ -252,7 +259,8 @@ def comment_approve(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = selectors.comment_for_decision(comment_id=comment_id)
     try:
         comment = services.comment_approve(
-            comment=comment, actor=request.user, expected_status=_seen_status(request, comment)
+            comment=comment, actor=moderator(request),
+            expected_status=_seen_status(request, comment),
         )
     except services.DecisionConflict as conflict:
         return _conflict_response(request, conflict)
@@ -267,12 +275,14 @@ def comment_reject(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = selectors.comment_for_decision(comment_id=comment_id)
     form = RejectForm(request.POST, reasons=selectors.active_rejection_reasons())
     if not form.is_valid():
-        return _refused(request, comment_id, " ".join(form.errors.get("reason", [])
-                                                       or ["Check the reason and try again."]))
+        problems = [str(message) for message in form.errors.get("reason", [])]
+        return _refused(request, comment_id,
+                        " ".join(problems or ["Check the reason and try again."]))
     reason = form.chosen_reason
     try:
         comment = services.comment_reject(
-            comment=comment, actor=request.user, reason=reason, note=form.cleaned_data["note"],
+            comment=comment, actor=moderator(request), reason=reason,
+            note=form.cleaned_data["note"],
             expected_status=_seen_status(request, comment),
         )
     except services.DecisionConflict as conflict:
@@ -295,7 +305,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         try:
             comment = services.comment_edit_approve(
                 comment=comment,
-                actor=request.user,
+                actor=moderator(request),
                 text=form.cleaned_data["text"],
                 max_length=SiteSettings.load().max_comment_length,
                 note=form.cleaned_data["note"],
@@ -333,7 +343,7 @@ def _edit_form_response(
 def comment_dismiss_reports(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = selectors.comment_for_decision(comment_id=comment_id)
     try:
-        comment = services.comment_dismiss_reports(comment=comment, actor=request.user)
+        comment = services.comment_dismiss_reports(comment=comment, actor=moderator(request))
     except services.DecisionConflict as conflict:
         return _conflict_response(request, conflict)
     return _decided(
@@ -352,20 +362,21 @@ def bulk_decide(request: HttpRequest) -> HttpResponse:
         return redirect(safe_next(request))
     form = BulkDecisionForm(request.POST, reasons=selectors.active_rejection_reasons())
     if not form.is_valid():
-        problem = " ".join(message for errors in form.errors.values() for message in errors)
+        problem = " ".join(str(message) for errors in form.errors.values() for message in errors)
         return _bulk_answer(request, problem, error=True)
     ids = form.cleaned_data["ids"]
     try:
         outcome = services.comments_decide_in_bulk(
             comment_ids=ids,
-            actor=request.user,
+            actor=moderator(request),
             action=form.action,
             reason=form.reason,
             seen_statuses=form.seen_statuses,
         )
     except DecisionError as error:
         return _bulk_answer(request, " ".join(error.messages), error=True)
-    verb = "Approved" if form.action == "approve" else f"Rejected as {form.reason.label}"
+    # A rejection without a known reason was refused above.
+    verb = "Approved" if form.reason is None else f"Rejected as {form.reason.label}"
     count = len(outcome.decided)
     plural = "comment" if count == 1 else "comments"
     who = request.user.get_username()

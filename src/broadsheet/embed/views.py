@@ -27,6 +27,7 @@ from broadsheet.comments.models import Comment
 from broadsheet.comments.reporting import report_from_form
 from broadsheet.comments.selectors import (
     BadCursor,
+    ThreadPage,
     approved_comment_count,
     comment_threads_for_article,
     public_comments,
@@ -143,24 +144,8 @@ def _render_frame(
 ) -> HttpResponse:
     site = SiteSettings.load()
     token = request.GET.get("t") or request.POST.get("t", "")
-    reply_to = None
-    reply_id = request.GET.get("reply_to", "")
-    if reply_id.isdigit():
-        reply_to = Comment.objects.filter(
-            pk=int(reply_id), article=article, status=Comment.Status.APPROVED
-        ).first()
-    cursor_error = ""
-    try:
-        page = comment_threads_for_article(
-            article=article, cursor=request.GET.get("after") or None,
-            per_page=site.threads_per_page, max_depth=site.max_reply_depth, own_pending_ids=own,
-        )
-    except BadCursor as error:
-        cursor_error = str(error)
-        page = comment_threads_for_article(
-            article=article, per_page=site.threads_per_page, max_depth=site.max_reply_depth,
-            own_pending_ids=own,
-        )
+    reply_to = _replying_to(request, article)
+    page, cursor_error = _threads_page(request, article, site, own)
     if form is None:
         form = CommentForm(
             initial={"parent": reply_to.pk} if reply_to else {}, article=article, site=site
@@ -182,6 +167,32 @@ def _render_frame(
     }
     response = render(request, "embed/frame.html", context, status=status)
     return _frame_headers(response, frame_pass.origin)
+
+
+def _replying_to(request: HttpRequest, article: Article) -> Comment | None:
+    reply_id = request.GET.get("reply_to", "")
+    if not reply_id.isdigit():
+        return None
+    return Comment.objects.filter(
+        pk=int(reply_id), article=article, status=Comment.Status.APPROVED
+    ).first()
+
+
+def _threads_page(
+    request: HttpRequest, article: Article, site: SiteSettings, own: frozenset[int]
+) -> tuple[ThreadPage, str]:
+    """The page of threads the frame asks for, and what was wrong with its cursor (the first
+    page is shown instead)."""
+    try:
+        return comment_threads_for_article(
+            article=article, cursor=request.GET.get("after") or None,
+            per_page=site.threads_per_page, max_depth=site.max_reply_depth, own_pending_ids=own,
+        ), ""
+    except BadCursor as error:
+        return comment_threads_for_article(
+            article=article, per_page=site.threads_per_page, max_depth=site.max_reply_depth,
+            own_pending_ids=own,
+        ), str(error)
 
 
 @xframe_options_exempt  # framed by the allowed host only: CSP frame-ancestors says which

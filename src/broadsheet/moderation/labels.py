@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 from broadsheet.core.spreadsheet import GuardedWriter
+from broadsheet.moderation.ml.data import Output
 from broadsheet.moderation.models import Decision
 from broadsheet.moderation.reporting import HUMAN_ACTIONS
 from broadsheet.moderation.services import AUTO_MODERATOR
@@ -72,7 +72,7 @@ def label_for(decision: Decision, task: str) -> tuple[int | None, str]:
     return None, f"rejected as {slug or 'no reason given'}"
 
 
-def write_labels(handle: TextIO, task: str = "abuse", path: Path | None = None) -> ExportSummary:
+def write_labels(handle: Output, task: str = "abuse", path: Path | None = None) -> ExportSummary:
     """Write the desk's labels for TASK as CSV to HANDLE."""
     if task not in TASK_REASONS:
         raise ValueError(f"unknown task {task!r}; choose {' or '.join(TASK_REASONS)}")

@@ -79,7 +79,7 @@ class Decision(models.Model):
 AUTHOR_ACTIONS = (Decision.Action.AUTHOR_EDIT, Decision.Action.AUTHOR_DELETE)
 
 
-class BanQuerySet(models.QuerySet):
+class BanQuerySet(models.QuerySet["Ban"]):
     def in_force(self) -> BanQuerySet:
         """Bans not lifted and not expired."""
         return self.filter(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TextIO
 
+from broadsheet.moderation.ml.data import Output
 from broadsheet.moderation.models import Decision
 
 HUMAN_ACTIONS = [Decision.Action.APPROVE, Decision.Action.REJECT, Decision.Action.EDIT_APPROVE]
@@ -32,7 +32,7 @@ def agreement_by_reason() -> dict[str, Counter]:
     return table
 
 
-def print_agreement_report(stdout: TextIO) -> None:
+def print_agreement_report(stdout: Output) -> None:
     table = agreement_by_reason()
     if not table:
         stdout.write("No human decisions on scanned comments yet: nothing to compare.\n")

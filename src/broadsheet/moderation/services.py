@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from broadsheet.articles.cache import article_comments_changed
-from broadsheet.comments import authoring
 from broadsheet.comments.models import Comment, Report
 from broadsheet.comments.signals import send_on_commit
 from broadsheet.core.emails import mailbox_key
+from broadsheet.core.sql import insert_statement, insert_values, update_rows
 from broadsheet.moderation import signals
 from broadsheet.moderation.models import (
     Ban,
@@ -64,6 +65,12 @@ def _check_expected(comment: Comment, expected_status: str | None) -> None:
         raise _conflict(comment)
 
 
+def _pk(user: AbstractBaseUser | None) -> int | None:
+    # The user's key for a foreign key: the model's field names the concrete User class,
+    # these services take any account.
+    return user.pk if user is not None else None
+
+
 def _actor_name(actor: AbstractBaseUser | None) -> str:
     return actor.get_username() if actor is not None else AUTO_MODERATOR
 
@@ -71,6 +78,42 @@ def _actor_name(actor: AbstractBaseUser | None) -> str:
 def _locked(comment: Comment) -> Comment:
     # Two moderators clicking at once must not both decide: lock the row and re-read it.
     return Comment.objects.select_for_update().select_related("article").get(pk=comment.pk)
+
+
+def history_line(
+    *,
+    comment_id: int,
+    actor: AbstractBaseUser | None,
+    action: str,
+    status_before: str,
+    status_after: str,
+    text_before: str,
+    text_after: str,
+    scores: dict[str, Any],
+    actor_name: str | None = None,
+    reason: RejectionReason | None = None,
+    note: str = "",
+    scanner_verdict: str = "",
+    trust_rule: str = "",
+) -> Decision:
+    """One line of a comment's history, for the caller to store: every decision on a comment,
+    and its author's own changes, is written from here. ACTOR_NAME: the name the history shows,
+    by default the actor's username (the auto-moderator's when there is no actor)."""
+    return Decision(
+        comment_id=comment_id,
+        actor_id=_pk(actor),
+        actor_name=actor_name if actor_name is not None else _actor_name(actor),
+        action=action,
+        reason=reason,
+        note=note,
+        status_before=status_before,
+        status_after=status_after,
+        text_before=text_before,
+        text_after=text_after,
+        scores=scores,
+        scanner_verdict=scanner_verdict,
+        trust_rule=trust_rule,
+    )
 
 
 def _record(
@@ -82,25 +125,20 @@ def _record(
     text_before: str,
     reason: RejectionReason | None = None,
     note: str = "",
-    scores: dict | None = None,
-    trust_rule: str = "",
-    scanner_verdict: str = "",
 ) -> Decision:
-    return Decision.objects.create(
-        comment=comment,
-        actor=actor,
-        actor_name=_actor_name(actor),
-        action=action,
-        reason=reason,
-        note=note,
-        status_before=status_before,
-        status_after=comment.status,
-        text_before=text_before,
-        text_after=comment.text,
-        scores=scores if scores is not None else (comment.scores or {}),
-        scanner_verdict=comment.scan_verdict if actor is not None else scanner_verdict,
-        trust_rule=trust_rule,
+    line = history_line(
+        comment_id=comment.pk, actor=actor, action=action, reason=reason, note=note,
+        status_before=status_before, status_after=comment.status, text_before=text_before,
+        text_after=comment.text, scores=comment.scores or {},
+        scanner_verdict=_scanner_verdict(comment, actor),
     )
+    line.save(force_insert=True)
+    return line
+
+
+def _scanner_verdict(comment: Comment, actor: AbstractBaseUser | None) -> str:
+    # What the scanner had said when a person decided, so agreement can be measured.
+    return comment.scan_verdict if actor is not None else ""
 
 
 def _resolve_reports(comment: Comment, resolution: str) -> None:
@@ -110,36 +148,101 @@ def _resolve_reports(comment: Comment, resolution: str) -> None:
     comment.open_report_count = 0
 
 
+class DecidedMeanwhile(Exception):
+    """A comment an approval meant to publish no longer had the status it was read with."""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One comment to publish, as the approval reads it, and what its history keeps: the
+    note, and for the auto-moderator the trust rule that published the comment over the scan's
+    own verdict (both kept in the history)."""
+
+    comment_id: int
+    article_id: int
+    text: str
+    scores: dict[str, Any]
+    has_open_reports: bool = False
+    note: str = ""
+    trust_rule: str = ""
+    scanner_verdict: str = ""
+
+
+def comments_approve(
+    *, approvals: Sequence[Approval], actor: AbstractBaseUser | None, status_before: str
+) -> datetime:
+    """Publish the comments of APPROVALS, rows the caller has locked in its transaction and
+    read with STATUS_BEFORE: the one write of an approval, for one comment (a moderator's) or
+    a batch (the scan's). A few statements whatever the batch's size; raises DecidedMeanwhile,
+    for the caller's transaction to roll back, when a row no longer had STATUS_BEFORE. Returns
+    the time of the decision."""
+    now = timezone.now()
+    ids = [approval.comment_id for approval in approvals]
+    changed = update_rows(
+        Comment, ids,
+        {"status": Comment.Status.APPROVED.value, "decided_at": now, "rejection_reason": None,
+         "open_report_count": 0},
+        where={"status": status_before},
+    )
+    if changed != len(ids):
+        raise DecidedMeanwhile(f"Comments {ids} were not all {status_before}.")
+    # Publishing a rejected comment answers its author's request for a review, and an edited
+    # one the reports on its earlier text.
+    reported = [a.comment_id for a in approvals if a.has_open_reports]
+    if reported:
+        Report.objects.filter(comment_id__in=reported, resolved_at__isnull=True).update(
+            resolved_at=now, resolution="approved"
+        )
+    _insert_decisions([
+        history_line(
+            comment_id=approval.comment_id, actor=actor, action=Decision.Action.APPROVE,
+            note=approval.note, status_before=status_before,
+            status_after=Comment.Status.APPROVED, text_before=approval.text,
+            text_after=approval.text, scores=approval.scores,
+            scanner_verdict=approval.scanner_verdict, trust_rule=approval.trust_rule,
+        )
+        for approval in approvals
+    ])
+    for article_id in sorted({approval.article_id for approval in approvals}):
+        article_comments_changed(article_id)
+    if signals.comment_approved.has_listeners():
+        transaction.on_commit(lambda: _announce_approvals(ids))
+    return now
+
+
+def _insert_decisions(decisions: list[Decision]) -> None:
+    sql, fields = insert_statement(Decision, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [insert_values(decision, fields) for decision in decisions])
+
+
+def _announce_approvals(comment_ids: list[int]) -> None:
+    """After the approval commits, tell the apps above (webhooks, reply emails) of each."""
+    for comment in Comment.objects.filter(pk__in=comment_ids).select_related("article"):
+        signals.comment_approved.send_robust(sender=Comment, comment=comment)
+
+
 @transaction.atomic
 def comment_approve(
     *, comment: Comment, actor: AbstractBaseUser | None, note: str = "",
-    expected_status: str | None = None, already_locked: bool = False, trust_rule: str = "",
-    scanner_verdict: str = "",
+    expected_status: str | None = None,
 ) -> Comment:
     """Publish COMMENT if it still has EXPECTED_STATUS (the status the moderator saw; None
-    accepts any), else raise DecisionConflict. Approving an approved comment changes nothing.
-    ALREADY_LOCKED: the caller read it under select_for_update in this transaction (the
-    scanner's batch does), so it is not locked and read a second time. TRUST_RULE and
-    SCANNER_VERDICT: for the auto-moderator, the trust rule that published the comment over
-    the scan's own verdict (both kept in the history)."""
-    comment = comment if already_locked else _locked(comment)
+    accepts any), else raise DecisionConflict. Approving an approved comment changes nothing."""
+    comment = _locked(comment)
     if comment.status == Comment.Status.APPROVED:
         return comment
     _check_expected(comment, expected_status)
-    before = comment.status
-    comment.status = Comment.Status.APPROVED
-    comment.decided_at = timezone.now()
-    comment.rejection_reason = None
-    # Publishing a rejected comment answers its author's request for a review.
-    _resolve_reports(comment, "approved")
-    comment.save(update_fields=["status", "decided_at", "rejection_reason", "open_report_count"])
-    _record(
-        comment=comment, actor=actor, action=Decision.Action.APPROVE,
-        status_before=before, text_before=comment.text, note=note, trust_rule=trust_rule,
-        scanner_verdict=scanner_verdict,
+    approval = Approval(
+        comment_id=comment.pk, article_id=comment.article_id, text=comment.text,
+        scores=comment.scores or {}, has_open_reports=comment.open_report_count > 0, note=note,
+        scanner_verdict=_scanner_verdict(comment, actor),
     )
-    article_comments_changed(comment.article_id)
-    send_on_commit(signals.comment_approved, comment=comment)
+    decided_at = comments_approve(approvals=[approval], actor=actor, status_before=comment.status)
+    comment.status = Comment.Status.APPROVED
+    comment.decided_at = decided_at
+    comment.rejection_reason = None
+    comment.open_report_count = 0
     return comment
 
 
@@ -172,6 +275,22 @@ def comment_reject(
         article_comments_changed(comment.article_id)
     send_on_commit(signals.comment_rejected, comment=comment)
     return comment
+
+
+def comment_hold(
+    *, comment: Comment, note: str, scores: dict[str, Any], scanner_verdict: str = "",
+    trust_rule: str = "",
+) -> Decision:
+    """Put in COMMENT's history that the auto-moderator held it for a moderator; its status
+    stays as it is."""
+    line = history_line(
+        comment_id=comment.pk, actor=None, action=Decision.Action.HOLD, note=note,
+        status_before=comment.status, status_after=comment.status, text_before=comment.text,
+        text_after=comment.text, scores=scores, scanner_verdict=scanner_verdict,
+        trust_rule=trust_rule,
+    )
+    line.save(force_insert=True)
+    return line
 
 
 @transaction.atomic
@@ -257,28 +376,22 @@ def comments_decide_in_bulk(
     if action == "reject" and reason is None:
         raise DecisionError("Choose a reason to reject the selected comments.")
     seen_statuses = seen_statuses or {}
+    rejection = reason if action == "reject" else None
     outcome = BulkOutcome()
     for comment in Comment.objects.filter(pk__in=list(comment_ids)).order_by("pk"):
         expected = seen_statuses.get(comment.pk, comment.status)
         try:
-            if action == "approve":
+            if rejection is None:
                 decided = comment_approve(comment=comment, actor=actor, expected_status=expected)
             else:
                 decided = comment_reject(
-                    comment=comment, actor=actor, reason=reason, expected_status=expected
+                    comment=comment, actor=actor, reason=rejection, expected_status=expected
                 )
         except DecisionConflict as conflict:
             outcome.conflicts.append(conflict)
         else:
             outcome.decided.append(decided)
     return outcome
-
-
-def commenter_is_banned(*, email: str, user: AbstractBaseUser | None) -> bool:
-    condition = Q(email__iexact=email.strip()) if email else Q(pk__in=[])
-    if user is not None and user.pk:
-        condition |= Q(user=user)
-    return Ban.objects.filter(condition, lifted_at__isnull=True).exists()
 
 
 @transaction.atomic
@@ -331,11 +444,11 @@ def commenter_ban(
         return existing
     ban = Ban.objects.create(
         email=email,
-        user=user,
+        user_id=_pk(user),
         ip_hash=ip_hash if not email and user is None else "",
         expires_at=expires_at,
         note=note.strip(),
-        created_by=actor,
+        created_by_id=actor.pk,
     )
     if (email or user is not None) and signals.commenter_suspended.has_listeners():
         transaction.on_commit(
@@ -378,66 +491,6 @@ def commenter_note_add(*, comment: Comment, actor: AbstractBaseUser, text: str) 
         user_id=comment.user_id,
         email_key="" if comment.user_id else mailbox_key(comment.author_email),
         text=text,
-        created_by=actor,
+        created_by_id=actor.pk,
         created_by_name=actor.get_username(),
     )
-
-
-def decision_record_author_action(
-    *, comment: Comment, author: AbstractBaseUser, action: str, status_before: str,
-    text_before: str, name: str,
-) -> Decision:
-    """Put the author's own edit or deletion of COMMENT in its history, under the name they
-    commented with (never their address). Not a moderator's decision: the reports and the
-    desk's counts leave these actions out."""
-    if action not in (Decision.Action.AUTHOR_EDIT, Decision.Action.AUTHOR_DELETE):
-        raise ValueError(f"{action!r} is not an author's action.")
-    return Decision.objects.create(
-        comment=comment,
-        actor=author,
-        actor_name=name,
-        action=action,
-        status_before=status_before,
-        status_after=comment.status,
-        text_before=text_before,
-        text_after=comment.text,
-        scores=comment.scores or {},
-    )
-
-
-@transaction.atomic
-def comment_edit_by_its_author(*, comment_id: int, user: AbstractBaseUser, text: str) -> Comment:
-    """The author's edit (see comments.authoring) and its line in the comment's history, in one
-    transaction."""
-    before = _author_view(comment_id, user)
-    comment = authoring.comment_edit_by_author(comment_id=comment_id, user=user, text=text)
-    decision_record_author_action(
-        comment=comment, author=user, action=Decision.Action.AUTHOR_EDIT,
-        status_before=before.status, text_before=before.text, name=before.author_name,
-    )
-    return comment
-
-
-@transaction.atomic
-def comment_delete_by_its_author(*, comment_id: int, user: AbstractBaseUser) -> None:
-    """The author's deletion. A comment that stays as a placeholder (it has replies) keeps a
-    line in its history; one removed outright takes its history with it."""
-    before = _author_view(comment_id, user)
-    authoring.comment_delete_by_author(comment_id=comment_id, user=user)
-    placeholder = Comment.objects.filter(pk=comment_id).first()
-    if placeholder is not None:
-        decision_record_author_action(
-            comment=placeholder, author=user, action=Decision.Action.AUTHOR_DELETE,
-            status_before=before.status, text_before=before.text, name=before.author_name,
-        )
-
-
-def _author_view(comment_id: int, user: AbstractBaseUser) -> Comment:
-    # Locked first so the text recorded as "before" is the one the author's change replaced.
-    comment = (
-        Comment.objects.select_for_update().filter(pk=comment_id, user_id=user.pk)
-        .only("status", "text", "author_name", "deleted_by_author_at").first()
-    )
-    if comment is None or comment.deleted_by_author_at is not None:
-        raise authoring.NotAllowed("That is not one of your comments.")
-    return comment

@@ -11,11 +11,17 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections
 
 logger = logging.getLogger(__name__)
+
+# A queued job: the function (None: stop()'s wake-up), its arguments, when it was queued, and
+# whether comments were streaming in then.
+Job = tuple[Callable[..., None] | None, tuple[Any, ...], float, bool]
 
 SCAN_BATCH_SIZE = 50
 # While comments stream in, the runner waits up to this long after the first comment of a
@@ -53,7 +59,7 @@ class InProcessRunner:
 
     def __init__(self) -> None:
         # Jobs are (func, args, queued_at, streaming); see submit().
-        self._jobs: queue.Queue = queue.Queue()
+        self._jobs: queue.Queue[Job] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -68,7 +74,7 @@ class InProcessRunner:
         self._deferred_batch = 0
         self._deferred_lock = threading.Lock()
 
-    def submit(self, func, *args) -> None:
+    def submit(self, func: Callable[..., None], *args: Any) -> None:
         self._ensure_started()
         now = time.monotonic()
         streaming = False
@@ -110,7 +116,7 @@ class InProcessRunner:
             ids, self._deferred = self._deferred, []
             return ids
 
-    def after_response(self, **_kwargs) -> None:
+    def after_response(self, **_kwargs: Any) -> None:
         """request_finished receiver of a serving process: scan the comments that are due.
 
         A sync gunicorn worker sends the whole response before closing it, so the reader
@@ -192,7 +198,9 @@ class InProcessRunner:
                     self._close_connections(idle=True)
                     return
                 continue
-            func, args, extra = None, (), 0
+            func: Callable[..., None] | None = None
+            args: tuple[Any, ...] = ()
+            extra = 0
             if job is not None:
                 func, args, queued_at, streaming = job
                 if func is _scan:
@@ -255,7 +263,7 @@ class InProcessRunner:
 runner = InProcessRunner()
 
 
-def _dispatch(func, celery_task_name: str, *args) -> None:
+def _dispatch(func: Callable[..., None], celery_task_name: str, *args: Any) -> None:
     mode = settings.BROADSHEET_TASK_RUNNER
     if mode == "sync":
         func(*args)

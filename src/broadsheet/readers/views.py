@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -19,7 +23,7 @@ from broadsheet.accounts.selectors import commenter_for
 from broadsheet.comments import authoring
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
-from broadsheet.moderation import services as moderation_services
+from broadsheet.moderation import author_actions
 from broadsheet.readers import services as reader_services
 from broadsheet.readers.forms import AppealForm, EditForm
 from broadsheet.readers.selectors import OwnComment, own_comment, own_comments
@@ -70,60 +74,61 @@ def _own_or_404(request: HttpRequest, comment_id: int) -> OwnComment:
     return item
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def comment_appeal(request: HttpRequest, comment_id: int) -> HttpResponse:
-    item = _own_or_404(request, comment_id)
-    status = 200
-    form = AppealForm(request.POST or None)
+def _own_comment_form(
+    request: HttpRequest, *, item: OwnComment, form: forms.Form, template: str,
+    action: Callable[[dict[str, Any]], object], done: str, status: int = 200,
+) -> HttpResponse:
+    """The page of FORM about the reader's own comment ITEM; on a valid POST, ACTION with the
+    form's data, then back to the reader's comments saying DONE. A refusal
+    (authoring.NotAllowed) shows on the form."""
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                authoring.comment_appeal(
-                    comment_id=comment_id, user=_account(request), note=form.cleaned_data["note"]
-                )
+                action(form.cleaned_data)
             except authoring.NotAllowed as refusal:
                 form.add_error(None, str(refusal))
                 status = 409
             else:
-                messages.success(
-                    request, "Your request for a review has been sent to the moderators."
-                )
+                messages.success(request, done)
                 return see_other(reverse("readers:comments"))
-    return render(
-        request, "readers/appeal.html", {"item": item, "form": form}, status=status
+    return render(request, template, {"item": item, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_appeal(request: HttpRequest, comment_id: int) -> HttpResponse:
+    item, user = _own_or_404(request, comment_id), _account(request)
+    return _own_comment_form(
+        request, item=item, form=AppealForm(request.POST or None),
+        template="readers/appeal.html",
+        action=lambda data: authoring.comment_appeal(
+            comment_id=comment_id, user=user, note=data["note"]
+        ),
+        done="Your request for a review has been sent to the moderators.",
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
-    item = _own_or_404(request, comment_id)
-    site = SiteSettings.load()
+    item, user = _own_or_404(request, comment_id), _account(request)
+    max_length = SiteSettings.load().max_comment_length
     status = 200
     if request.method == "POST":
-        form = EditForm(request.POST, max_length=site.max_comment_length)
-        status = 400
-        if form.is_valid():
-            try:
-                moderation_services.comment_edit_by_its_author(
-                    comment_id=comment_id, user=_account(request), text=form.cleaned_data["text"]
-                )
-            except authoring.NotAllowed as refusal:
-                form.add_error(None, str(refusal))
-                status = 409
-            else:
-                messages.success(
-                    request, "Your comment is changed and awaits moderation again."
-                )
-                return see_other(reverse("readers:comments"))
+        form = EditForm(request.POST, max_length=max_length)
     else:
-        form = EditForm(initial={"text": item.comment.text}, max_length=site.max_comment_length)
+        form = EditForm(initial={"text": item.comment.text}, max_length=max_length)
         if item.editable_until is None:
             status = 409
             form.add_error(None, "This comment can no longer be edited.")
-    return render(request, "readers/edit.html", {"item": item, "form": form}, status=status)
+    return _own_comment_form(
+        request, item=item, form=form, template="readers/edit.html", status=status,
+        action=lambda data: author_actions.comment_edit_by_its_author(
+            comment_id=comment_id, user=user, text=data["text"]
+        ),
+        done="Your comment is changed and awaits moderation again.",
+    )
 
 
 @login_required
@@ -132,7 +137,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     item = _own_or_404(request, comment_id)
     if request.method == "POST":
         try:
-            moderation_services.comment_delete_by_its_author(
+            author_actions.comment_delete_by_its_author(
                 comment_id=comment_id, user=_account(request)
             )
         except authoring.NotAllowed as refusal:

@@ -40,14 +40,7 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
     if article is None:
         raise Http404("No article with this id.")
     if not article.is_published:
-        # Never render a draft to the public, even to say no.
-        return render(
-            request,
-            "error.html",
-            {"title": "Comment not posted",
-             "message": "This article is not published, so it takes no comments."},
-            status=400,
-        )
+        return _not_published(request)
     site = SiteSettings.load()
     commenter = request_commenter(request)
     form = CommentForm(request.POST, article=article, site=site, commenter=commenter)
@@ -77,6 +70,24 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
         user=request.user,
         ip_hash=hash_ip(ip),
     )
+    _say_what_became_of(request, comment)
+    return remember_own_comment(
+        request, see_other(f"{article.get_absolute_url()}#c{comment.pk}"), comment
+    )
+
+
+def _not_published(request: HttpRequest) -> HttpResponse:
+    # Never render a draft to the public, even to say no.
+    return render(
+        request,
+        "error.html",
+        {"title": "Comment not posted",
+         "message": "This article is not published, so it takes no comments."},
+        status=400,
+    )
+
+
+def _say_what_became_of(request: HttpRequest, comment: Comment) -> None:
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, "Your comment is published.")
     elif comment.status == Comment.Status.PENDING:
@@ -86,9 +97,6 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
         )
     else:
         messages.info(request, "Your comment was not published.")
-    return remember_own_comment(
-        request, see_other(f"{article.get_absolute_url()}#c{comment.pk}"), comment
-    )
 
 
 @require_GET

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import SupportsFloat
 
 from django import template
 from django.utils.safestring import SafeString
@@ -26,6 +27,8 @@ def highlighted(comment: Comment) -> SafeString:
 @register.filter
 def score(value: object) -> str:
     """A scanner score as the desk prints it: two decimals, "–" when there is none."""
+    if not isinstance(value, SupportsFloat | str):
+        return "–"
     try:
         return f"{float(value):.2f}"
     except (TypeError, ValueError):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 
 from broadsheet.moderation.ml.corpus import load_corpus
+from broadsheet.moderation.ml.data import Output
 from broadsheet.moderation.ml.features import GROUPS, canonical, model_tokens
 from broadsheet.moderation.ml.training import SHIPPED_RECIPE
 
@@ -70,7 +71,7 @@ def identity_gap(texts: list[str], labels: np.ndarray, scores: np.ndarray, hold_
 
 
 def run_reports(
-    kinds: list[str], options: dict, out: TextIO, err: TextIO, project_root: Path
+    kinds: list[str], options: dict, out: Output, err: Output, project_root: Path
 ) -> dict:
     as_json = options.get("json")
     report: dict = {}

@@ -8,8 +8,18 @@ import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from broadsheet.core.spreadsheet import unguarded_cell
+
+
+class Output(Protocol):
+    """Where reports and progress go: a text stream, or a management command's stdout."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 

@@ -12,11 +12,17 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any
 
 import numpy as np
 
-from broadsheet.moderation.ml.data import FALSE_LABELS, TRUE_LABELS, DatasetError, label_of
+from broadsheet.moderation.ml.data import (
+    FALSE_LABELS,
+    TRUE_LABELS,
+    DatasetError,
+    Output,
+    label_of,
+)
 from broadsheet.moderation.ml.metrics import auto_mode, precision_recall_f1, roc_auc
 from broadsheet.moderation.scanners.base import ScanContext
 
@@ -73,7 +79,8 @@ def labelled(rows: Sequence[dict], column: str = "label") -> tuple[list[dict], l
         if value is None:
             empty += 1
             continue
-        if (raw or "").strip().lower() not in TRUE_LABELS | FALSE_LABELS and 0 < float(raw) < 1:
+        cell = str(raw).strip()  # a label was read, so the cell has one
+        if cell.lower() not in TRUE_LABELS | FALSE_LABELS and 0 < float(cell) < 1:
             fractional += 1
         kept.append({**r, column: str(value)})
     notes = []
@@ -119,7 +126,7 @@ def _relevance_scanner():
         return None
 
 
-def _progress(out: TextIO | None, label: str, done: int, total: int, started: float) -> None:
+def _progress(out: Output | None, label: str, done: int, total: int, started: float) -> None:
     if out is None:
         return
     rate = done / max(time.perf_counter() - started, 1e-9)
@@ -130,7 +137,7 @@ def _progress(out: TextIO | None, label: str, done: int, total: int, started: fl
 def evaluate_abuse(
     rows: Sequence[dict],
     thresholds: dict[str, dict[str, float]] | None = None,
-    progress: TextIO | None = None,
+    progress: Output | None = None,
     with_relevance: bool = True,
     pool: Sequence[dict] | None = None,
 ) -> dict:
@@ -148,28 +155,20 @@ def evaluate_abuse(
     abuse.model  # load before timing: the first comment should not pay for it  # noqa: B018
     relevance = _relevance_scanner() if with_relevance and has_article_context(rows) else None
     if relevance is not None:
-        from broadsheet.moderation.scanners.relevance import place_in_file
+        from broadsheet.moderation.relevance.evaluation import place_in_file
 
         rows = list(rows)
-        place_in_file(contexts, rows, range(len(rows)), pool, relevance.embedder)
+        place_in_file(contexts, rows, range(len(rows)), None if pool is None else list(pool),
+                      relevance.embedder)
 
-    if relevance is not None and contexts:
-        # Warm up too: loading the embedder is start-up cost, not per-comment cost.
-        try:
-            relevance.scan_batch([ScanContext(text="warm up", article_title="warm up")])
-        except Exception as exc:
-            notes_early = [f"relevance scanner failed ({exc!r}); auto mode without it"]
-            relevance = None
-        else:
-            notes_early = []
-    else:
-        notes_early = []
+    notes: list[str] = []
+    if relevance is not None and contexts and not _warmed_up(relevance, notes):
+        relevance = None
     n = len(contexts)
     scores = {"abuse": np.zeros(n), "spam": np.zeros(n)}
     if relevance is not None:
         scores["relevance"] = np.zeros(n)
     verdict = np.zeros(n, dtype=bool)
-    notes: list[str] = notes_early
     started = time.perf_counter()
     abuse_seconds = 0.0
     for lo in range(0, n, BATCH):
@@ -205,12 +204,37 @@ def evaluate_abuse(
         "scanners_in_auto_mode": sorted(scores),
         "notes": notes,
     }
+    result.update(_at_thresholds(labels, scores, verdict, limits))
+
+    baseline = _baseline_scores([c.text for c in contexts])
+    if baseline is not None:
+        result["alt_profanity_check_roc_auc"] = roc_auc(labels, baseline)
+    return result
+
+
+def _warmed_up(relevance: Any, notes: list[str]) -> bool:
+    """Load the relevance scanner's embedder before timing (start-up cost, not per-comment
+    cost); False, with a note, if it fails."""
+    try:
+        relevance.scan_batch([ScanContext(text="warm up", article_title="warm up")])
+    except Exception as exc:
+        notes.append(f"relevance scanner failed ({exc!r}); auto mode without it")
+        return False
+    return True
+
+
+def _at_thresholds(
+    labels: np.ndarray, scores: dict[str, np.ndarray], verdict: np.ndarray,
+    limits: dict[str, dict[str, float]],
+) -> dict[str, Any]:
+    """The abuse scanner's precision and recall at its thresholds, and what auto mode would
+    publish with every scanner's hold threshold."""
+    result: dict[str, Any] = {}
     for level in ("hold", "reject"):
         limit = limits.get("abuse", {}).get(level)
         if limit is not None:
             prf = precision_recall_f1(labels, scores["abuse"] >= limit)
             result[f"abuse_at_{level}"] = {"threshold": limit, **prf}
-
     published = ~verdict
     for name, values in scores.items():
         hold = limits.get(name, {}).get("hold")
@@ -220,10 +244,6 @@ def evaluate_abuse(
     result["auto_published_share"] = auto["published_share"]
     result["auto_slip_rate"] = auto["slip_rate"]
     result["auto_published"] = auto["published"]
-
-    baseline = _baseline_scores([c.text for c in contexts])
-    if baseline is not None:
-        result["alt_profanity_check_roc_auc"] = roc_auc(labels, baseline)
     return result
 
 
@@ -241,7 +261,7 @@ def evaluate_relevance_on_file_labels(
     """ROC AUC of the relevance score against the file's own labels (1 = off-topic), each
     row scored against the context it came with, as the pipeline would score it: the file's
     other articles as background, discussions from POOL as in ``evaluate_relevance``."""
-    from broadsheet.moderation.scanners.relevance import place_in_file, scores_in_batches
+    from broadsheet.moderation.relevance.evaluation import place_in_file, scores_in_batches
 
     scanner = _relevance_scanner()
     if scanner is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
 
 import numpy as np
 
@@ -22,6 +21,7 @@ from broadsheet.moderation.ml.corpus import (
     POSITIVES_ONLY,
     load_corpus,
 )
+from broadsheet.moderation.ml.data import Output
 from broadsheet.moderation.ml.metrics import roc_auc
 from broadsheet.moderation.ml.training import (
     RECIPES,
@@ -127,7 +127,7 @@ def leave_one_out(
     }
 
 
-def print_table(result: dict, out: TextIO) -> None:
+def print_table(result: dict, out: Output) -> None:
     w = out.write
     w("\nleave-one-out ROC AUC (trained without the set, measured on its test split)\n")
     w(f"  {'left out':24s} {'ROC AUC':>8s} {'rows':>7s} {'abusive':>8s}\n")

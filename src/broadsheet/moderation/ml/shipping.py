@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from broadsheet.moderation.ml.training import (
     RECIPES,
     SEED,
     SHIPPED_RECIPE,
+    Recipe,
     cache_file,
     feature_matrix,
     fit_on,
@@ -100,21 +102,8 @@ def train(
     """Fit, calibrate, choose thresholds and the highlight rule; write the model if SAVE.
 
     OVERRIDES may set "C", "buckets" and "boost" ({set: multiplier}) of the recipe."""
-    from dataclasses import replace
-
-    from broadsheet.moderation.ml.spans import SPANS_SET, evaluate_spans, fit_rule, load_gold
-
     started = time.time()
-    overrides = overrides or {}
-    recipe = replace(RECIPES[recipe_name])
-    recipe.boost = dict(recipe.boost) | dict(overrides.get("boost") or {})
-    if overrides.get("C"):
-        recipe.C = float(overrides["C"])
-    for name in ("nb_mix", "embed_mix"):
-        if overrides.get(name) is not None:
-            setattr(recipe, name, float(overrides[name]))
-    if overrides.get("buckets"):
-        recipe.cfg = replace(recipe.cfg, n_buckets=int(overrides["buckets"]))
+    recipe = _recipe(recipe_name, overrides or {})
     _log(f"datasets in {datasets}; recipe {recipe_name}")
     corpus = load_corpus(datasets, log=_log)
     own = add_extra(corpus, extra or [], recipe.boost)
@@ -126,11 +115,7 @@ def train(
     # Score through the shipped precision (float16 weights) so every figure is the file's.
     shipped = LinearModel(model.weights.astype(np.float16), model.bias, recipe.cfg, {}, model.dense)
 
-    pool, pool_w = news_pool(corpus, "dev")
-    if len(set(corpus.labels[pool].tolist())) < 2:
-        # No comment-like sets (a custom folder): every dev row, as it comes.
-        pool = corpus.rows("dev")
-        pool_w = np.ones(len(pool))
+    pool, pool_w = _pool(corpus, "dev")
     calibration = platt(raw_rows(shipped, x, pool), corpus.labels[pool], pool_w)
     shipped.meta["calibration"] = calibration
     _log(f"calibration on the news-like dev pool ({len(pool)} rows): {calibration}")
@@ -138,55 +123,13 @@ def train(
     def scores_of(rows: np.ndarray) -> np.ndarray:
         return score_rows(shipped, x, rows)
 
-    table = slip_table(scores_of(pool), corpus.labels[pool], pool_w)
-    hold = hold_for_slip(table, slip_target)
-    test_pool, test_w = news_pool(corpus, "test")
-    if len(set(corpus.labels[test_pool].tolist())) < 2:
-        test_pool = corpus.rows("test")
-        test_w = np.ones(len(test_pool))
-    test_table = slip_table(scores_of(test_pool), corpus.labels[test_pool], test_w)
-    at_hold_test = next(r for r in test_table if r["t"] == hold["t"])
-    _log(f"auto mode at slip <= {slip_target:.1%}: hold {hold['t']:.2f}, dev published "
-         f"{hold['published']:.1%} (slip {hold['slip']:.2%}); test published "
-         f"{at_hold_test['published']:.1%} (slip {at_hold_test['slip']:.2%})")
-
-    fox_neg = np.flatnonzero(
-        (corpus.names == "fox_news") & (corpus.labels == 0) & (corpus.splits != "train")
-    )
-    fox_neg_scores = scores_of(fox_neg)
-    previous = None
-    if len(fox_neg) and Path(out).is_file():
-        try:
-            old = LinearModel.load(out)
-            old_hold = old.meta.get("hold") or 0.3
-            old_scores = old.predict_proba([corpus.texts[i] for i in fox_neg])
-            previous = {"mean_score": float(old_scores.mean()),
-                        "held_share": float((old_scores >= old_hold).mean()), "hold": old_hold}
-        except (OSError, ValueError, KeyError):
-            previous = None
-    fox_check: dict = {"rows": int(len(fox_neg)), "previous_model": previous}
-    if len(fox_neg):
-        fox_check["mean_score"] = float(fox_neg_scores.mean())
-        fox_check["held_share"] = float((fox_neg_scores >= hold["t"]).mean())
-        _log(f"fox_news held-out negatives: mean score {fox_check['mean_score']:.3f}, held "
-             f"{fox_check['held_share']:.1%}" + (
-                 f" (previous model: {previous['mean_score']:.3f}, {previous['held_share']:.1%})"
-                 if previous else ""))
+    table, hold, at_hold_test = _auto_mode(corpus, scores_of, pool, pool_w, slip_target)
+    fox_check = _fox_news_check(corpus, scores_of, out, hold["t"])
 
     dev_auc = _per_set_auc(corpus, scores_of, "dev")
     test_auc = _per_set_auc(corpus, scores_of, "test")
     shipped.meta.update({"name": Path(out).stem, "hold": hold["t"]})
-    if SPANS_SET in corpus.provenance:
-        rule, dev_f1 = fit_rule(shipped, load_gold(datasets, "dev"))
-        test_f1 = evaluate_spans(shipped, load_gold(datasets, "test"), rule)
-        shipped.meta["highlight"] = {
-            "min_push": rule.min_push, "min_share": rule.min_share, "max_words": rule.max_words
-        }
-        _log(f"highlight rule {shipped.meta['highlight']}: span F1 dev {dev_f1:.4f}, "
-             f"test {test_f1:.4f}")
-        highlight = shipped.meta["highlight"] | {"span_f1_dev": dev_f1, "span_f1_test": test_f1}
-    else:
-        highlight = {"note": f"no {SPANS_SET} set: the default highlight rule"}
+    highlight = _highlight(shipped, corpus, datasets)
 
     t0 = time.time()
     sample = [corpus.texts[i] for i in corpus.rows("test")[:3000]]
@@ -223,15 +166,109 @@ def train(
     for name in corpus.sets:
         print(f"  {name:24s} {dev_auc[name]:.4f}  {test_auc[name]:.4f}")
     if save:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shipped.meta["trained_at"] = summary["trained_at"]
-        shipped.meta["data_version"] = summary["data_version"]
-        shipped.save(out)
-        out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
-        _log(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {out.with_suffix('.json').name}")
+        _save(shipped, Path(out), summary)
     _log(f"done in {time.time() - started:.0f}s")
     return summary
+
+
+def _pool(corpus: Corpus, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """The news-like rows of SPLIT at their base rates, with their weights; with no
+    comment-like sets (a custom folder), every row of SPLIT as it comes."""
+    pool, weights = news_pool(corpus, split)
+    if len(set(corpus.labels[pool].tolist())) < 2:
+        pool = corpus.rows(split)
+        weights = np.ones(len(pool))
+    return pool, weights
+
+
+def _recipe(recipe_name: str, overrides: dict) -> Recipe:
+    """The named recipe with OVERRIDES ("C", "buckets", "boost", "nb_mix", "embed_mix")."""
+    from dataclasses import replace
+
+    recipe = replace(RECIPES[recipe_name])
+    recipe.boost = dict(recipe.boost) | dict(overrides.get("boost") or {})
+    if overrides.get("C"):
+        recipe.C = float(overrides["C"])
+    for name in ("nb_mix", "embed_mix"):
+        if overrides.get(name) is not None:
+            setattr(recipe, name, float(overrides[name]))
+    if overrides.get("buckets"):
+        recipe.cfg = replace(recipe.cfg, n_buckets=int(overrides["buckets"]))
+    return recipe
+
+
+def _auto_mode(
+    corpus: Corpus, scores_of: Callable[[np.ndarray], np.ndarray], pool: np.ndarray,
+    pool_w: np.ndarray, slip_target: float,
+) -> tuple[list[dict], dict, dict]:
+    """The dev pool's slip table, the hold threshold for SLIP_TARGET, and the test split's
+    figures at that threshold."""
+    table = slip_table(scores_of(pool), corpus.labels[pool], pool_w)
+    hold = hold_for_slip(table, slip_target)
+    test_pool, test_w = _pool(corpus, "test")
+    test_table = slip_table(scores_of(test_pool), corpus.labels[test_pool], test_w)
+    at_hold_test = next(r for r in test_table if r["t"] == hold["t"])
+    _log(f"auto mode at slip <= {slip_target:.1%}: hold {hold['t']:.2f}, dev published "
+         f"{hold['published']:.1%} (slip {hold['slip']:.2%}); test published "
+         f"{at_hold_test['published']:.1%} (slip {at_hold_test['slip']:.2%})")
+    return table, hold, at_hold_test
+
+
+def _fox_news_check(
+    corpus: Corpus, scores_of: Callable[[np.ndarray], np.ndarray], out: str | Path,
+    hold: float,
+) -> dict:
+    """How the held-out fox_news negatives score, next to the model at OUT before."""
+    fox_neg = np.flatnonzero(
+        (corpus.names == "fox_news") & (corpus.labels == 0) & (corpus.splits != "train")
+    )
+    fox_neg_scores = scores_of(fox_neg)
+    previous = None
+    if len(fox_neg) and Path(out).is_file():
+        try:
+            old = LinearModel.load(out)
+            old_hold = old.meta.get("hold") or 0.3
+            old_scores = old.predict_proba([corpus.texts[i] for i in fox_neg])
+            previous = {"mean_score": float(old_scores.mean()),
+                        "held_share": float((old_scores >= old_hold).mean()), "hold": old_hold}
+        except (OSError, ValueError, KeyError):
+            previous = None
+    fox_check: dict = {"rows": int(len(fox_neg)), "previous_model": previous}
+    if len(fox_neg):
+        fox_check["mean_score"] = float(fox_neg_scores.mean())
+        fox_check["held_share"] = float((fox_neg_scores >= hold).mean())
+        _log(f"fox_news held-out negatives: mean score {fox_check['mean_score']:.3f}, held "
+             f"{fox_check['held_share']:.1%}" + (
+                 f" (previous model: {previous['mean_score']:.3f}, {previous['held_share']:.1%})"
+                 if previous else ""))
+    return fox_check
+
+
+def _highlight(shipped: LinearModel, corpus: Corpus, datasets: str | Path) -> dict:
+    """Fit the rule that highlights the words behind a score, where the span set is here."""
+    from broadsheet.moderation.ml.spans import SPANS_SET, evaluate_spans, fit_rule, load_gold
+
+    if SPANS_SET in corpus.provenance:
+        rule, dev_f1 = fit_rule(shipped, load_gold(datasets, "dev"))
+        test_f1 = evaluate_spans(shipped, load_gold(datasets, "test"), rule)
+        shipped.meta["highlight"] = {
+            "min_push": rule.min_push, "min_share": rule.min_share, "max_words": rule.max_words
+        }
+        _log(f"highlight rule {shipped.meta['highlight']}: span F1 dev {dev_f1:.4f}, "
+             f"test {test_f1:.4f}")
+        highlight = shipped.meta["highlight"] | {"span_f1_dev": dev_f1, "span_f1_test": test_f1}
+    else:
+        highlight = {"note": f"no {SPANS_SET} set: the default highlight rule"}
+    return highlight
+
+
+def _save(shipped: LinearModel, out: Path, summary: dict) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shipped.meta["trained_at"] = summary["trained_at"]
+    shipped.meta["data_version"] = summary["data_version"]
+    shipped.save(out)
+    out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
+    _log(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {out.with_suffix('.json').name}")
 
 
 def main(argv: list[str] | None = None, default_datasets: str | None = None) -> dict:

@@ -5,10 +5,10 @@ from them."""
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -25,6 +25,10 @@ from broadsheet.moderation.scanners.base import (
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from broadsheet.moderation.scanners.wordlist import WordListScanner
+
+T = TypeVar("T")
 
 REPEAT_WINDOW = timedelta(days=7)
 # The relevance scanner compares a comment with its own article AND these latest others.
@@ -65,16 +69,24 @@ def _recheck_due(name: str) -> bool:
     return True
 
 
-def forget_checked_settings(**_kwargs) -> None:
+def forget_checked_settings(**_kwargs: Any) -> None:
     """Signal receiver: the word lists, blocked domains or articles changed here."""
     _last_checked.clear()
     forget_discussions()
 
 
-_wordlist_cache: dict[str, object] = {}
+@dataclass
+class _Cached(Generic[T]):
+    """A value kept per process, and the state of the tables it was built from."""
+
+    value: T | None = None
+    key: tuple[object, ...] | None = None
 
 
-def _wordlist_scanner():
+_wordlist_cache: _Cached[WordListScanner] = _Cached()
+
+
+def _wordlist_scanner() -> WordListScanner:
     """The word-list scanner, rebuilt only when editors changed the list.
 
     One aggregate query tells whether anything was added, edited or deleted, so a list of
@@ -82,20 +94,20 @@ def _wordlist_scanner():
     """
     from broadsheet.moderation.scanners.wordlist import WordListScanner
 
-    if "scanner" in _wordlist_cache and not _recheck_due("wordlist"):
-        return _wordlist_cache["scanner"]
+    if _wordlist_cache.value is not None and not _recheck_due("wordlist"):
+        return _wordlist_cache.value
     state = WordListEntry.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
     key = (state["count"], state["changed"])
-    if "scanner" not in _wordlist_cache or _wordlist_cache.get("key") != key:
+    if _wordlist_cache.value is None or _wordlist_cache.key != key:
         entries = list(WordListEntry.objects.values_list("phrase", "kind"))
         banned = [p for p, kind in entries if kind == WordListEntry.Kind.BANNED]
         suspect = [p for p, kind in entries if kind == WordListEntry.Kind.SUSPECT]
-        _wordlist_cache["scanner"] = WordListScanner(banned=banned, suspect=suspect)
-        _wordlist_cache["key"] = key
-    return _wordlist_cache["scanner"]
+        _wordlist_cache.value = WordListScanner(banned=banned, suspect=suspect)
+        _wordlist_cache.key = key
+    return _wordlist_cache.value
 
 
-_background_cache: dict[str, object] = {}
+_background_cache: _Cached[dict[int, BackgroundArticle]] = _Cached()
 
 
 def _recent_articles() -> dict[int, BackgroundArticle]:
@@ -103,14 +115,16 @@ def _recent_articles() -> dict[int, BackgroundArticle]:
     scanner's background; reloaded only when an article or an embedding changed."""
     from broadsheet.articles.models import Article
 
-    if "articles" in _background_cache and not _recheck_due("background"):
-        return _background_cache["articles"]  # type: ignore[return-value]
+    if _background_cache.value is not None and not _recheck_due("background"):
+        return _background_cache.value
     published = Article.objects.published()
     state = published.aggregate(count=Count("id"), changed=Max("updated_at"))
     vectors = ArticleEmbedding.objects.aggregate(count=Count("id"), changed=Max("computed_at"))
-    key = (state["count"], state["changed"], vectors["count"], vectors["changed"])
-    key += (embedder.MODEL_NAME,)
-    if _background_cache.get("key") != key:
+    key = (
+        state["count"], state["changed"], vectors["count"], vectors["changed"],
+        embedder.MODEL_NAME,
+    )
+    if _background_cache.value is None or _background_cache.key != key:
         latest = list(
             published.order_by("-published_at", "-id").values_list("id", "headline", "deck")[
                 :BACKGROUND_ARTICLES
@@ -127,9 +141,9 @@ def _recent_articles() -> dict[int, BackgroundArticle]:
             if e is not None and e.model_name == embedder.MODEL_NAME:
                 vecs = embedder.from_bytes(bytes(e.vectors))
             articles[article_id] = BackgroundArticle(title=headline, deck=deck, embeddings=vecs)
-        _background_cache["articles"] = articles
-        _background_cache["key"] = key
-    return _background_cache["articles"]  # type: ignore[return-value]
+        _background_cache.value = articles
+        _background_cache.key = key
+    return _background_cache.value
 
 
 _blocked_cache: dict[str, frozenset[str]] = {}
@@ -197,8 +211,9 @@ def _discussions(article_ids: set[int]) -> dict[int, Discussion]:
             found.sort(key=lambda row: row[0], reverse=True)
             vectors = [vector for _, vector, _ in found]
             bags = None
-            if found and all(bag is not None for _, _, bag in found):
-                bags = embedder.TokenBags([embedder.bag_from_bytes(bag) for _, _, bag in found])
+            stored_bags = [bag for _, _, bag in found if bag is not None]
+            if found and len(stored_bags) == len(found):
+                bags = embedder.TokenBags([embedder.bag_from_bytes(bag) for bag in stored_bags])
             _discussion_cache[aid] = (now, (np.concatenate(vectors) if vectors else None, bags))
         # An article no comment came for in a while gives its memory back (up to 200 vectors).
         for aid in [a for a, (at, _) in _discussion_cache.items()

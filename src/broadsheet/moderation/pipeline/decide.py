@@ -9,12 +9,11 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import ModerationPolicy, SiteSettings
-from broadsheet.moderation import embedder, policy, signals, trust
-from broadsheet.moderation.models import Decision, RejectionReason
+from broadsheet.moderation import embedder, policy, services, trust
+from broadsheet.moderation.models import RejectionReason
 from broadsheet.moderation.pipeline import context, store
 from broadsheet.moderation.pipeline.store import ClaimedComment, LockedPending
 from broadsheet.moderation.scanners.base import ScanContext, ScanResult
@@ -144,28 +143,67 @@ def scan_comments(comment_ids: Sequence[int]) -> int:
         if deciding:
             # Under the lock, only the comments still pending: a moderator's decision made
             # while we scanned stands.
-            locked = store.lock_still_pending(list(deciding), stamp)
-            approvals = [row for row in locked if deciding[row.pk].outcome == "approved"]
-            others = [row.pk for row in locked if deciding[row.pk].outcome != "approved"]
-            # Model instances only where the one-by-one services need them (holds and
-            # rejections); the rows are locked already.
-            one_by_one = _comment_models(others)
-            if approvals:
-                try:
-                    with transaction.atomic():
-                        _approve_all(approvals, deciding)
-                except Exception:
-                    logger.exception("Approving comments %s together failed; one by one now",
-                                     [c.pk for c in approvals])
-                    one_by_one += _comment_models([row.pk for row in approvals])
-            for comment in one_by_one:
-                try:
-                    # A savepoint each, so one that cannot be stored keeps the others.
-                    with transaction.atomic():
-                        _decide(comment, deciding[comment.pk])
-                except Exception:
-                    logger.exception("Deciding comment %s failed; it stays pending", comment.pk)
+            _decide_locked(store.lock_still_pending(list(deciding), stamp), deciding)
     return len(comments)
+
+
+def _decide_locked(locked: list[LockedPending], scans: dict[int, _Scan]) -> None:
+    """Apply each scan's outcome to LOCKED, the pending rows under this transaction's lock."""
+    approvals = [
+        _approval(row, scans[row.pk]) for row in locked if scans[row.pk].outcome == "approved"
+    ]
+    if approvals:
+        _approve(approvals)
+    # Model instances only where the services need them (holds and rejections).
+    others = [row.pk for row in locked if scans[row.pk].outcome != "approved"]
+    for comment in _comment_models(others):
+        try:
+            # A savepoint each, so one that cannot be stored keeps the others.
+            with transaction.atomic():
+                _decide(comment, scans[comment.pk])
+        except Exception:
+            logger.exception("Deciding comment %s failed; it stays pending", comment.pk)
+
+
+def _approval(row: LockedPending, scan: _Scan) -> services.Approval:
+    return services.Approval(
+        comment_id=row.pk, article_id=row.article_id, text=row.text, scores=scan.scores or {},
+        has_open_reports=row.open_report_count > 0, note=scan.approval_note,
+        trust_rule=scan.trust_rule,
+        scanner_verdict=scan.verdict.action if scan.trust_rule else "",
+    )
+
+
+def _approve(approvals: list[services.Approval]) -> None:
+    """The batch's approvals in one write (services.comments_approve: a few statements, where
+    one comment at a time cost more than scanning it); should that fail, one at a time, so a
+    comment that cannot be stored keeps the others."""
+    if _approve_pending(approvals) or len(approvals) == 1:
+        return
+    logger.warning("Approving comments %s together failed; one at a time now",
+                   [approval.comment_id for approval in approvals])
+    for approval in approvals:
+        _approve_pending([approval])
+
+
+def _approve_pending(approvals: list[services.Approval]) -> bool:
+    """Approve APPROVALS in a savepoint; False (and nothing written) if that failed."""
+    try:
+        with transaction.atomic():
+            services.comments_approve(
+                approvals=approvals, actor=None, status_before=Comment.Status.PENDING
+            )
+    except services.DecidedMeanwhile:
+        # The rows are locked, so no other decision should reach them; should one have all
+        # the same, it stands.
+        logger.warning("Comments %s were decided while the scan approved them",
+                       [approval.comment_id for approval in approvals])
+        return False
+    except Exception:
+        logger.exception("Approving comments %s failed; they stay pending",
+                         [approval.comment_id for approval in approvals])
+        return False
+    return True
 
 
 def _comment_models(comment_ids: list[int]) -> list[Comment]:
@@ -175,81 +213,23 @@ def _comment_models(comment_ids: list[int]) -> list[Comment]:
     return list(Comment.objects.filter(pk__in=comment_ids).select_related("article"))
 
 
-class _DecidedMeanwhile(Exception):
-    """A row the batch meant to approve was no longer pending."""
-
-
-def _approve_all(locked: list[LockedPending], scans: dict[int, _Scan]) -> None:
-    """The auto-moderator's approvals of a batch in two statements, writing the same rows as
-    ``services.comment_approve`` one comment at a time (whose ORM saves and savepoints cost
-    more than scanning the comment). LOCKED are pending rows under this transaction's lock;
-    SCANS their scans by comment id (the scores just stored on those rows)."""
-    from broadsheet.articles.cache import article_comments_changed
-    from broadsheet.moderation import services
-
-    approved = Comment.Status.APPROVED
-    decisions = [
-        Decision(
-            comment_id=comment.pk, actor=None, actor_name=services.AUTO_MODERATOR,
-            action=Decision.Action.APPROVE, note=scans[comment.pk].approval_note,
-            status_before=Comment.Status.PENDING, status_after=approved,
-            text_before=comment.text, text_after=comment.text,
-            scores=scans[comment.pk].scores or {},
-            scanner_verdict=(
-                scans[comment.pk].verdict.action if scans[comment.pk].trust_rule else ""
-            ),
-            trust_rule=scans[comment.pk].trust_rule,
-        )
-        for comment in locked
-    ]
-    if not store.approve_pending([c.pk for c in locked], timezone.now(), decisions):
-        raise _DecidedMeanwhile
-    for article_id in sorted({c.article_id for c in locked}):
-        article_comments_changed(article_id)
-    if signals.comment_approved.has_listeners():
-        approved_ids = [c.pk for c in locked]
-        transaction.on_commit(lambda: _announce_approvals(approved_ids))
-
-
-def _announce_approvals(comment_ids: list[int]) -> None:
-    """After the batch commits, tell the apps above (webhooks, reply emails) of each approval,
-    as services.comment_approve does for one comment."""
-    for comment in Comment.objects.filter(pk__in=comment_ids).select_related("article"):
-        signals.comment_approved.send_robust(sender=Comment, comment=comment)
-
-
 def _decide(locked: Comment, scan: _Scan) -> None:
-    """Apply the policy's outcome to LOCKED, the pending row under select_for_update."""
-    from broadsheet.moderation import services
-
-    note = scan.verdict.explanation
-    pending = Comment.Status.PENDING
-    if locked.status != pending:
+    """Reject LOCKED, the pending row under select_for_update, or record that it is held."""
+    if locked.status != Comment.Status.PENDING:
         return  # a moderator decided while the batch scanned: their decision stands
-    if scan.outcome == "approved":
-        services.comment_approve(
-            comment=locked, actor=None, note=scan.approval_note,
-            expected_status=pending, already_locked=True, trust_rule=scan.trust_rule,
-            scanner_verdict=scan.verdict.action if scan.trust_rule else "",
-        )
-    elif scan.outcome == "rejected":
+    scanner_verdict = scan.verdict.action if scan.trust_rule else ""
+    if scan.outcome == "rejected":
         reason = RejectionReason.objects.filter(slug=scan.verdict.reason_slug).first()
         if reason is None:
             reason, _ = RejectionReason.objects.get_or_create(
                 slug="other", defaults={"label": "Other"}
             )
         services.comment_reject(
-            comment=locked, actor=None, reason=reason, note=note, expected_status=pending,
-            already_locked=True,
+            comment=locked, actor=None, reason=reason, note=scan.verdict.explanation,
+            expected_status=Comment.Status.PENDING, already_locked=True,
         )
     else:
-        Decision.objects.create(
-            comment=locked, actor=None, actor_name=services.AUTO_MODERATOR,
-            action=Decision.Action.HOLD, note=note,
-            status_before=locked.status, status_after=locked.status, text_before=locked.text,
-            text_after=locked.text, scores=scan.scores,
-            scanner_verdict=scan.verdict.action if scan.trust_rule else "",
-            trust_rule=scan.trust_rule,
+        services.comment_hold(
+            comment=locked, note=scan.verdict.explanation, scores=scan.scores,
+            scanner_verdict=scanner_verdict, trust_rule=scan.trust_rule,
         )
-
-

@@ -13,17 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.comments.services import text_fingerprint
-from broadsheet.core.sql import insert_statement, insert_values
+from broadsheet.core.sql import concrete_field
 from broadsheet.moderation import embedder
-from broadsheet.moderation.models import CommentVector, Decision
+from broadsheet.moderation.models import CommentVector
 
 if TYPE_CHECKING:
     from broadsheet.moderation.pipeline.decide import _Scan
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 CLAIM_TIMEOUT = timedelta(seconds=60)
 
 
-def _table(model) -> str:
+def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -40,8 +40,8 @@ def _in_list(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
-def _db_datetime(value: datetime):
-    return Comment._meta.get_field("submitted_at").get_db_prep_save(value, connection)
+def _db_datetime(value: datetime) -> Any:
+    return concrete_field(Comment, "submitted_at").get_db_prep_save(value, connection)
 
 
 @lru_cache(maxsize=128)
@@ -189,7 +189,7 @@ def _repeats_sql(vendor: str, count: int) -> str:
     )
 
 
-def repeat_counts(comments: list[ClaimedComment], since) -> dict[int, int]:
+def repeat_counts(comments: list[ClaimedComment], since: datetime) -> dict[int, int]:
     """How often each comment's text was posted in the window by anyone, the comment excluded."""
     keys = {c.pk: c.text_fingerprint or text_fingerprint(c.text) for c in comments}
     wanted = sorted(set(keys.values()))
@@ -215,10 +215,12 @@ def _store_sql(vendor: str) -> str:
 def store_scans(scans: list[_Scan], stamp: datetime) -> None:
     """Store every scan in one statement run once per comment, only on rows this call still
     owns (a worker that outlived its claim finds its rows taken and stores nothing)."""
-    field = Comment._meta.get_field
-    scores_field, reasons_field = field("scores"), field("reasons")
-    stamp_value = field("scan_claimed_at").get_db_prep_save(stamp, connection)
-    scanned_at = field("scanned_at").get_db_prep_save(timezone.now(), connection)
+    scores_field = concrete_field(Comment, "scores")
+    reasons_field = concrete_field(Comment, "reasons")
+    stamp_value = concrete_field(Comment, "scan_claimed_at").get_db_prep_save(stamp, connection)
+    scanned_at = concrete_field(Comment, "scanned_at").get_db_prep_save(
+        timezone.now(), connection
+    )
     params = [
         (
             scores_field.get_db_prep_save(scan.scores, connection),
@@ -269,6 +271,7 @@ class LockedPending:
     pk: int
     article_id: int
     text: str
+    open_report_count: int
 
 
 @lru_cache(maxsize=128)
@@ -277,7 +280,7 @@ def _lock_sql(vendor: str, count: int) -> str:
     # PostgreSQL locks the rows, so a moderator's decision waits or has already won.
     lock = " FOR UPDATE" if vendor == "postgresql" else ""
     return (
-        f"SELECT id, article_id, text FROM {_table(Comment)} "
+        f"SELECT id, article_id, text, open_report_count FROM {_table(Comment)} "
         f"WHERE id IN ({_in_list(count)}) AND status = %s AND scan_state = %s "
         f"AND scan_claimed_at = %s ORDER BY id{lock}"
     )
@@ -285,7 +288,7 @@ def _lock_sql(vendor: str, count: int) -> str:
 
 def lock_still_pending(comment_ids: list[int], stamp: datetime) -> list[LockedPending]:
     """The rows among COMMENT_IDS still pending and scanned under STAMP, locked: a decision
-    a moderator made while we scanned stands. Three columns in one statement: the ORM's
+    a moderator made while we scanned stands. Four columns in one statement: the ORM's
     query with the article joined cost a fifth of a posted comment's time."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -294,33 +297,3 @@ def lock_still_pending(comment_ids: list[int], stamp: datetime) -> list[LockedPe
              _db_datetime(stamp)],
         )
         return [LockedPending(*row) for row in cursor.fetchall()]
-
-
-@lru_cache(maxsize=128)
-def _approve_sql(count: int) -> str:
-    return (
-        f"UPDATE {_table(Comment)} SET status = %s, decided_at = %s, "
-        f"rejection_reason_id = NULL WHERE id IN ({_in_list(count)}) AND status = %s"
-    )
-
-
-
-
-def approve_pending(comment_ids: list[int], now: datetime, decisions: list[Decision]) -> bool:
-    """Approve the pending rows COMMENT_IDS and insert their DECISIONS, in two statements;
-    False (and nothing inserted) when one of the rows was no longer pending."""
-    sql, fields = insert_statement(Decision, connection.vendor)
-    rows = [insert_values(decision, fields) for decision in decisions]
-    decided_at = Comment._meta.get_field("decided_at").get_db_prep_save(now, connection)
-    with connection.cursor() as cursor:
-        # Conditional, like every decision: the rows are locked, but should one have been
-        # decided all the same, the caller rolls the batch back and goes one by one.
-        cursor.execute(
-            _approve_sql(len(comment_ids)),
-            [Comment.Status.APPROVED.value, decided_at, *comment_ids,
-             Comment.Status.PENDING.value],
-        )
-        if cursor.rowcount != len(comment_ids):
-            return False
-        cursor.executemany(sql, rows)
-    return True

@@ -101,8 +101,33 @@ class EvidenceReader:
         out = [Evidence() for _ in contexts]
         if not contexts:
             return out
-        dim = self.embedder.dim
         comments, comment_bags = self._embed_and_bag([c.text or "" for c in contexts])
+        for i in range(len(contexts)):
+            out[i].vector = comments[i]
+            out[i].bag = comment_bags[i]
+        own_discussion, own_lexical = self._own_discussions(contexts, comments, comment_bags, out)
+        self._parents(contexts, comments, comment_bags, out)
+        # Background articles are usually shared by the whole batch: each is compared once.
+        unique: dict[int, BackgroundArticle] = {}
+        for c in contexts:
+            for b in c.background_articles:
+                unique.setdefault(id(b), b)
+        self._own_articles(contexts, comments, comment_bags, list(unique.values()), out)
+        if unique:
+            self._background(contexts, comments, comment_bags, list(unique.values()), out)
+            self._background_discussions(
+                contexts, comments, comment_bags, own_discussion, own_lexical,
+                list(unique.values()), out,
+            )
+        return out
+
+    def _own_discussions(
+        self, contexts: Sequence[ScanContext], comments: np.ndarray,
+        comment_bags: list[emb.Bag], out: list[Evidence],
+    ) -> tuple[list[np.ndarray | None], list[np.ndarray | None]]:
+        """Each comment against its own article's discussion; the similarities and overlaps
+        with each discussion comment kept, for the background's discussions to compare."""
+        dim = self.embedder.dim
         own_discussion: list[np.ndarray | None] = []
         own_kept: list[np.ndarray | None] = []
         own_lexical: list[np.ndarray | None] = [None] * len(contexts)
@@ -110,8 +135,6 @@ class EvidenceReader:
         by_bags: dict[int, list[int]] = {}
         shared_bags: dict[int, emb.TokenBags] = {}
         for i, c in enumerate(contexts):
-            out[i].vector = comments[i]
-            out[i].bag = comment_bags[i]
             sims, kept = discussion_sims(c.article_discussion, comments[i], dim)
             own_discussion.append(sims)
             own_kept.append(kept)
@@ -128,7 +151,12 @@ class EvidenceReader:
             for row, i in enumerate(members):
                 own_lexical[i] = lexical[row][own_kept[i]]
                 out[i].discussion_overlap = nearest_mean(own_lexical[i])
+        return own_discussion, own_lexical
 
+    def _parents(
+        self, contexts: Sequence[ScanContext], comments: np.ndarray,
+        comment_bags: list[emb.Bag], out: list[Evidence],
+    ) -> None:
         parent_idx = [i for i, c in enumerate(contexts) if (c.parent_text or "").strip()]
         if parent_idx:
             parents, parent_bags = self._embed_and_bag(
@@ -137,6 +165,14 @@ class EvidenceReader:
             for row, i in enumerate(parent_idx):
                 out[i].parent_sim = float(comments[i] @ parents[row])
                 out[i].parent_overlap = overlap(comment_bags[i], parent_bags[row])
+
+    def _own_articles(
+        self, contexts: Sequence[ScanContext], comments: np.ndarray,
+        comment_bags: list[emb.Bag], background: list[BackgroundArticle],
+        out: list[Evidence],
+    ) -> None:
+        """Each comment against its own article's headline, deck and body."""
+        dim = self.embedder.dim
 
         def has_text(title: str, deck: str) -> bool:
             return bool((title or "").strip() or (deck or "").strip())
@@ -149,11 +185,6 @@ class EvidenceReader:
                 and (stored.shape[1] == dim)
             )
 
-        # Background articles are usually shared by the whole batch: each is compared once.
-        unique: dict[int, BackgroundArticle] = {}
-        for c in contexts:
-            for b in c.background_articles:
-                unique.setdefault(id(b), b)
         # Headline+deck, embedded in one call, for every article without usable vectors.
         wanted = [
             (c.article_title or "", c.article_deck or "")
@@ -161,7 +192,7 @@ class EvidenceReader:
             if not usable(c.article_embeddings) and has_text(c.article_title, c.article_deck)
         ] + [
             (b.title or "", b.deck or "")
-            for b in unique.values()
+            for b in background
             if not usable(b.embeddings) and has_text(b.title, b.deck)
         ]
         if wanted:
@@ -175,14 +206,6 @@ class EvidenceReader:
             if has_text(c.article_title, c.article_deck):
                 (bag,) = self._article_bags([(c.article_title or "", c.article_deck or "")])
                 out[i].article_overlap = overlap(comment_bags[i], bag)
-
-        if unique:
-            self._background(contexts, comments, comment_bags, list(unique.values()), out)
-            self._background_discussions(
-                contexts, comments, comment_bags, own_discussion, own_lexical,
-                list(unique.values()), out,
-            )
-        return out
 
     def _background_block(self, articles: list[BackgroundArticle]):
         """Stacked chunk vectors and overlap table of the background articles, kept while the

@@ -154,12 +154,12 @@ class AbuseScanner:
         spans = [Span(a, b) for a, b in offending_spans(ctx.text, s, highlight_rule(self.model))]
         hot_words = {canonical(t) for t in tokenize(ctx.text) if any(
             sp.start == t.start for sp in spans)}
-        words = [canonical(t) for t in s.features.tokens]
-        hot = [i for i, w in enumerate(words) if w in hot_words]
+        canon = [canonical(t) for t in s.features.tokens]
+        hot = [i for i, w in enumerate(canon) if w in hot_words]
         aimed = any(
-            words[j] in SECOND_PERSON
+            canon[j] in SECOND_PERSON
             for i in hot
-            for j in range(max(0, i - ATTACK_WINDOW), min(len(words), i + ATTACK_WINDOW + 1))
+            for j in range(max(0, i - ATTACK_WINDOW), min(len(canon), i + ATTACK_WINDOW + 1))
         )
         shown = ", ".join(sorted(hot_words)) or "the wording as a whole"
         if aimed:

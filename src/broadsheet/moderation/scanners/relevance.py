@@ -42,6 +42,7 @@ import re
 from collections.abc import Sequence
 
 from broadsheet.moderation import embedder as emb
+from broadsheet.moderation.relevance import evaluation
 from broadsheet.moderation.relevance.calibration import (
     DEFAULT_CALIBRATION,
     REPLY_MODELS,
@@ -55,7 +56,7 @@ from broadsheet.moderation.relevance.evaluation import (
     add_background,
     add_discussions,
     build_pairs,
-    pairs_with_sources,
+    place_in_file,
     scores_in_batches,
 )
 from broadsheet.moderation.relevance.evidence import (
@@ -277,31 +278,13 @@ def _message(ev: Evidence) -> str:
     return " and to ".join(parts)
 
 
-# `moderation eval` (moderation/ml/evaluate.py) reaches the evaluation harness through this
-# module, and its test replaces `add_discussions` here; to be removed when both import
-# broadsheet.moderation.relevance.evaluation, which holds the harness itself.
-
-
-def place_in_file(
-    contexts: Sequence[ScanContext],
-    rows: list[dict],
-    sources: Sequence[int],
-    pool: list[dict] | None,
-    embedder: emb.Backend,
-) -> None:
-    """``evaluation.place_in_file``, with this module's ``add_discussions``."""
-    add_background(contexts, rows, sources)
-    add_discussions(contexts, [rows[i] for i in sources], pool or rows, embedder)
-
-
 def build_pairs_and_score(
     rows: list[dict],
     scanner: RelevanceScanner | None = None,
     batch_size: int = 256,
     pool: list[dict] | None = None,
 ) -> tuple[list[int], list[float]]:
-    """``evaluation.build_pairs_and_score`` with a default scanner, placed by ``place_in_file``."""
-    scanner = scanner or RelevanceScanner()
-    contexts, labels, sources = pairs_with_sources(rows)
-    place_in_file(contexts, rows, sources, pool, scanner.embedder)
-    return labels, scores_in_batches(scanner, contexts, batch_size)
+    """``evaluation.build_pairs_and_score`` with a default scanner."""
+    return evaluation.build_pairs_and_score(
+        rows, scanner or RelevanceScanner(), batch_size=batch_size, pool=pool
+    )

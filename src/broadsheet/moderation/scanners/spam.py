@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from broadsheet.moderation.scanners.base import Reason, ScanContext, ScanResult, Span
 from broadsheet.moderation.scanners.normalize import tokenize
-from broadsheet.moderation.scanners.wordlist import PhraseMatcher
+from broadsheet.moderation.scanners.wordlist import Match, PhraseMatcher
 
 STRONG = "strong"
 WEAK = "weak"
@@ -167,39 +167,12 @@ class SpamScanner:
         weak = [m for m in matches if m.payload == WEAK and not _inside(m, strong)]
         money = [(m.start(), m.end()) for m in _MONEY_RATE.finditer(text)]
 
-        offer_spans = [Span(m.start, m.end) for m in strong] + [Span(s, e) for s, e in money]
         n_strong = len(strong) + len(money)
-        offer = 0.0
-        if n_strong >= 2:
-            offer = 0.9
-        elif n_strong == 1:
-            offer = 0.8 if weak else 0.7
-        elif len(weak) >= 3:
-            offer = 0.5
-        elif len(weak) == 2:
-            offer = 0.4
-        elif weak:
-            offer = 0.2
-        if n_strong == 0 and weak and offer >= 0.4:
-            offer_spans = [Span(m.start, m.end) for m in weak]
-        has_contact = bool(emails or phones)
-
+        offer, offer_spans = _offer(strong, weak, money)
         if links:
-            link_score = {1: 0.3, 2: 0.45}.get(len(links), 0.7)
-            message = f"{len(links)} link(s): " + ", ".join(dict.fromkeys(h for h, _, _ in links))
-            if blocked:
-                link_score = 1.0
-                message = "link to a blocked site: " + ", ".join(
-                    dict.fromkeys(h for h, _, _ in blocked)
-                )
-            elif offer >= 0.4:
-                # An offer with a link is the shape of advertising.
-                link_score = 0.95
-                message = "link posted with a commercial offer"
-            reasons.append(Reason("link", message, link_score, [Span(s, e) for _, s, e in links]))
-
+            reasons.append(_link_reason(links, blocked, offer))
         if offer > 0:
-            if has_contact and n_strong:
+            if (emails or phones) and n_strong:
                 # "whatsapp me on +44 ..." - an offer with a way to reach the poster.
                 offer = max(offer, 0.95)
             elif ctx.repeat_count > 0 and n_strong:
@@ -234,6 +207,43 @@ class SpamScanner:
         reasons.sort(key=lambda r: -r.score)
         score = max((r.score for r in reasons), default=0.0)
         return ScanResult(scanner=self.name, score=score, reasons=reasons)
+
+
+def _offer(
+    strong: list[Match], weak: list[Match], money: list[tuple[int, int]]
+) -> tuple[float, list[Span]]:
+    """How much the phrases read as a commercial offer, and where."""
+    offer_spans = [Span(m.start, m.end) for m in strong] + [Span(s, e) for s, e in money]
+    n_strong = len(strong) + len(money)
+    offer = 0.0
+    if n_strong >= 2:
+        offer = 0.9
+    elif n_strong == 1:
+        offer = 0.8 if weak else 0.7
+    elif len(weak) >= 3:
+        offer = 0.5
+    elif len(weak) == 2:
+        offer = 0.4
+    elif weak:
+        offer = 0.2
+    if n_strong == 0 and weak and offer >= 0.4:
+        offer_spans = [Span(m.start, m.end) for m in weak]
+    return offer, offer_spans
+
+
+def _link_reason(
+    links: list[tuple[str, int, int]], blocked: list[tuple[str, int, int]], offer: float
+) -> Reason:
+    link_score = {1: 0.3, 2: 0.45}.get(len(links), 0.7)
+    message = f"{len(links)} link(s): " + ", ".join(dict.fromkeys(h for h, _, _ in links))
+    if blocked:
+        link_score = 1.0
+        message = "link to a blocked site: " + ", ".join(dict.fromkeys(h for h, _, _ in blocked))
+    elif offer >= 0.4:
+        # An offer with a link is the shape of advertising.
+        link_score = 0.95
+        message = "link posted with a commercial offer"
+    return Reason("link", message, link_score, [Span(s, e) for _, s, e in links])
 
 
 def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:

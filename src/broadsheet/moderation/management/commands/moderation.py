@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import math
+from argparse import _SubParsersAction
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -42,84 +44,133 @@ def _clean(value):
     return value
 
 
+def _add_train_arguments(sub: _SubParsersAction) -> None:
+    # Django's subparsers need the command's own parser class to report errors properly.
+    train = sub.add_parser("train", help="train the abuse model (needs scikit-learn)")
+    train.add_argument("--datasets", default=None, help="folder of <name>/<name>.csv sets")
+    # The training script's own options, passed through (see scripts/train_abuse.py).
+    train.add_argument("--C", nargs="+", default=None, help="regularisation (the last wins)")
+    train.add_argument("--recipe", choices=["v1", "v2"], default=None,
+                       help="training recipe (default v1, the shipped one; see "
+                       "docs/moderation.md)")
+    train.add_argument("--slip-target", default=None,
+                       help="auto mode: highest share of abusive among published (0.01)")
+    train.add_argument("--boost", nargs="*", default=None, metavar="NAME=X")
+    train.add_argument("--buckets", default=None, help="hash buckets (power of two)")
+    train.add_argument("--out", default=None, help="where to write the model")
+    train.add_argument(
+        "--with", dest="extra", nargs="+", default=None, metavar="CSV",
+        help="more labelled CSVs to train on, e.g. the desk's (see export-labels)",
+    )
+    train.add_argument("--no-save", action="store_true", help="report only, write nothing")
+
+
+def _add_eval_arguments(sub: _SubParsersAction) -> None:
+    ev = sub.add_parser("eval", help="measure a scanner on a CSV with text,label columns")
+    ev.add_argument("--task", choices=["abuse", "relevance"], default="abuse")
+    ev.add_argument(
+        "--dataset",
+        default=None,
+        help="CSV with a header: text,label[,article_title,article_summary][,parent_text]; "
+        "label 1/0, true/false or a 0-1 share (1 = breaks the policy)",
+    )
+    ev.add_argument(
+        "--split",
+        choices=[*SPLITS, "all"],
+        default="all",
+        help="rows of the hash split to use (default: every row of the file)",
+    )
+    ev.add_argument("--json", action="store_true", help="print one JSON object only")
+    ev.add_argument(
+        "--leave-one-out", action="store_true",
+        help="abuse: train without each shared set in turn and measure it (needs the dev "
+        "extras; minutes per set)",
+    )
+    ev.add_argument(
+        "--recipe", choices=["v1", "v2"], default=None,
+        help="with --leave-one-out: the training recipe (default v1, the shipped one)",
+    )
+    ev.add_argument(
+        "--sets", nargs="+", default=None, metavar="NAME",
+        help="with --leave-one-out: only these sets are left out in turn",
+    )
+    ev.add_argument(
+        "--functional", action="store_true",
+        help="abuse: pass rate per category of the functional cases",
+    )
+    ev.add_argument("--cases", default=None, help="with --functional: another cases file")
+    ev.add_argument(
+        "--spans", action="store_true",
+        help="abuse: character F1 of the highlighted words on civil_toxic_spans (test split)",
+    )
+    ev.add_argument(
+        "--identity-gap", action="store_true",
+        help="abuse: held share of non-abusive wiki_toxicity_idterm comments with and "
+        "without an identity term",
+    )
+    ev.add_argument(
+        "--datasets", default=None,
+        help="folder of the shared <name>/<name>.csv sets (default: ../shared/datasets "
+        "next to the project)",
+    )
+    ev.add_argument(
+        "--file-labels",
+        action="store_true",
+        help="relevance: score each row against its own article and measure against the "
+        "file's label (1 = off-topic) instead of pairing each comment with another article",
+    )
+
+
+def _rows_to_measure(options: dict[str, Any]) -> tuple[Path, list[dict], list[dict], list[str]]:
+    """The dataset's file, every row of it with a text (the pool readers' discussions come
+    from), the rows of the split to measure, and the notes on what was left out."""
+    from broadsheet.moderation.ml import evaluate
+
+    if not options["dataset"]:
+        raise CommandError(
+            "give --dataset FILE, or one of --leave-one-out, --functional, --spans, "
+            "--identity-gap"
+        )
+    path = Path(options["dataset"])
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+    split = options["split"]
+    try:
+        dataset = read_dataset(path)
+    except DatasetError as exc:
+        raise CommandError(str(exc)) from None
+    notes: list[str] = list(dataset.notes)
+    # Every row of the file, in its order: what readers had already said under each
+    # article when a comment came (relevance), whatever split is measured.
+    pool, dropped = evaluate.rows_with_text(dataset.rows)
+    notes += dropped
+    rows = pool if split == "all" else [r for r in pool if split_of(r["text"]) == split]
+    if not rows:
+        raise CommandError(f"{path} has no rows with a text in split {split!r}")
+    task = options["task"]
+    if task == "abuse" or options["file_labels"]:
+        if not any("label" in r for r in rows):
+            raise CommandError(
+                f"{path} has no label column: {task} evaluation needs text,label "
+                "(label 1 = breaks the policy, 0 = fine)"
+            )
+        try:
+            rows, label_notes = evaluate.labelled(rows)
+        except DatasetError as exc:
+            raise CommandError(f"{path}, {exc}") from None
+        notes += label_notes
+        if not rows:
+            raise CommandError(f"{path} has no labelled rows in split {split!r}")
+    return path, pool, rows, notes
+
+
 class Command(BaseCommand):
     help = "Train the abuse model, evaluate the scanners on a labelled CSV, or print reports."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        # Django's subparsers need the command's own parser class to report errors properly.
-        train = sub.add_parser("train", help="train the abuse model (needs scikit-learn)")
-        train.add_argument("--datasets", default=None, help="folder of <name>/<name>.csv sets")
-        # The training script's own options, passed through (see scripts/train_abuse.py).
-        train.add_argument("--C", nargs="+", default=None, help="regularisation (the last wins)")
-        train.add_argument("--recipe", choices=["v1", "v2"], default=None,
-                           help="training recipe (default v1, the shipped one; see "
-                           "docs/moderation.md)")
-        train.add_argument("--slip-target", default=None,
-                           help="auto mode: highest share of abusive among published (0.01)")
-        train.add_argument("--boost", nargs="*", default=None, metavar="NAME=X")
-        train.add_argument("--buckets", default=None, help="hash buckets (power of two)")
-        train.add_argument("--out", default=None, help="where to write the model")
-        train.add_argument(
-            "--with", dest="extra", nargs="+", default=None, metavar="CSV",
-            help="more labelled CSVs to train on, e.g. the desk's (see export-labels)",
-        )
-        train.add_argument("--no-save", action="store_true", help="report only, write nothing")
-
-        ev = sub.add_parser("eval", help="measure a scanner on a CSV with text,label columns")
-        ev.add_argument("--task", choices=["abuse", "relevance"], default="abuse")
-        ev.add_argument(
-            "--dataset",
-            default=None,
-            help="CSV with a header: text,label[,article_title,article_summary][,parent_text]; "
-            "label 1/0, true/false or a 0-1 share (1 = breaks the policy)",
-        )
-        ev.add_argument(
-            "--split",
-            choices=[*SPLITS, "all"],
-            default="all",
-            help="rows of the hash split to use (default: every row of the file)",
-        )
-        ev.add_argument("--json", action="store_true", help="print one JSON object only")
-        ev.add_argument(
-            "--leave-one-out", action="store_true",
-            help="abuse: train without each shared set in turn and measure it (needs the dev "
-            "extras; minutes per set)",
-        )
-        ev.add_argument(
-            "--recipe", choices=["v1", "v2"], default=None,
-            help="with --leave-one-out: the training recipe (default v1, the shipped one)",
-        )
-        ev.add_argument(
-            "--sets", nargs="+", default=None, metavar="NAME",
-            help="with --leave-one-out: only these sets are left out in turn",
-        )
-        ev.add_argument(
-            "--functional", action="store_true",
-            help="abuse: pass rate per category of the functional cases",
-        )
-        ev.add_argument("--cases", default=None, help="with --functional: another cases file")
-        ev.add_argument(
-            "--spans", action="store_true",
-            help="abuse: character F1 of the highlighted words on civil_toxic_spans (test split)",
-        )
-        ev.add_argument(
-            "--identity-gap", action="store_true",
-            help="abuse: held share of non-abusive wiki_toxicity_idterm comments with and "
-            "without an identity term",
-        )
-        ev.add_argument(
-            "--datasets", default=None,
-            help="folder of the shared <name>/<name>.csv sets (default: ../shared/datasets "
-            "next to the project)",
-        )
-        ev.add_argument(
-            "--file-labels",
-            action="store_true",
-            help="relevance: score each row against its own article and measure against the "
-            "file's label (1 = off-topic) instead of pairing each comment with another article",
-        )
-
+        _add_train_arguments(sub)
+        _add_eval_arguments(sub)
         export = sub.add_parser(
             "export-labels",
             help="write the moderators' decisions as a labelled CSV for eval and train --with",
@@ -230,41 +281,8 @@ class Command(BaseCommand):
                     "install the dev extras"
                 ) from None
             return
-        if not options["dataset"]:
-            raise CommandError(
-                "give --dataset FILE, or one of --leave-one-out, --functional, --spans, "
-                "--identity-gap"
-            )
-        path = Path(options["dataset"])
-        if not path.is_file():
-            raise CommandError(f"no such file: {path}")
-        split = options["split"]
-        try:
-            dataset = read_dataset(path)
-        except DatasetError as exc:
-            raise CommandError(str(exc)) from None
-        notes: list[str] = list(dataset.notes)
-        # Every row of the file, in its order: what readers had already said under each
-        # article when a comment came (relevance), whatever split is measured.
-        pool, dropped = evaluate.rows_with_text(dataset.rows)
-        notes += dropped
-        rows = pool if split == "all" else [r for r in pool if split_of(r["text"]) == split]
-        if not rows:
-            raise CommandError(f"{path} has no rows with a text in split {split!r}")
-        task = options["task"]
-        if task == "abuse" or options["file_labels"]:
-            if not any("label" in r for r in rows):
-                raise CommandError(
-                    f"{path} has no label column: {task} evaluation needs text,label "
-                    "(label 1 = breaks the policy, 0 = fine)"
-                )
-            try:
-                rows, label_notes = evaluate.labelled(rows)
-            except DatasetError as exc:
-                raise CommandError(f"{path}, {exc}") from None
-            notes += label_notes
-            if not rows:
-                raise CommandError(f"{path} has no labelled rows in split {split!r}")
+        path, pool, rows, notes = _rows_to_measure(options)
+        split, task = options["split"], options["task"]
         as_json = options["json"]
         progress = None if as_json else self.stderr
         report: dict = {"dataset": str(path), "split": split, "rows": len(rows), "task": task}
