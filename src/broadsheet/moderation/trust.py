@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
@@ -101,26 +101,32 @@ def _address_totals(emails: set[str]) -> dict[str, int]:
     }
 
 
+class Commented(Protocol):
+    """What the rules read of a comment being judged (the scan's claimed row has it)."""
+
+    pk: int
+    user_id: int | None
+    author_email: str
+    section_trust_hold_first: int | None
+    section_trust_publish_after: int | None
+    section_trust_clean_days: int | None
+
+
 def standings(
-    comment_ids: Sequence[int], site: SiteSettings
+    comments: Sequence[Commented], site: SiteSettings
 ) -> dict[int, tuple[TrustRules, CommenterStanding]]:
-    """The rules and the commenter's standing for each comment whose rules are on (none when
-    no rule is on anywhere: then no query beyond the first)."""
-    rows: list[dict[str, Any]] = [
-        dict(row) for row in Comment.objects.filter(pk__in=list(comment_ids)).values(
-            "pk", "user_id", "author_email", "article__section__trust_hold_first",
-            "article__section__trust_publish_after", "article__section__trust_clean_days",
-        )
-    ]
+    """The rules and the commenter's standing for each comment whose rules are on (no query
+    when no rule is on for any of them, which is every comment on a site that uses none)."""
     ruled = []
-    for row in rows:
-        section = {
-            name: row[f"article__section__{name}"]
-            for name in ("trust_hold_first", "trust_publish_after", "trust_clean_days")
-        }
-        rules = _rules(site, section)
+    for comment in comments:
+        rules = _rules(site, {
+            "trust_hold_first": comment.section_trust_hold_first,
+            "trust_publish_after": comment.section_trust_publish_after,
+            "trust_clean_days": comment.section_trust_clean_days,
+        })
         if rules.active:
-            ruled.append((row, rules))
+            ruled.append(({"pk": comment.pk, "user_id": comment.user_id,
+                           "author_email": comment.author_email}, rules))
     if not ruled:
         return {}
     accounts = _account_standings({row["user_id"] for row, _ in ruled if row["user_id"]})
