@@ -117,7 +117,7 @@ def standings(
 ) -> dict[int, tuple[TrustRules, CommenterStanding]]:
     """The rules and the commenter's standing for each comment whose rules are on (no query
     when no rule is on for any of them, which is every comment on a site that uses none)."""
-    ruled = []
+    ruled: list[tuple[Commented, TrustRules]] = []
     for comment in comments:
         rules = _rules(site, {
             "trust_hold_first": comment.section_trust_hold_first,
@@ -125,26 +125,23 @@ def standings(
             "trust_clean_days": comment.section_trust_clean_days,
         })
         if rules.active:
-            ruled.append(({"pk": comment.pk, "user_id": comment.user_id,
-                           "author_email": comment.author_email}, rules))
+            ruled.append((comment, rules))
     if not ruled:
         return {}
-    accounts = _account_standings({row["user_id"] for row, _ in ruled if row["user_id"]})
-    addresses = _address_totals(
-        {row["author_email"].lower() for row, _ in ruled if not row["user_id"]}
-    )
+    accounts = _account_standings({row.user_id for row, _ in ruled if row.user_id})
+    addresses = _address_totals({row.author_email.lower() for row, _ in ruled if not row.user_id})
     found = {}
     for row, rules in ruled:
-        if row["user_id"]:
-            total, approved, last_rejected = accounts.get(row["user_id"], (1, 0, None))
+        if row.user_id:
+            total, approved, last_rejected = accounts.get(row.user_id, (1, 0, None))
             standing = CommenterStanding(
                 earlier_comments=total - 1, has_account=True,
                 approved_since_rejection=approved, last_rejected_at=last_rejected,
             )
         else:
-            total = addresses.get(row["author_email"].lower(), 1)
+            total = addresses.get(row.author_email.lower(), 1)
             standing = CommenterStanding(earlier_comments=total - 1, has_account=False)
-        found[row["pk"]] = (rules, standing)
+        found[row.pk] = (rules, standing)
     return found
 
 
