@@ -106,7 +106,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "broadsheet.core.http.CSPHeaderMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "broadsheet.api.middleware.head_as_get",
     "corsheaders.middleware.CorsMiddleware",

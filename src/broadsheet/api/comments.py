@@ -245,22 +245,21 @@ def comment_post(
     form = _valid_comment_form(payload, article, site)
     # The same counters as the article page's form, so switching channel buys no extra posts.
     ip = client_ip(request)
-    verdict = services.commenter_over_rate_limit(
-        ip=ip, email=form.author_email, per_minute=site.comments_per_minute
-    )
-    if verdict:
+    try:
+        comment, _created = services.comment_submit(
+            article=article,
+            parent=form.parent_comment,
+            author_name=form.cleaned_data["name"],
+            author_email=form.cleaned_data["email"],
+            text=form.cleaned_data["text"],
+            ip_hash=hash_ip(ip),
+            limit=services.PostLimit(ip, form.author_email, site.comments_per_minute),
+        )
+    except services.CommentRateLimited as limited:
         raise _rate_limited(
             "You have posted several comments in the last minute. Wait a minute, then post "
-            "again.", verdict,
-        )
-    comment, _created = services.comment_submit(
-        article=article,
-        parent=form.parent_comment,
-        author_name=form.cleaned_data["name"],
-        author_email=form.cleaned_data["email"],
-        text=form.cleaned_data["text"],
-        ip_hash=hash_ip(ip),
-    )
+            "again.", limited.verdict,
+        ) from None
     return Status(202, _submitted(request, comment))
 
 

@@ -12,6 +12,7 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from django.db.models.expressions import Col, Combinable
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dates import MONTHS
 
 from broadsheet.articles.cache import NAV_SECTIONS_KEY
 from broadsheet.articles.models import Article, Author, Section
@@ -57,6 +58,16 @@ class RelatedStory:
     headline: str
     url: str
     published_at: datetime
+    # The date as the page shows it, made once with the list rather than by two date filters
+    # per story on every page.
+    published_iso: str = ""
+    published_label: str = ""
+
+    @classmethod
+    def of(cls, headline: str, url: str, published_at: datetime) -> RelatedStory:
+        local = timezone.localtime(published_at)
+        label = f"{local.day} {MONTHS[local.month]} {local.year}"
+        return cls(headline, url, published_at, local.isoformat(), label)
 
 
 RELATED_CACHE_SECONDS = 300
@@ -85,7 +96,7 @@ def nav_sections() -> list[NavSection]:
 def related_stories(article: Article, *, limit: int = 4) -> list[RelatedStory]:
     """Other published articles from the same section or sharing a tag, newest first; kept
     a few minutes, as a newer story appearing a little late under older ones harms nobody."""
-    key = f"article-related:{article.pk}:{limit}"
+    key = f"article-related:v2:{article.pk}:{limit}"
     stories = cache.get(key)
     if stories is None:
         links = Article.tags.through.objects
@@ -93,7 +104,7 @@ def related_stories(article: Article, *, limit: int = 4) -> list[RelatedStory]:
             tag_id__in=links.filter(article_id=article.pk).values("tag_id")
         ).values("article_id")
         stories = [
-            RelatedStory(found.headline, found.get_absolute_url(), found.published_at)
+            RelatedStory.of(found.headline, found.get_absolute_url(), found.published_at)
             for found in Article.objects.published()
             .filter(Q(section_id=article.section_id) | Q(pk__in=shares_a_tag))
             .exclude(pk=article.pk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
@@ -94,6 +95,27 @@ def _insert(comment: Comment) -> None:
     comment._state.db = connection.alias
 
 
+@dataclass(frozen=True)
+class PostLimit:
+    """The per-minute limit a post counts against: its address's and its mailbox's."""
+
+    ip: str
+    email: str
+    per_minute: int
+
+
+class CommentRateLimited(Exception):
+    """Too many posts from this address or mailbox in the last minute: nothing was stored."""
+
+    def __init__(self, verdict: RateVerdict) -> None:
+        super().__init__("Too many comments in the last minute.")
+        self.verdict = verdict
+
+
+def _count_post(limit: PostLimit) -> RateVerdict:
+    return commenter_over_rate_limit(ip=limit.ip, email=limit.email, per_minute=limit.per_minute)
+
+
 def comment_submit(
     *,
     article: Article,
@@ -103,9 +125,16 @@ def comment_submit(
     parent: Comment | None = None,
     user: AbstractBaseUser | None = None,
     ip_hash: str = "",
+    limit: PostLimit | None = None,
 ) -> tuple[Comment, bool]:
     """Store a new comment as pending and have moderation queue its scan (or reject it at
     once, for a banned commenter: comments.hooks). Returns (comment, created).
+
+    With LIMIT the post is counted first, and CommentRateLimited is raised (nothing stored but
+    the count) when it is one too many. On SQLite the count is part of the comment's
+    transaction, so a post takes the write lock once, not twice; on PostgreSQL it is a
+    statement of its own, so the counter's row (one per address) is not locked for the whole
+    post.
 
     A second identical submit within a minute returns the first comment instead of a copy,
     also when both arrive at the same instant: the check and the insert are one transaction,
@@ -134,16 +163,25 @@ def comment_submit(
         submitted_at=now,
     )
     comment.render_text()
+    count_inside = connection.vendor == "sqlite"
+    if limit is not None and not count_inside and (verdict := _count_post(limit)):
+        raise CommentRateLimited(verdict)
+    over: RateVerdict | None = None
     with transaction.atomic():
-        _hold_fingerprint(fingerprint)
-        duplicate_id, banned = _submit_checks(
-            hooks=hooks, fingerprint=fingerprint, since=now - DOUBLE_SUBMIT_WINDOW,
-            email=author_email, user=user, ip_hash=ip_hash,
-        )
-        if duplicate_id is None:
-            _insert(comment)
-            send_on_commit(comment_created, comment=comment)
-            comment = hooks.comment_submitted(comment, banned)
+        if limit is not None and count_inside:
+            over = _count_post(limit)  # when over, only the count is committed
+        if not over:
+            _hold_fingerprint(fingerprint)
+            duplicate_id, banned = _submit_checks(
+                hooks=hooks, fingerprint=fingerprint, since=now - DOUBLE_SUBMIT_WINDOW,
+                email=author_email, user=user, ip_hash=ip_hash,
+            )
+            if duplicate_id is None:
+                _insert(comment)
+                send_on_commit(comment_created, comment=comment)
+                comment = hooks.comment_submitted(comment, banned)
+    if over:
+        raise CommentRateLimited(over)
     if duplicate_id is not None:
         return Comment.objects.get(pk=duplicate_id), False
     return comment, True

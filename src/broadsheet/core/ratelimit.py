@@ -206,8 +206,10 @@ def _count_in_database(
     for name in names:
         params += [name, period, expires_at]
     # On SQLite a transaction queues for the write lock on the backend's lock file; a lone
-    # statement would sleep in the busy handler while other posts write.
-    queue = transaction.atomic() if connection.vendor == "sqlite" else contextlib.nullcontext()
+    # statement would sleep in the busy handler while other posts write. Inside the caller's
+    # transaction the lock is held already.
+    own_transaction = connection.vendor == "sqlite" and not connection.in_atomic_block
+    queue = transaction.atomic() if own_transaction else contextlib.nullcontext()
     with queue, connection.cursor() as cursor:
         cursor.execute(_upsert_sql(connection.vendor, len(names)), params)
         found = {key: (count, previous) for key, count, previous in cursor.fetchall()}

@@ -230,19 +230,19 @@ def post(request: HttpRequest) -> HttpResponse:
             request, frame_pass, article, form=form, status=400, own=own, own_token=own_token
         )
     ip = client_ip(request)
-    if services.commenter_over_rate_limit(
-        ip=ip, email=form.cleaned_data["email"], per_minute=site.comments_per_minute
-    ):
+    try:
+        comment, _created = services.comment_submit(
+            article=article, parent=form.parent_comment, author_name=form.cleaned_data["name"],
+            author_email=form.cleaned_data["email"], text=form.cleaned_data["text"],
+            ip_hash=hash_ip(ip),
+            limit=services.PostLimit(ip, form.cleaned_data["email"], site.comments_per_minute),
+        )
+    except services.CommentRateLimited:
         form.add_error(None, "You have posted several comments in the last minute. Please "
                              "wait a minute, then post again; your text is kept below.")
         return _render_frame(
             request, frame_pass, article, form=form, status=429, own=own, own_token=own_token
         )
-    comment, _created = services.comment_submit(
-        article=article, parent=form.parent_comment, author_name=form.cleaned_data["name"],
-        author_email=form.cleaned_data["email"], text=form.cleaned_data["text"],
-        ip_hash=hash_ip(ip),
-    )
     mine = tokens.own_token([*sorted(own), comment.pk])
     done = "posted" if comment.status == Comment.Status.PENDING else ""
     return see_other(frame_url(request.POST["t"], mine=mine, done=done) + f"#c{comment.pk}")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from django.db.models import Count, Max, Q
 from django.db.models.functions import Lower
@@ -101,44 +101,58 @@ def _address_totals(emails: set[str]) -> dict[str, int]:
     }
 
 
+class Commented(Protocol):
+    """What the rules read of a comment being judged (the scan's claimed row has it)."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    @property
+    def author_email(self) -> str: ...
+
+    @property
+    def section_trust_hold_first(self) -> int | None: ...
+
+    @property
+    def section_trust_publish_after(self) -> int | None: ...
+
+    @property
+    def section_trust_clean_days(self) -> int | None: ...
+
+
 def standings(
-    comment_ids: Sequence[int], site: SiteSettings
+    comments: Sequence[Commented], site: SiteSettings
 ) -> dict[int, tuple[TrustRules, CommenterStanding]]:
-    """The rules and the commenter's standing for each comment whose rules are on (none when
-    no rule is on anywhere: then no query beyond the first)."""
-    rows: list[dict[str, Any]] = [
-        dict(row) for row in Comment.objects.filter(pk__in=list(comment_ids)).values(
-            "pk", "user_id", "author_email", "article__section__trust_hold_first",
-            "article__section__trust_publish_after", "article__section__trust_clean_days",
-        )
-    ]
-    ruled = []
-    for row in rows:
-        section = {
-            name: row[f"article__section__{name}"]
-            for name in ("trust_hold_first", "trust_publish_after", "trust_clean_days")
-        }
-        rules = _rules(site, section)
+    """The rules and the commenter's standing for each comment whose rules are on (no query
+    when no rule is on for any of them, which is every comment on a site that uses none)."""
+    ruled: list[tuple[Commented, TrustRules]] = []
+    for comment in comments:
+        rules = _rules(site, {
+            "trust_hold_first": comment.section_trust_hold_first,
+            "trust_publish_after": comment.section_trust_publish_after,
+            "trust_clean_days": comment.section_trust_clean_days,
+        })
         if rules.active:
-            ruled.append((row, rules))
+            ruled.append((comment, rules))
     if not ruled:
         return {}
-    accounts = _account_standings({row["user_id"] for row, _ in ruled if row["user_id"]})
-    addresses = _address_totals(
-        {row["author_email"].lower() for row, _ in ruled if not row["user_id"]}
-    )
+    accounts = _account_standings({row.user_id for row, _ in ruled if row.user_id})
+    addresses = _address_totals({row.author_email.lower() for row, _ in ruled if not row.user_id})
     found = {}
     for row, rules in ruled:
-        if row["user_id"]:
-            total, approved, last_rejected = accounts.get(row["user_id"], (1, 0, None))
+        if row.user_id:
+            total, approved, last_rejected = accounts.get(row.user_id, (1, 0, None))
             standing = CommenterStanding(
                 earlier_comments=total - 1, has_account=True,
                 approved_since_rejection=approved, last_rejected_at=last_rejected,
             )
         else:
-            total = addresses.get(row["author_email"].lower(), 1)
+            total = addresses.get(row.author_email.lower(), 1)
             standing = CommenterStanding(earlier_comments=total - 1, has_account=False)
-        found[row["pk"]] = (rules, standing)
+        found[row.pk] = (rules, standing)
     return found
 
 

@@ -52,24 +52,23 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
         return _article_page(request, article, form, status=400)
 
     ip = client_ip(request)
-    verdict = services.commenter_over_rate_limit(
-        ip=ip, email=form.author_email, per_minute=site.comments_per_minute
-    )
-    if verdict:
+    try:
+        comment, _created = services.comment_submit(
+            article=article,
+            parent=form.parent_comment,
+            author_name=form.author_name,
+            author_email=form.author_email,
+            text=form.cleaned_data["text"],
+            user=request.user,
+            ip_hash=hash_ip(ip),
+            limit=services.PostLimit(ip, form.author_email, site.comments_per_minute),
+        )
+    except services.CommentRateLimited as limited:
         form.add_error(None, RATE_LIMIT_MESSAGE)
         response = _article_page(request, article, form, status=429)
-        response["Retry-After"] = str(max(1, verdict.retry_after))
+        response["Retry-After"] = str(max(1, limited.verdict.retry_after))
         return response
 
-    comment, _created = services.comment_submit(
-        article=article,
-        parent=form.parent_comment,
-        author_name=form.author_name,
-        author_email=form.author_email,
-        text=form.cleaned_data["text"],
-        user=request.user,
-        ip_hash=hash_ip(ip),
-    )
     _say_what_became_of(request, comment)
     return remember_own_comment(
         request, see_other(f"{article.get_absolute_url()}#c{comment.pk}"), comment

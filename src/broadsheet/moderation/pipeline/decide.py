@@ -86,7 +86,7 @@ class _Scan:
 
 def _apply_trust(scans: list[_Scan], site: SiteSettings) -> None:
     """Let the commenters' records change the policy's outcomes (moderation/trust.py)."""
-    found = trust.standings([scan.comment.pk for scan in scans], site)
+    found = trust.standings([scan.comment for scan in scans], site)
     for scan in scans:
         if scan.comment.pk not in found:
             continue

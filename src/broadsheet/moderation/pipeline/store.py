@@ -106,6 +106,11 @@ class ClaimedComment:
     article_deck: str
     section_policy: str
     parent_text: str | None
+    # What the trust rules read (moderation/trust.py), so judging needs no query of its own.
+    user_id: int | None = None
+    section_trust_hold_first: int | None = None
+    section_trust_publish_after: int | None = None
+    section_trust_clean_days: int | None = None
 
 
 @lru_cache(maxsize=128)
@@ -114,7 +119,8 @@ def _rows_sql(vendor: str, count: int) -> str:
 
     return (
         "SELECT c.id, c.article_id, c.parent_id, c.text, c.text_fingerprint, c.author_email, "
-        "c.submitted_at, a.headline, a.deck, s.moderation_policy, p.text "
+        "c.submitted_at, a.headline, a.deck, s.moderation_policy, p.text, c.user_id, "
+        "s.trust_hold_first, s.trust_publish_after, s.trust_clean_days "
         f"FROM {_table(Comment)} c "
         f"INNER JOIN {_table(Article)} a ON a.id = c.article_id "
         f"INNER JOIN {_table(Section)} s ON s.id = a.section_id "
@@ -150,7 +156,9 @@ def scan_rows(comments: QuerySet[Comment]) -> list[ClaimedComment]:
     fields = (
         "pk", "article_id", "parent_id", "text", "text_fingerprint", "author_email",
         "submitted_at", "article__headline", "article__deck",
-        "article__section__moderation_policy", "parent__text",
+        "article__section__moderation_policy", "parent__text", "user_id",
+        "article__section__trust_hold_first", "article__section__trust_publish_after",
+        "article__section__trust_clean_days",
     )
     return [ClaimedComment(*row) for row in comments.values_list(*fields)]
 
