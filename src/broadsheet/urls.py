@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
@@ -18,16 +19,7 @@ urlpatterns = [
     path("admin/login/", signin.admin_login),
     path("admin/", admin.site.urls),
     path("desk/", include("broadsheet.desk.urls")),
-    path("comments/", include("broadsheet.comments.urls")),
     path("api/", include("broadsheet.api.urls")),
-    path("pages/", include("broadsheet.core.urls")),
-    path("", include("broadsheet.notifications.urls")),
-    # Staff and readers sign in on one throttled page (it offers allauth's other ways in);
-    # allauth's own login view is shadowed so the throttle cannot be walked around.
-    path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", include("broadsheet.readers.urls")),
-    path("accounts/", include("allauth.urls")),
     path("", include("broadsheet.embed.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
@@ -40,7 +32,26 @@ if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
             name="media",
         )
     )
-urlpatterns.append(path("", include("broadsheet.articles.urls")))
+
+# The readers' pages, which exist in every language the site offers (under /<code>/ for all
+# but the first); the desk, the admin and the API above are in the default language only.
+reader_patterns = [
+    path("comments/", include("broadsheet.comments.urls")),
+    path("pages/", include("broadsheet.core.urls")),
+    path("", include("broadsheet.notifications.urls")),
+    # Staff and readers sign in on one throttled page (it offers allauth's other ways in);
+    # allauth's own login view is shadowed so the throttle cannot be walked around.
+    path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("broadsheet.readers.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("broadsheet.articles.urls")),
+]
+if settings.BROADSHEET_MULTILINGUAL:
+    urlpatterns.append(path("i18n/", include("django.conf.urls.i18n")))
+    urlpatterns += i18n_patterns(*reader_patterns, prefix_default_language=False)
+else:
+    urlpatterns += reader_patterns
 
 handler400 = "broadsheet.core.views.bad_request"
 handler403 = "broadsheet.core.views.permission_denied"

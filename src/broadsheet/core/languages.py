@@ -1,0 +1,72 @@
+"""The reader's language, when the site offers more than one (settings.BROADSHEET_LANGUAGES).
+
+Installed only then, so a single-language site pays nothing per request. Each page has one
+address per language: the default language keeps the unprefixed URLs, the others live under
+/<code>/. A reader whose language cookie (set by the language switch) or browser
+(Accept-Language) asks for another offered language is sent from an unprefixed page to that
+language's address; Django's own LocaleMiddleware, with prefix_default_language=False, would
+always serve the default language there.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.locale import LocaleMiddleware
+from django.urls import get_script_prefix, is_valid_path
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_language_header
+
+
+def preferred_language(request: HttpRequest) -> str:
+    """The offered language this reader's cookie, or failing that their browser, asks for."""
+    return translation.get_language_from_request(request, check_path=False)
+
+
+@lru_cache(maxsize=1000)
+def browser_language(accept_language: str) -> str:
+    """The offered language an Accept-Language header asks for, as Django negotiates it."""
+    for code, _quality in parse_accept_language_header(accept_language):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        super().process_request(request)
+        if request.method not in ("GET", "HEAD"):
+            return None
+        if translation.get_language_from_path(request.path_info):
+            return None
+        wanted = preferred_language(request)
+        if wanted == settings.LANGUAGE_CODE:
+            return None
+        # Only pages that exist in every language (the reader's pages); the desk, the admin
+        # and the API have one address.
+        with translation.override(wanted):
+            urlconf = getattr(request, "urlconf", None)
+            exists = is_valid_path(f"/{wanted}{request.path_info}", urlconf)
+        if not exists:
+            return None
+        script_prefix = get_script_prefix()
+        response = HttpResponseRedirect(
+            request.get_full_path().replace(script_prefix, f"{script_prefix}{wanted}/", 1)
+        )
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response = super().process_response(request, response)
+        if not translation.get_language_from_path(request.path_info):
+            # An unprefixed address answers differently for a reader whose cookie or browser
+            # asks for another language (a redirect): shared caches must keep them apart.
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
