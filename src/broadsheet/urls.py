@@ -33,25 +33,32 @@ if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
         )
     )
 
-# The readers' pages, which exist in every language the site offers (under /<code>/ for all
-# but the first); the desk, the admin and the API above are in the default language only.
-reader_patterns = [
-    path("comments/", include("broadsheet.comments.urls")),
-    path("pages/", include("broadsheet.core.urls")),
-    path("", include("broadsheet.notifications.urls")),
-    # Staff and readers sign in on one throttled page (it offers allauth's other ways in);
-    # allauth's own login view is shadowed so the throttle cannot be walked around.
-    path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/", include("broadsheet.readers.urls")),
-    path("accounts/", include("allauth.urls")),
-    path("", include("broadsheet.articles.urls")),
-]
-if settings.BROADSHEET_MULTILINGUAL:
-    urlpatterns.append(path("i18n/", include("django.conf.urls.i18n")))
-    urlpatterns += i18n_patterns(*reader_patterns, prefix_default_language=False)
-else:
-    urlpatterns += reader_patterns
+
+def reader_urlpatterns(*, multilingual: bool) -> list:
+    """The readers' pages, which exist in every language the site offers (under /<code>/ for
+    all but the first); the desk, the admin and the API above are in the default language."""
+    patterns = [
+        path("comments/", include("broadsheet.comments.urls")),
+        path("pages/", include("broadsheet.core.urls")),
+        path("", include("broadsheet.notifications.urls")),
+        # Staff and readers sign in on one throttled page (it offers allauth's other ways in);
+        # allauth's own login view is shadowed so the throttle cannot be walked around.
+        path("accounts/login/", signin.ThrottledLoginView.as_view(), name="login"),
+        path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+        path("accounts/", include("broadsheet.readers.urls")),
+        path("accounts/", include("allauth.urls")),
+        path("", include("broadsheet.articles.urls")),
+    ]
+    if not multilingual:
+        return patterns
+    return [
+        path("i18n/", include("django.conf.urls.i18n")),  # the language switch (set_language)
+        *i18n_patterns(*patterns, prefix_default_language=False),
+    ]
+
+
+shared_urlpatterns = list(urlpatterns)
+urlpatterns += reader_urlpatterns(multilingual=settings.BROADSHEET_MULTILINGUAL)
 
 handler400 = "broadsheet.core.views.bad_request"
 handler403 = "broadsheet.core.views.permission_denied"

@@ -15,10 +15,10 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
-from django.urls import get_script_prefix, is_valid_path
+from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.translation.trans_real import parse_accept_language_header
+from django.utils.translation.trans_real import language_code_re, parse_accept_lang_header
 
 
 def preferred_language(request: HttpRequest) -> str:
@@ -29,14 +29,23 @@ def preferred_language(request: HttpRequest) -> str:
 @lru_cache(maxsize=1000)
 def browser_language(accept_language: str) -> str:
     """The offered language an Accept-Language header asks for, as Django negotiates it."""
-    for code, _quality in parse_accept_language_header(accept_language):
+    for code, _quality in parse_accept_lang_header(accept_language):
         if code == "*":
             break
+        if not language_code_re.search(code):
+            continue
         try:
             return translation.get_supported_language_variant(code)
         except LookupError:
             continue
     return settings.LANGUAGE_CODE
+
+
+def _view_name(path: str, urlconf: str | None) -> str | None:
+    try:
+        return resolve(path, urlconf).view_name
+    except Resolver404:
+        return None
 
 
 class LanguageMiddleware(LocaleMiddleware):
@@ -49,12 +58,13 @@ class LanguageMiddleware(LocaleMiddleware):
         wanted = preferred_language(request)
         if wanted == settings.LANGUAGE_CODE:
             return None
-        # Only pages that exist in every language (the reader's pages); the desk, the admin
-        # and the API have one address.
+        # Only pages that exist in every language (the reader's pages): the desk, the admin
+        # and the API have one address, though "/ur/desk/" would pass for a section's.
+        urlconf = getattr(request, "urlconf", None)
+        here = _view_name(request.path_info, urlconf)
         with translation.override(wanted):
-            urlconf = getattr(request, "urlconf", None)
-            exists = is_valid_path(f"/{wanted}{request.path_info}", urlconf)
-        if not exists:
+            there = _view_name(f"/{wanted}{request.path_info}", urlconf)
+        if here is None or here != there:
             return None
         script_prefix = get_script_prefix()
         response = HttpResponseRedirect(
