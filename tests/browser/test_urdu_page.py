@@ -80,7 +80,9 @@ def test_the_urdu_article_page_reads_right_to_left(
     assert indent not in ("0px", ""), indent
     # The picture: the end of the story, its share links and related stories, the comments.
     page.locator(".share").scroll_into_view_if_needed()
-    page.evaluate("window.scrollBy(0, document.querySelector('.share').getBoundingClientRect().top - 200)")
+    page.evaluate(
+        "window.scrollBy(0, document.querySelector('.share').getBoundingClientRect().top - 200)"
+    )
     page.screenshot(path=str(screenshots / "article-urdu.png"))
     assert serious_violations(page) == []
 
