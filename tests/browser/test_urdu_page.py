@@ -78,6 +78,13 @@ def test_the_urdu_article_page_reads_right_to_left(
     reply = page.locator("li.comment.level-1").first
     indent = reply.evaluate("el => getComputedStyle(el).marginRight")
     assert indent not in ("0px", ""), indent
+    # What readers and editors wrote in English still starts on the left.
+    for written in ("h1.headline", "li.comment .comment-text p"):
+        box = page.locator(written).first.evaluate(
+            "el => { const r = document.createRange(); r.selectNodeContents(el);"
+            " return r.getBoundingClientRect().left - el.getBoundingClientRect().left; }"
+        )
+        assert box < 5, written
     # The picture: the end of the story, its share links and related stories, the comments.
     page.locator(".share").scroll_into_view_if_needed()
     page.evaluate(

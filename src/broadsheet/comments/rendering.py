@@ -93,8 +93,7 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
             append(f'  <p class="replying-to">{who}</p>\n')
         # text_html was escaped when it was stored; only rows written in bulk lack it.
         text_html = c.text_html or stored_comment_html(c.text, "")
-        # dir="auto": a reader may write in either direction, whatever the page's language.
-        append(f'  <div class="comment-text" dir="auto">{text_html}</div>\n')
+        append(f'  <div class="comment-text">{text_html}</div>\n')
         if not pending:
             reply = ""
             if comments_open:
