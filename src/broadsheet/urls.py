@@ -3,7 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, re_path, register_converter
+from django.urls import URLPattern, URLResolver, include, path, re_path, register_converter
 
 from broadsheet.articles.sitemaps import SITEMAPS
 from broadsheet.core import signin
@@ -34,10 +34,10 @@ if settings.SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
     )
 
 
-def reader_urlpatterns(*, multilingual: bool) -> list:
+def reader_urlpatterns(*, multilingual: bool) -> list[URLPattern | URLResolver]:
     """The readers' pages, which exist in every language the site offers (under /<code>/ for
     all but the first); the desk, the admin and the API above are in the default language."""
-    patterns = [
+    patterns: list[URLPattern | URLResolver] = [
         path("comments/", include("broadsheet.comments.urls")),
         path("pages/", include("broadsheet.core.urls")),
         path("", include("broadsheet.notifications.urls")),

@@ -13,7 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils import translation
@@ -49,7 +50,11 @@ def _view_name(path: str, urlconf: str | None) -> str | None:
 
 
 class LanguageMiddleware(LocaleMiddleware):
-    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+    # Django's middleware may answer from process_request; the stubs type LocaleMiddleware's
+    # as returning None only.
+    def process_request(  # type: ignore[override]
+        self, request: HttpRequest
+    ) -> HttpResponseBase | None:
         super().process_request(request)
         if request.method not in ("GET", "HEAD"):
             return None
@@ -73,7 +78,9 @@ class LanguageMiddleware(LocaleMiddleware):
         response["Cache-Control"] = "private, no-cache"
         return response
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         response = super().process_response(request, response)
         if not translation.get_language_from_path(request.path_info):
             # An unprefixed address answers differently for a reader whose cookie or browser
