@@ -6,7 +6,7 @@ DATA_DIR ?= $(or $(BROADSHEET_DATA_DIR),$(CURDIR)/var)
 PORT ?= 8000
 export BROADSHEET_DATA_DIR := $(DATA_DIR)
 
-.PHONY: help demo test test-postgres check-scale venv venv-dev browser lint screenshots bench clean serve full-embedder
+.PHONY: help demo test test-postgres check-scale venv venv-dev browser lint screenshots bench clean serve full-embedder messages
 
 help:
 	@echo "make demo          install, migrate a SQLite database in $(DATA_DIR), load demo content, serve on :$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make screenshots   re-take docs/screenshots/*.png with the browser tests"
 	@echo "make full-embedder the full MiniLM weights for BROADSHEET_EMBEDDER=minilm (no torch)"
 	@echo "make bench         benchmarks under bench/, results in bench/results/"
+	@echo "make messages      refresh the translation catalogue (locale/*/django.po) and compile it (needs gettext)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,16 +40,26 @@ full-embedder: | $(BIN)/python
 venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev
 
-# Debian's chromium for the browser tests; Playwright drives it (no browser download).
+# Debian's chromium for the browser tests; Playwright drives it (no browser download). The
+# Scheherazade font draws the Urdu pages (DejaVu lacks some Urdu letters).
 browser:
-	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null; }
+	@test -x /usr/bin/chromium -a -d /usr/share/fonts/truetype/scheherazade || { echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core fonts-sil-scheherazade) >/dev/null; }
 
+# The demo offers English and Urdu (/ur/..., or a browser asking for Urdu).
 demo: venv
 	@mkdir -p $(DATA_DIR)
 	BROADSHEET_DEV=1 $(BIN)/broadsheet migrate --noinput
 	BROADSHEET_DEV=1 $(BIN)/broadsheet load_demo
-	BROADSHEET_DEV=1 $(BIN)/broadsheet runserver 127.0.0.1:$(PORT)
+	BROADSHEET_DEV=1 BROADSHEET_LANGUAGES=$${BROADSHEET_LANGUAGES:-en,ur} $(BIN)/broadsheet runserver 127.0.0.1:$(PORT)
+
+# The compiled catalogues (.mo) are committed, so running the site never needs gettext; a test
+# checks they match the .po files.
+messages: venv-dev
+	cd src/broadsheet && BROADSHEET_DEV=1 BROADSHEET_LANGUAGES=en,ur DJANGO_SETTINGS_MODULE=broadsheet.settings \
+	  $(CURDIR)/$(BIN)/django-admin makemessages -l ur --no-location --no-obsolete
+	cd src/broadsheet && BROADSHEET_DEV=1 BROADSHEET_LANGUAGES=en,ur DJANGO_SETTINGS_MODULE=broadsheet.settings \
+	  $(CURDIR)/$(BIN)/django-admin compilemessages -l ur
 
 test: venv-dev browser
 	BROADSHEET_DEV=1 $(BIN)/ruff check .

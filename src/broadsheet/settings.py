@@ -291,9 +291,31 @@ if BROADSHEET_DELETED_ACCOUNT_COMMENTS not in ("anonymise", "delete"):
 # text of rejected comments (0 keeps them).
 BROADSHEET_RETENTION_DAYS = envint("BROADSHEET_RETENTION_DAYS", 0)
 
-LANGUAGE_CODE = "en-gb"
+# The interface's languages, the first one the default, e.g. "en,ur". With more than one, a
+# reader's browser language (Accept-Language) or a URL prefix (/ur/...) picks one; the default
+# language keeps unprefixed URLs. English alone keeps Django's translation machinery off: the
+# strings are written in English, so looking them up would cost every request for nothing.
+_LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
+BROADSHEET_LANGUAGES = envlist("BROADSHEET_LANGUAGES", "en")
+for _code in BROADSHEET_LANGUAGES:
+    if _code not in _LANGUAGE_NAMES:
+        raise ImproperlyConfigured(
+            f"BROADSHEET_LANGUAGES: {_code!r} is not one of {', '.join(_LANGUAGE_NAMES)}."
+        )
+if not BROADSHEET_LANGUAGES:
+    raise ImproperlyConfigured("BROADSHEET_LANGUAGES must name at least one language.")
+LANGUAGES = [(code, _LANGUAGE_NAMES[code]) for code in BROADSHEET_LANGUAGES]
+LANGUAGE_CODE = BROADSHEET_LANGUAGES[0]
+BROADSHEET_MULTILINGUAL = len(LANGUAGES) > 1
+USE_I18N = BROADSHEET_MULTILINGUAL or LANGUAGE_CODE != "en"
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+if BROADSHEET_MULTILINGUAL:
+    # After sessions (a signed-in reader's choice), before anything that renders text.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "broadsheet.core.languages.LanguageMiddleware",
+    )
 TIME_ZONE = env("TIME_ZONE", "UTC")
-USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"

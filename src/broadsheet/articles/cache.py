@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-NAV_SECTIONS_KEY = "articles:nav-sections"
+_NAV_SECTIONS_KEY = "articles:nav-sections"
+
+
+def nav_sections_key(language: str | None) -> str:
+    """The masthead's sections, per language: their links carry the language's prefix."""
+    return f"{_NAV_SECTIONS_KEY}:{language}"
 
 
 def _version_key(article_id: int) -> str:
@@ -40,5 +46,6 @@ article_changed = article_comments_changed
 
 def sections_changed() -> None:
     """After a section is added, renamed, moved or removed: every masthead lists them."""
-    cache.delete(NAV_SECTIONS_KEY)
-    transaction.on_commit(lambda: cache.delete(NAV_SECTIONS_KEY))
+    keys = [nav_sections_key(code) for code, _name in settings.LANGUAGES]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))

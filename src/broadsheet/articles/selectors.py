@@ -13,8 +13,9 @@ from django.db.models.expressions import Col, Combinable
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dates import MONTHS
+from django.utils.translation import get_language
 
-from broadsheet.articles.cache import NAV_SECTIONS_KEY
+from broadsheet.articles.cache import nav_sections_key
 from broadsheet.articles.models import Article, Author, Section
 
 
@@ -83,20 +84,21 @@ class NavSection:
 def nav_sections() -> list[NavSection]:
     """The site's sections in their order, for every page's masthead (cached until an editor
     changes one: articles.cache.sections_changed)."""
-    sections = cache.get(NAV_SECTIONS_KEY)
+    key = nav_sections_key(get_language())
+    sections = cache.get(key)
     if sections is None:
         sections = [
             NavSection(section.name, section.slug, section.get_absolute_url())
             for section in Section.objects.only("name", "slug", "position")
         ]
-        cache.set(NAV_SECTIONS_KEY, sections, 300)
+        cache.set(key, sections, 300)
     return sections
 
 
 def related_stories(article: Article, *, limit: int = 4) -> list[RelatedStory]:
     """Other published articles from the same section or sharing a tag, newest first; kept
     a few minutes, as a newer story appearing a little late under older ones harms nobody."""
-    key = f"article-related:v2:{article.pk}:{limit}"
+    key = f"article-related:v2:{article.pk}:{limit}:{get_language()}"  # links carry the language
     stories = cache.get(key)
     if stories is None:
         links = Article.tags.through.objects

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from broadsheet.accounts.selectors import Commenter
 from broadsheet.articles.models import Article
@@ -37,34 +38,38 @@ def commenting_refusal(
     sign_in = f"{settings.LOGIN_URL}?next={article.get_absolute_url()}%23comment-form"
     if commenter is not None and not commenter.verified:
         return Refusal(
-            f"Your account's email address ({commenter.email}) is not confirmed yet, so "
-            "comments cannot be posted under your name. Open the confirmation link we emailed "
-            "you, or have it sent again.",
+            _(
+                "Your account's email address (%(email)s) is not confirmed yet, so comments "
+                "cannot be posted under your name. Open the confirmation link we emailed you, "
+                "or have it sent again."
+            ) % {"email": commenter.email},
             "email_not_confirmed",
             link("account_email"),
-            "Send the confirmation link again",
+            _("Send the confirmation link again"),
         )
     rule = commenting_rule(article, site)
     if rule == Commenting.VERIFIED and commenter is None:
         return Refusal(
-            "Comments here are open to readers signed in with a confirmed account.",
+            _("Comments here are open to readers signed in with a confirmed account."),
             "sign_in_required",
             sign_in,
-            "Sign in or create an account",
+            _("Sign in or create an account"),
         )
     if rule == Commenting.SUBSCRIBERS and commenter is None:
         return Refusal(
-            "Comments here are open to subscribers only.",
+            _("Comments here are open to subscribers only."),
             "subscribers_only",
             sign_in,
-            "Sign in with your subscriber account",
+            _("Sign in with your subscriber account"),
         )
     if rule == Commenting.SUBSCRIBERS and commenter is not None and not commenter.subscriber:
         return Refusal(
-            "Comments here are open to subscribers only, and your account is not a "
-            "subscriber's.",
+            _(
+                "Comments here are open to subscribers only, and your account is not a "
+                "subscriber's."
+            ),
             "subscribers_only",
             link("readers:home"),
-            "Your account",
+            _("Your account"),
         )
     return None

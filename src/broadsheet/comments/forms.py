@@ -5,6 +5,8 @@ from functools import lru_cache
 from django import forms
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from broadsheet.accounts.selectors import Commenter
 from broadsheet.articles.models import Article
@@ -15,12 +17,17 @@ from broadsheet.core.text import has_visible_characters, without_bidi_controls
 
 
 class CommentForm(forms.Form):
-    name = forms.CharField(max_length=80, label="Name")
+    name = forms.CharField(max_length=80, label=gettext_lazy("Name"))
     email = forms.EmailField(
-        max_length=254, label="Email", help_text="Never shown publicly.",
-        error_messages={"invalid": "Enter a valid email address, like name@example.com."},
+        max_length=254, label=gettext_lazy("Email"),
+        help_text=gettext_lazy("Never shown publicly."),
+        error_messages={
+            "invalid": gettext_lazy("Enter a valid email address, like name@example.com.")
+        },
     )
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="Your comment")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), label=gettext_lazy("Your comment")
+    )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
@@ -34,9 +41,13 @@ class CommentForm(forms.Form):
         self.fields["text"].widget.attrs.update(
             {"maxlength": site.max_comment_length, "data-counter": "true"}
         )
-        self.fields["name"].error_messages["required"] = "Enter the name to show with your comment."
-        self.fields["email"].error_messages["required"] = "Enter your email address."
-        self.fields["text"].error_messages["required"] = "Write your comment before posting."
+        required = {
+            "name": _("Enter the name to show with your comment."),
+            "email": _("Enter your email address."),
+            "text": _("Write your comment before posting."),
+        }
+        for name, message in required.items():
+            self.fields[name].error_messages["required"] = message
         # A signed-in reader posts under their account's name and address: no fields for them.
         self.commenter = commenter
         if commenter is not None:
@@ -61,27 +72,29 @@ class CommentForm(forms.Form):
     def clean_name(self) -> str:
         name = " ".join(without_bidi_controls(self.cleaned_data["name"]).split())
         if not name:
-            raise forms.ValidationError("Enter the name to show with your comment.")
+            raise forms.ValidationError(_("Enter the name to show with your comment."))
         if not has_visible_characters(name):
             raise forms.ValidationError(
-                "Your name is made only of invisible characters. Enter a name readers can see."
+                _("Your name is made only of invisible characters. Enter a name readers can see.")
             )
         return name
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
         if not text:
-            raise forms.ValidationError("Write your comment before posting.")
+            raise forms.ValidationError(_("Write your comment before posting."))
         if not has_visible_characters(text):
-            raise forms.ValidationError(
+            raise forms.ValidationError(_(
                 "Your comment is made only of invisible characters. Write something readers "
                 "can see before posting."
-            )
+            ))
         limit = self.site.max_comment_length
         if len(text) > limit:
             raise forms.ValidationError(
-                f"Your comment has {len(text):,} characters; the limit is {limit:,}. "
-                "Shorten it and post again."
+                _(
+                    "Your comment has %(length)s characters; the limit is %(limit)s. "
+                    "Shorten it and post again."
+                ) % {"length": f"{len(text):,}", "limit": f"{limit:,}"}
             )
         return text
 
@@ -91,23 +104,25 @@ class CommentForm(forms.Form):
             return None
         parent = reply_parent(article_id=self.article.pk, comment_id=parent_id)
         if parent is None:
-            raise forms.ValidationError(
+            raise forms.ValidationError(_(
                 "The comment you are replying to is not on this article. Reply to a comment "
                 "shown on this page."
-            )
+            ))
         if not parent.is_public:
-            raise forms.ValidationError(
+            raise forms.ValidationError(_(
                 "The comment you are replying to is not published, so it cannot take replies."
-            )
+            ))
         self.parent_comment = parent
         return parent_id
 
     def clean(self):
         cleaned = super().clean()
         if not self.article.is_published:
-            raise forms.ValidationError("This article is not published, so it takes no comments.")
+            raise forms.ValidationError(
+                _("This article is not published, so it takes no comments.")
+            )
         if not self.article.comments_open(self.site.close_comments_after_days):
-            raise forms.ValidationError("Comments are closed on this article.")
+            raise forms.ValidationError(_("Comments are closed on this article."))
         return cleaned
 
 
@@ -122,10 +137,11 @@ class ReportForm(forms.Form):
     reason = forms.ChoiceField(
         choices=[(value, label) for value, label in Report.Reason.choices
                  if value != Report.Reason.APPEAL],
-        widget=forms.RadioSelect, label="What is wrong with it?",
-        error_messages={"required": "Choose why you are reporting this comment."},
+        widget=forms.RadioSelect, label=gettext_lazy("What is wrong with it?"),
+        error_messages={"required": gettext_lazy("Choose why you are reporting this comment.")},
     )
     note = forms.CharField(
-        max_length=500, required=False, label="Anything the moderators should know (optional)",
+        max_length=500, required=False,
+        label=gettext_lazy("Anything the moderators should know (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )

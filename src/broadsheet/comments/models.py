@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from broadsheet.articles.models import Article
 from broadsheet.core.text import normalize_newlines, render_comment_text, stored_comment_html
@@ -137,12 +138,12 @@ class Comment(models.Model):
 
 class Report(models.Model):
     class Reason(models.TextChoices):
-        ABUSIVE = "abusive", "Abusive or offensive"
-        PERSONAL_ATTACK = "personal-attack", "A personal attack"
-        OFF_TOPIC = "off-topic", "Off-topic"
-        SPAM = "spam", "Spam or advertising"
-        PRIVACY = "privacy", "Shares someone's personal details"
-        OTHER = "other", "Something else"
+        ABUSIVE = "abusive", gettext_lazy("Abusive or offensive")
+        PERSONAL_ATTACK = "personal-attack", gettext_lazy("A personal attack")
+        OFF_TOPIC = "off-topic", gettext_lazy("Off-topic")
+        SPAM = "spam", gettext_lazy("Spam or advertising")
+        PRIVACY = "privacy", gettext_lazy("Shares someone's personal details")
+        OTHER = "other", gettext_lazy("Something else")
         # Not offered to readers reporting others: the author of a rejected comment asking the
         # desk to look again (comments.authoring.comment_appeal).
         APPEAL = "appeal", "The author asks for a review"

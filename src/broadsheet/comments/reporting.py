@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
 
 from broadsheet.comments import services
 from broadsheet.comments.forms import ReportForm
 from broadsheet.comments.models import Comment
 from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
 
-ALREADY_REPORTED_MESSAGE = (
+ALREADY_REPORTED_MESSAGE = gettext_lazy(
     "You have already reported this comment, and the moderators have not dealt with it yet; "
     "there is no need to report it again."
 )
@@ -29,7 +30,7 @@ def report_from_form(
     if not form.is_valid():
         return 400
     if limit_exceeded("report-ip", ip, services.REPORTS_PER_MINUTE):
-        form.add_error(None, "You have sent many reports in the last minute. Please wait.")
+        form.add_error(None, gettext("You have sent many reports in the last minute. Please wait."))
         return 429
     try:
         services.comment_report(

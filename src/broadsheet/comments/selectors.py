@@ -15,6 +15,7 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from broadsheet.articles.cache import article_cache_version
 from broadsheet.articles.models import Article
@@ -23,7 +24,7 @@ from broadsheet.core.converters import MAX_ROW_ID
 from broadsheet.core.models import Profile
 from broadsheet.core.text import stored_comment_html
 
-ORDERS = {"oldest": "Oldest first", "newest": "Newest first"}
+ORDERS = {"oldest": gettext_lazy("Oldest first"), "newest": gettext_lazy("Newest first")}
 COUNT_CACHE_SECONDS = 60 * 60
 
 

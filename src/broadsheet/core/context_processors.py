@@ -5,6 +5,7 @@ from types import MappingProxyType
 from django.http import HttpRequest
 from django.urls import get_script_prefix
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
 from broadsheet.core import csrf_tokens
 from broadsheet.core.links import site_links
@@ -26,14 +27,15 @@ def site_settings_for(request: HttpRequest) -> SiteSettings:
 
 
 @lru_cache(maxsize=16)
-def _site_links(script_prefix: str) -> Mapping[str, str]:
+def _site_links(script_prefix: str, language: str | None) -> Mapping[str, str]:
     # Read-only, as it is shared by every request under the same script prefix.
     return MappingProxyType(site_links())
 
 
 def current_site_links() -> Mapping[str, str]:
-    """site_links() under this request's script prefix, reversed once per process."""
-    return _site_links(get_script_prefix())
+    """site_links() under this request's script prefix and language, reversed once per
+    process."""
+    return _site_links(get_script_prefix(), get_language())
 
 
 def site(request: HttpRequest) -> dict:

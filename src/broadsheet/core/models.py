@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from django.utils.dateformat import format as date_format
 
 
@@ -115,8 +116,12 @@ class SiteSettings(models.Model):
         cache.delete(self.CACHE_KEY)
 
     def print_edition_text(self, printed_on: date) -> str:
+        # The editors' wording is in the site's first language, so the month is too, whatever
+        # language the reader's interface is in.
+        with translation.override(settings.LANGUAGE_CODE):
+            printed = date_format(printed_on, "F jS, Y")
         return self.print_edition_line.replace("{paper}", self.paper_name).replace(
-            "{date}", date_format(printed_on, "F jS, Y")
+            "{date}", printed
         )
 
     @classmethod

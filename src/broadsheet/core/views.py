@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.static import serve
 
 from broadsheet.core.models import Page
@@ -27,18 +28,22 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "Bad request", "Something in that request was not right. "
-                  "Go back, check what you entered and try again.")
+    return _error(request, 400, _("Bad request"), _(
+        "Something in that request was not right. Go back, check what you entered and try again."
+    ))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "Not allowed", "You do not have permission to see this page. "
-                  "If you are on the staff, sign in with your staff account.")
+    return _error(request, 403, _("Not allowed"), _(
+        "You do not have permission to see this page. If you are on the staff, sign in with "
+        "your staff account."
+    ))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "Page not found", "There is nothing at this address. "
-                  "It may have moved; try the home page or a section.")
+    return _error(request, 404, _("Page not found"), _(
+        "There is nothing at this address. It may have moved; try the home page or a section."
+    ))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 from broadsheet.articles.models import Article
 from broadsheet.comments.selectors import CommentRow, ThreadPage
@@ -62,6 +63,11 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
     zone = timezone.get_current_timezone()
     # Translated and escaped once per page, not per comment.
     months = {number: escape(str(name)) for number, name in MONTHS.items()}
+    verified_title = gettext("Verified account")
+    awaiting = gettext("Awaiting moderation")
+    replying_to = gettext("Replying to %(name)s")
+    reply_label = gettext("Reply")
+    report_label = gettext("Report")
     parts: list[str] = []
     append = parts.append
     for row in rows:
@@ -70,11 +76,11 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
         name, verified = c.public_author()
         pending = row.is_own_pending
         verified_html = (
-            f'\n    <span class="verified" title="Verified account">✔ {escape(verified)}</span>'
+            f'\n    <span class="verified" title="{verified_title}">✔ {escape(verified)}</span>'
             if verified else ""
         )
         pending_html = (
-            '\n    <span class="badge pending-badge">Awaiting moderation</span>' if pending else ""
+            f'\n    <span class="badge pending-badge">{awaiting}</span>' if pending else ""
         )
         append(
             f'<li class="comment level-{int(row.level)}{" pending" if pending else ""}" '
@@ -83,7 +89,8 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
             f"{_time(c.submitted_at, now, zone, months)}{pending_html}\n  </div>\n"
         )
         if row.replying_to:
-            append(f'  <p class="replying-to">Replying to {escape(row.replying_to)}</p>\n')
+            who = replying_to % {"name": escape(row.replying_to)}
+            append(f'  <p class="replying-to">{who}</p>\n')
         # text_html was escaped when it was stored; only rows written in bulk lack it.
         text_html = c.text_html or stored_comment_html(c.text, "")
         append(f'  <div class="comment-text">{text_html}</div>\n')
@@ -93,12 +100,12 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
                 reply = (
                     f'<a href="?reply_to={pk}#comment-form" '
                     f'hx-get="{reply_url[0]}{pk}{reply_url[1]}" hx-target="#reply-slot-{pk}" '
-                    f'hx-swap="innerHTML" class="reply-link">Reply</a> · '
+                    f'hx-swap="innerHTML" class="reply-link">{reply_label}</a> · '
                 )
             append(
                 f'  <p class="comment-actions">\n    {reply}'
                 f'<a href="{report_url[0]}{pk}{report_url[1]}" class="report-link" '
-                f'rel="nofollow">Report</a>\n  </p>\n'
+                f'rel="nofollow">{report_label}</a>\n  </p>\n'
                 f'  <div class="reply-slot" id="reply-slot-{pk}"></div>\n'
             )
         append("</li>\n")
@@ -112,7 +119,8 @@ def render_thread_page(
     html = render_rows(page.rows, comments_open=comments_open)
     if not page.rows and not page.next_cursor and comment_count == 0:
         html = mark_safe(
-            '<li class="no-comments">No comments yet. Be the first to comment.</li>\n'
+            f'<li class="no-comments">{gettext("No comments yet. Be the first to comment.")}'
+            "</li>\n"
         )
     if not page.next_cursor:
         return html
@@ -123,7 +131,8 @@ def render_thread_page(
         f'  <a href="?after={cursor}{order_query}#comments"\n'
         f'     hx-get="{escape(article.get_absolute_url())}?after={cursor}'
         f'&amp;order={escape(order)}"\n'
-        '     hx-target="#more-comments" hx-swap="outerHTML">View more comments</a>\n'
+        '     hx-target="#more-comments" hx-swap="outerHTML">'
+        f'{gettext("View more comments")}</a>\n'
         "</li>\n"
     )
     return mark_safe(html + more)
@@ -158,14 +167,21 @@ def render_comment_section(
     error = f'<p class="error">{escape(str(cursor_error))}</p>' if cursor_error else ""
     own_pending = ""
     if context["page"].own_pending_elsewhere:
+        notice = gettext(
+            "Your comment is awaiting moderation. Only you can see it until a moderator "
+            "approves it."
+        )
         own_pending = (
-            '\n  <div class="own-pending">\n    <p class="notice">Your comment is awaiting '
-            "moderation. Only you can see it until a moderator approves it.</p>\n"
+            f'\n  <div class="own-pending">\n    <p class="notice">{notice}</p>\n'
             f'    <ol class="comment-list">{context["own_pending_html"]}</ol>\n  </div>\n  '
         )
+    count = context["comment_count"]
+    heading = ngettext("Comments (%(counter)s)", "Comments (%(counter)s)", count) % {
+        "counter": localize(count)
+    }
     return mark_safe(
         '<section class="comments" id="comments" aria-labelledby="comments-heading">\n'
-        f'  <h2 id="comments-heading">Comments ({localize(context["comment_count"])})</h2>\n'
+        f'  <h2 id="comments-heading">{heading}</h2>\n'
         f"  {error}\n"
         '  <p class="order-choice">\n'
         f"    {''.join(choices)}\n"
@@ -183,14 +199,16 @@ def _identity_fields(form: CommentForm, widgets: Mapping[str, str]) -> str:
     """The name and email fields, or for a signed-in reader the name they post under."""
     if form.commenter is not None:
         return (
-            '<p class="posting-as">Posting as '
+            f'<p class="posting-as">{gettext("Posting as")} '
             f"<strong>{escape(form.commenter.display_name)}</strong> "
-            f'(<a href="{escape(link("readers:home"))}">your account</a>)'
+            f'(<a href="{escape(link("readers:home"))}">{gettext("your account")}</a>)'
         )
     return (
-        f'\n  <p class="field"><label for="{escape(form["name"].id_for_label)}">Name</label>'
+        f'\n  <p class="field"><label for="{escape(form["name"].id_for_label)}">'
+        f'{gettext("Name")}</label>'
         f"{widgets['name']}</p>\n"
-        f'  <p class="field"><label for="{escape(form["email"].id_for_label)}">Email</label>'
+        f'  <p class="field"><label for="{escape(form["email"].id_for_label)}">'
+        f'{gettext("Email")}</label>'
         f"{widgets['email']}<span class=\"helptext\" "
         f'id="{escape(form["email"].auto_id)}_helptext">{escape(str(form["email"].help_text))}'
         "</span>"
@@ -201,7 +219,8 @@ def _blank_form(
     context: Mapping[str, Any], form: CommentForm, *, csrf_token: str, faq_url: str
 ) -> str:
     if not context["comments_open"]:
-        return '\n\n<p class="comments-closed" id="comment-form">Comments are closed.</p>\n\n'
+        closed = gettext("Comments are closed.")
+        return f'\n\n<p class="comments-closed" id="comment-form">{closed}</p>\n\n'
     refusal = context.get("commenting_refusal")
     if refusal is not None:
         return (
@@ -210,33 +229,43 @@ def _blank_form(
             f"{escape(refusal.link_label)}</a></p>\n\n"
         )
     reply_to = context.get("reply_to")
-    heading = f"Replying to {escape(reply_to.author_name)}" if reply_to else "Leave a comment"
+    heading = (
+        gettext("Replying to %(name)s") % {"name": escape(reply_to.author_name)}
+        if reply_to else gettext("Leave a comment")
+    )
     widgets = form.widgets
     max_length = localize(context["max_length"])
+    characters_left = ngettext(
+        "%(counter)s character left", "%(counter)s characters left", context["max_length"]
+    ) % {"counter": max_length}
+    policy = gettext(
+        "Comments are moderated and generally will be posted if they are on-topic and not "
+        "abusive."
+    )
     csrf_input = ""
     if csrf_token and csrf_token != "NOTPROVIDED":
         csrf_input = (
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(csrf_token))}">'
         )
     action = escape(str(link("comments:post", context["article"].pk)))
+    submit = gettext("Post reply") if reply_to else gettext("Post comment")
     return (
         f'\n<form class="comment-form" method="post" action="{action}#comment-form" '
         'id="comment-form" novalidate>\n'
         f"  {csrf_input}\n"
         f"  <h3>{heading}</h3>\n"
-        '  <p class="policy-notice">Comments are moderated and generally will be posted if they '
-        f'are on-topic and not abusive. <a href="{escape(faq_url)}">Read the Comments FAQ</a>.'
-        "</p>\n"
+        f'  <p class="policy-notice">{policy} <a href="{escape(faq_url)}">'
+        f'{gettext("Read the Comments FAQ")}</a>.</p>\n'
         "  \n"
         "  \n"
         f"  {widgets['parent']}\n"
         f"  {_identity_fields(form, widgets)}</p>\n"
-        f'  <p class="field"><label for="{escape(form["text"].id_for_label)}">Your comment'
-        f"</label>{widgets['text']}\n"
-        f'    <span class="counter" aria-live="polite" data-limit="{max_length}">{max_length} '
-        "characters left</span>\n"
+        f'  <p class="field"><label for="{escape(form["text"].id_for_label)}">'
+        f"{gettext('Your comment')}</label>{widgets['text']}\n"
+        f'    <span class="counter" aria-live="polite" data-limit="{max_length}">'
+        f"{characters_left}</span>\n"
         "    </p>\n"
-        f"  <p><button type=\"submit\">{'Post reply' if reply_to else 'Post comment'}</button>\n"
+        f"  <p><button type=\"submit\">{submit}</button>\n"
         "  </p>\n"
         "</form>\n\n"
     )

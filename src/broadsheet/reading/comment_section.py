@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 
 from broadsheet.accounts.selectors import Commenter, commenter_for
 from broadsheet.articles.cache import article_cache_version
@@ -89,7 +90,8 @@ def _threads(
     if use_cache:  # the version lookup is a cache read of its own: only when it is used
         key = (
             f"threads:{article.pk}:{article_cache_version(article.pk)}:{order}:{cursor or ''}:"
-            f"{site.threads_per_page}:{site.max_reply_depth}:{int(comments_open)}"
+            f"{site.threads_per_page}:{site.max_reply_depth}:{int(comments_open)}:"
+            f"{get_language()}"
         )
         cached = cache.get(key)
         if cached is not None:

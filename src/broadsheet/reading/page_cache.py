@@ -28,9 +28,11 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import http_date
+from django.utils.translation import get_language
 
 from broadsheet.articles.cache import article_cache_version
 from broadsheet.core import csrf_tokens
+from broadsheet.core.languages import browser_language
 from broadsheet.reading.comment_section import own_comment_ids
 
 PAGE_CACHE_SECONDS = 60
@@ -58,7 +60,10 @@ def _path_key(request: HttpRequest) -> str:
 def _page_digest(request: HttpRequest) -> str:
     # Only the parameters the page uses, so made-up query strings cannot fill the cache.
     query = f"{request.GET.get('order', '')}|{request.GET.get('after', '')}"
-    return hashlib.sha256(f"{request.path}|{query}".encode()).hexdigest()[:32]
+    # The path carries the language's prefix too; the language itself is there in case a
+    # reader is ever served another language at the same address.
+    identity = f"{request.path}|{query}|{get_language()}"
+    return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
 
 def _page_key(article_id: int, version: int, digest: str) -> str:
@@ -116,6 +121,10 @@ def _front_request(environ: dict) -> tuple[str, str] | None:
     path = environ.get("PATH_INFO", "")
     if not _PERMALINK_SHAPE.fullmatch(path):
         return None
+    if settings.BROADSHEET_MULTILINGUAL and browser_language(
+        environ.get("HTTP_ACCEPT_LANGUAGE", "")
+    ) != settings.LANGUAGE_CODE:
+        return None  # Django sends this reader to their language's address
     values = {"order": "", "after": ""}
     query = environ.get("QUERY_STRING", "")
     if query:

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from urllib.parse import quote
 
 from django import template
+from django.urls import translate_url
 
 from broadsheet.core.dates import relative_time
 
@@ -40,3 +41,11 @@ def share_links(context: template.Context, path: str, title: str) -> Mapping[str
     """
     request = context["request"]
     return _share_links(f"{request.scheme}://{request.get_host()}{path}", title)
+
+
+@register.filter
+def in_language(url: str, language: str) -> str:
+    """URL (this page's, in the language being shown) at its address in LANGUAGE, for the
+    language switch; translated here because Django's set_language view resolves it in the
+    default language, where an /ur/ address does not resolve."""
+    return translate_url(url, language)
