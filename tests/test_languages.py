@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from django.utils import translation
 from django.utils.dates import MONTHS
 
-from broadsheet.articles import page_cache
+from broadsheet.reading import page_cache
 from tests.conftest import make_comment
 
 pytestmark = pytest.mark.django_db
