@@ -42,6 +42,7 @@ class ModerationConfig(AppConfig):
 
         from broadsheet.articles.signals import article_published
         from broadsheet.comments.signals import comment_edited
+        from broadsheet.moderation import receivers  # noqa: F401  (connects allauth's signal)
 
         article_published.connect(_embed_published_article, dispatch_uid="embed-article")
         comment_edited.connect(_rescan_edited_comment, dispatch_uid="rescan-edited-comment")
