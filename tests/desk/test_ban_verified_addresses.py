@@ -133,3 +133,32 @@ def test_an_address_confirmed_after_a_lifted_ban_is_not_banned(
 
     assert post_anonymously(article, "later@example.com", "After the lift.") == "pending"
     assert not Ban.objects.filter(email="later@example.com").exists()
+
+
+def test_banning_a_banned_account_again_reaches_an_address_verified_since(
+    moderator_client, article, reader
+):
+    ban_account(moderator_client, article, reader, days="1")
+    # Verified without the reader's confirmation link (an address staff added, say).
+    EmailAddress.objects.create(user=reader, email="added@example.com", verified=True)
+    ban_account(moderator_client, article, reader)
+
+    assert post_anonymously(article, "added@example.com", "From the added address.") == (
+        "rejected"
+    )
+    assert Ban.objects.get(user=reader).expires_at is None
+    assert set(Ban.objects.filter(account_ban__user=reader).values_list(
+        "email", "expires_at")) == {("second@example.org", None), ("added@example.com", None)}
+
+
+def test_deleting_the_banned_account_erases_its_addresses_but_not_the_ban(
+    moderator_client, article, reader
+):
+    ban_account(moderator_client, article, reader)
+    browser = Client()
+    browser.force_login(reader)
+    assert browser.post("/accounts/delete/", {"confirm": "delete"}).status_code == 303
+
+    stored = set(Ban.objects.values_list("email", flat=True))
+    assert stored == {""}
+    assert post_anonymously(article, "second@example.org", "After deleting.") == "rejected"
