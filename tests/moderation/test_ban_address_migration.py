@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("moderation", "0009_decision_author_actions")]
-AFTER = [("moderation", "0010_ban_per_verified_address")]
+AFTER = [("moderation", "0011_account_bans_reach_verified_addresses")]
 
 
 def _migrate(targets):
