@@ -33,6 +33,17 @@ def email_verified(user: AbstractBaseUser) -> bool:
     ).exists()
 
 
+def verified_addresses(user: AbstractBaseUser) -> list[str]:
+    """The account's confirmed email addresses, lower-cased. An unconfirmed one is anyone's:
+    whoever signs up may type it."""
+    return sorted({
+        address.strip().lower()
+        for address in EmailAddress.objects.filter(user_id=user.pk, verified=True)
+        .values_list("email", flat=True)
+        if address.strip()
+    })
+
+
 def commenter_for(user: AbstractBaseUser | AnonymousUser) -> Commenter | None:
     """The identity a signed-in account posts under, or None for an anonymous visitor."""
     if not user.is_authenticated:

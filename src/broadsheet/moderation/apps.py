@@ -43,6 +43,7 @@ class ModerationConfig(AppConfig):
         from broadsheet.articles.signals import article_published
         from broadsheet.comments.hooks import register_submit_hooks
         from broadsheet.comments.signals import comment_edited
+        from broadsheet.moderation import receivers  # noqa: F401  (connects allauth's signal)
         from broadsheet.moderation.submissions import SUBMIT_HOOKS
 
         # The one registration: every comment submitted from now on is checked for a ban and

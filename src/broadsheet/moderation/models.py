@@ -112,6 +112,12 @@ class Ban(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
+    # Set on a row that extends an account's ban to one more of its verified addresses, so the
+    # submit check catches that address by its mailbox key without looking up accounts; it
+    # ends and is lifted with the account's ban (moderation.services keeps them in step).
+    account_ban = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="address_bans"
+    )
 
     objects = BanQuerySet.as_manager()
 

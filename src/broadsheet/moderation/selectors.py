@@ -239,7 +239,9 @@ def article_by_id(article_id: str) -> Article | None:
 
 def active_bans() -> QuerySet[Ban]:
     return (
+        # One line per reader: an account's ban stands for the rows that reach its addresses.
         Ban.objects.in_force()
+        .filter(account_ban__isnull=True)
         .select_related("user", "created_by")
         .order_by("-created_at", "-id")
     )
@@ -259,7 +261,9 @@ def bans_for_commenter(*, comment: Comment) -> list[Ban]:
         condition |= Q(user_id=comment.user_id)
     if comment.ip_hash:
         condition |= Q(ip_hash=comment.ip_hash)
-    return list(Ban.objects.in_force().filter(condition))
+    bans = Ban.objects.in_force().filter(condition).select_related("account_ban")
+    # A row that reaches one of an account's addresses is shown as the account's ban.
+    return list(dict.fromkeys(ban.account_ban or ban for ban in bans))
 
 
 

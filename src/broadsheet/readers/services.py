@@ -133,7 +133,9 @@ def reader_account_delete(*, user: AbstractBaseUser) -> None:
         if scrubbed != [decision.note, decision.text_before, decision.text_after]:
             decision.note, decision.text_before, decision.text_after = scrubbed
             decision.save(update_fields=["note", "text_before", "text_after"])
-    Ban.objects.filter(Q(user_id=user.pk) | Q(email__in=addresses)).update(email="", user=None)
+    Ban.objects.filter(
+        Q(user_id=user.pk) | Q(account_ban__user_id=user.pk) | Q(email__in=addresses)
+    ).update(email="", user=None)
     for ban in Ban.objects.filter(note__icontains="@"):
         scrubbed_note = _scrub(ban.note, addresses)
         if scrubbed_note != ban.note:
