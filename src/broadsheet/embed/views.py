@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,8 +21,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from broadsheet.accounts.selectors import commenter_for
 from broadsheet.articles.models import Article
 from broadsheet.comments import services
+from broadsheet.comments.access import commenting_refusal
 from broadsheet.comments.forms import CommentForm, ReportForm
 from broadsheet.comments.models import Comment
 from broadsheet.comments.reporting import report_from_form
@@ -34,7 +37,7 @@ from broadsheet.comments.selectors import (
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
-from broadsheet.embed import tokens
+from broadsheet.embed import signin, tokens
 from broadsheet.embed.origins import is_allowed, normalise_origin, origin_of_url
 from broadsheet.integrations.stories import StoryError, story_get_or_create
 
@@ -43,6 +46,10 @@ STORIES_PER_MINUTE = 60
 MAX_TITLE = 300
 MAX_SUMMARY = 20_000
 NOT_HERE = "The comments are not available on this site."
+SIGN_IN_NOT_KEPT = (
+    "Your browser did not keep the sign-in inside this page (it needs a secure connection "
+    "and partitioned cookies). You can still comment with a name and email address below."
+)
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +108,7 @@ def story(request: HttpRequest) -> JsonResponse:
 def _frame_headers(response: HttpResponse, origin: str) -> HttpResponse:
     response["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+        "connect-src 'self'; "
         f"form-action 'self'; base-uri 'none'; frame-ancestors {origin}"
     )
     response["Referrer-Policy"] = "same-origin"
@@ -125,7 +133,7 @@ def _pass_and_article(token: str) -> tuple[tokens.FramePass, Article] | None:
     return (frame_pass, article) if article is not None else None
 
 
-def _from_the_frame(request: HttpRequest) -> bool:
+def from_the_frame(request: HttpRequest) -> bool:
     """A write must come from a page of this site (the frame): browsers send Origin on POST."""
     origin = request.headers.get("Origin")
     return bool(origin) and origin == f"{request.scheme}://{request.get_host()}"
@@ -139,10 +147,11 @@ def frame_url(token: str, **extra: str) -> str:
 def _render_frame(
     request: HttpRequest, frame_pass: tokens.FramePass, article: Article, *,
     form: CommentForm | None = None, status: int = 200, own: frozenset[int] = frozenset(),
-    own_token: str = "", notice: str = "",
+    own_token: str = "", notice: str = "", reader: AbstractBaseUser | None = None,
 ) -> HttpResponse:
     site = SiteSettings.load()
     token = request.GET.get("t") or request.POST.get("t", "")
+    commenter = commenter_for(reader) if reader is not None else None
     reply_to = None
     reply_id = request.GET.get("reply_to", "")
     if reply_id.isdigit():
@@ -163,7 +172,8 @@ def _render_frame(
         )
     if form is None:
         form = CommentForm(
-            initial={"parent": reply_to.pk} if reply_to else {}, article=article, site=site
+            initial={"parent": reply_to.pk} if reply_to else {}, article=article, site=site,
+            commenter=commenter,
         )
     context = {
         "article": article,
@@ -179,6 +189,10 @@ def _render_frame(
         "more_url": frame_url(token, after=page.next_cursor, mine=own_token)
         if page.next_cursor else "",
         "frame_url": frame_url(token, mine=own_token),
+        "commenter": commenter,
+        "refusal": commenting_refusal(article=article, site=site, commenter=commenter),
+        "frame_csrf": signin.frame_csrf_token(request),
+        "sign_in_url": reverse("embed:sign_in") + "?" + urlencode({"t": token}),
     }
     response = render(request, "embed/frame.html", context, status=status)
     return _frame_headers(response, frame_pass.origin)
@@ -195,10 +209,14 @@ def frame(request: HttpRequest) -> HttpResponse:
         "posted": "Your comment is awaiting moderation. It will appear once a moderator "
                   "approves it.",
         "reported": "Thank you. Your report has been sent to the moderators.",
+        "signed-out": "You are signed out of the comments here.",
     }.get(request.GET.get("done", ""), "")
+    reader = signin.frame_reader(request, found[0].origin)
+    if request.GET.get("signed_in") and reader is None:
+        notice = SIGN_IN_NOT_KEPT
     return _render_frame(
         request, *found, own=tokens.read_own_token(own_token), own_token=own_token,
-        notice=notice,
+        notice=notice, reader=reader,
     )
 
 
@@ -207,34 +225,48 @@ def frame(request: HttpRequest) -> HttpResponse:
 @require_POST
 def post(request: HttpRequest) -> HttpResponse:
     found = _pass_and_article(request.POST.get("t", ""))
-    if found is None or not _from_the_frame(request):
+    if found is None or not from_the_frame(request):
         return _refused(request)
     frame_pass, article = found
+    allowed, reader = _signed_in_writer(request, frame_pass)
+    if not allowed:
+        return _refused(request)
     site = SiteSettings.load()
     own_token = request.POST.get("mine", "")
     own = tokens.read_own_token(own_token)
-    form = CommentForm(request.POST, article=article, site=site)
+    commenter = commenter_for(reader) if reader else None
+    form = CommentForm(request.POST, article=article, site=site, commenter=commenter)
+    again = {"form": form, "own": own, "own_token": own_token, "reader": reader}
+    if commenting_refusal(article=article, site=site, commenter=commenter) is not None:
+        return _render_frame(request, frame_pass, article, status=403, **again)
     if not form.is_valid():
-        return _render_frame(
-            request, frame_pass, article, form=form, status=400, own=own, own_token=own_token
-        )
+        return _render_frame(request, frame_pass, article, status=400, **again)
     ip = client_ip(request)
     if services.commenter_over_rate_limit(
-        ip=ip, email=form.cleaned_data["email"], per_minute=site.comments_per_minute
+        ip=ip, email=form.author_email, per_minute=site.comments_per_minute
     ):
         form.add_error(None, "You have posted several comments in the last minute. Please "
                              "wait a minute, then post again; your text is kept below.")
-        return _render_frame(
-            request, frame_pass, article, form=form, status=429, own=own, own_token=own_token
-        )
+        return _render_frame(request, frame_pass, article, status=429, **again)
     comment, _created = services.comment_submit(
-        article=article, parent=form.parent_comment, author_name=form.cleaned_data["name"],
-        author_email=form.cleaned_data["email"], text=form.cleaned_data["text"],
-        ip_hash=hash_ip(ip),
+        article=article, parent=form.parent_comment, author_name=form.author_name,
+        author_email=form.author_email, text=form.cleaned_data["text"],
+        user=reader, ip_hash=hash_ip(ip),
     )
     mine = tokens.own_token([*sorted(own), comment.pk])
     done = "posted" if comment.status == Comment.Status.PENDING else ""
     return see_other(frame_url(request.POST["t"], mine=mine, done=done) + f"#c{comment.pk}")
+
+
+def _signed_in_writer(
+    request: HttpRequest, frame_pass: tokens.FramePass
+) -> tuple[bool, AbstractBaseUser | None]:
+    """(allowed, the frame's reader or None). Not allowed when the frame is signed in but the
+    form lacks the frame's CSRF token, so no other page can write as the reader."""
+    reader = signin.frame_reader(request, frame_pass.origin)
+    if reader is not None and not signin.frame_csrf_ok(request):
+        return False, None
+    return True, reader
 
 
 @xframe_options_exempt
@@ -243,22 +275,28 @@ def post(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest, comment_id: int) -> HttpResponse:
     token = request.GET.get("t") or request.POST.get("t", "")
     found = _pass_and_article(token)
-    if found is None or (request.method == "POST" and not _from_the_frame(request)):
+    if found is None or (request.method == "POST" and not from_the_frame(request)):
         return _refused(request)
     frame_pass, article = found
+    allowed, reader = (
+        _signed_in_writer(request, frame_pass) if request.method == "POST" else (True, None)
+    )
+    if not allowed:
+        return _refused(request)
     comment = public_comments().filter(pk=comment_id, article=article).first()
     if comment is None:
         raise Http404("No such published comment here.")
     status = 200
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        refused = report_from_form(request, form, comment=comment)
+        refused = report_from_form(request, form, comment=comment, reporter=reader)
         if refused is None:
             return see_other(frame_url(token, done="reported") + f"#c{comment.pk}")
         status = refused
     response = render(
         request, "embed/report.html",
-        {"form": form, "comment": comment, "token": token, "back_url": frame_url(token)},
+        {"form": form, "comment": comment, "token": token, "back_url": frame_url(token),
+         "frame_csrf": signin.frame_csrf_token(request)},
         status=status,
     )
     return _frame_headers(response, frame_pass.origin)

@@ -1,17 +1,17 @@
-/* Inside the frame: tell the host page our height, take its theme variables. */
+/* Inside the frame: tell the host page our height, take its theme variables, and sign the
+ * reader in through a popup on this site (embed/signin.py says why). */
 (function () {
   "use strict";
   if (window.parent === window) return;
   var SAFE = /^[-#(),.%\w\s"']{1,80}$/;
+  var popup = null;
 
   function report() {
     var height = document.documentElement.scrollHeight;
     window.parent.postMessage({broadsheet: "height", height: height}, "*");
   }
 
-  window.addEventListener("message", function (event) {
-    if (event.source !== window.parent) return;
-    var data = event.data || {};
+  function theme(data) {
     if (data.broadsheet !== "theme" || typeof data.theme !== "object") return;
     Object.keys(data.theme).forEach(function (name) {
       var value = String(data.theme[name]);
@@ -20,6 +20,33 @@
       }
     });
     report();
+  }
+
+  /* The popup's one-time code, traded for this frame's own session (a partitioned cookie). */
+  function signedIn(data) {
+    var form = document.getElementById("bs-session");
+    if (data.broadsheet !== "signed-in" || !form) return;
+    var body = new FormData(form);
+    body.set("code", String(data.code));
+    fetch(form.action, {method: "POST", body: body, credentials: "same-origin"})
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        if (answer.frame) location.replace(answer.frame);
+        else document.querySelector(".bs-notice").textContent = answer.error || "";
+      });
+  }
+
+  window.addEventListener("message", function (event) {
+    var data = event.data || {};
+    if (event.source === window.parent) theme(data);
+    else if (popup && event.source === popup && event.origin === location.origin) signedIn(data);
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-bs-sign-in]");
+    if (!link) return;
+    popup = window.open(link.href, "broadsheet-sign-in", "popup,width=520,height=680");
+    if (popup) event.preventDefault();
   });
 
   document.addEventListener("DOMContentLoaded", function () {
