@@ -53,3 +53,6 @@ class FrameSignIn(models.Model):
 
     class Meta:
         verbose_name = "embedded sign-in code"
+
+    def __str__(self) -> str:
+        return f"sign-in code for {self.origin}"

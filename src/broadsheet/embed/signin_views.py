@@ -17,8 +17,8 @@ from broadsheet.articles.models import Article
 from broadsheet.core.http import see_other
 from broadsheet.core.signin import ThrottledLoginView
 from broadsheet.embed import signin, tokens
+from broadsheet.embed.framing import NOT_HERE, frame_url, from_the_frame
 from broadsheet.embed.origins import is_allowed
-from broadsheet.embed.views import NOT_HERE, frame_url, from_the_frame
 
 
 def _keep_opener(response: HttpResponse) -> HttpResponse:

@@ -38,6 +38,14 @@ from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
 from broadsheet.embed import signin, tokens
+from broadsheet.embed.framing import (
+    NOT_HERE,
+    frame_headers,
+    frame_url,
+    from_the_frame,
+    pass_and_article,
+    refused,
+)
 from broadsheet.embed.origins import is_allowed, normalise_origin, origin_of_url
 from broadsheet.integrations.stories import StoryError, story_get_or_create
 
@@ -45,7 +53,7 @@ EMBED_JS = Path(__file__).parent / "static" / "embed" / "embed.js"
 STORIES_PER_MINUTE = 60
 MAX_TITLE = 300
 MAX_SUMMARY = 20_000
-NOT_HERE = "The comments are not available on this site."
+
 SIGN_IN_NOT_KEPT = (
     "Your browser did not keep the sign-in inside this page (it needs a secure connection "
     "and partitioned cookies). You can still comment with a name and email address below."
@@ -105,43 +113,9 @@ def story(request: HttpRequest) -> JsonResponse:
     return response
 
 
-def _frame_headers(response: HttpResponse, origin: str) -> HttpResponse:
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
-        "connect-src 'self'; "
-        f"form-action 'self'; base-uri 'none'; frame-ancestors {origin}"
-    )
-    response["Referrer-Policy"] = "same-origin"
-    response["Cache-Control"] = "private, no-cache"
-    return response
 
 
-def _refused(request: HttpRequest, status: int = 403) -> HttpResponse:
-    response = HttpResponse(NOT_HERE, status=status, content_type="text/plain; charset=utf-8")
-    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
-    return response
 
-
-def _pass_and_article(token: str) -> tuple[tokens.FramePass, Article] | None:
-    frame_pass = tokens.read_frame_token(token)
-    if frame_pass is None or not is_allowed(frame_pass.origin):
-        return None
-    article = (
-        Article.objects.published().select_related("section")
-        .filter(pk=frame_pass.article_id).first()
-    )
-    return (frame_pass, article) if article is not None else None
-
-
-def from_the_frame(request: HttpRequest) -> bool:
-    """A write must come from a page of this site (the frame): browsers send Origin on POST."""
-    origin = request.headers.get("Origin")
-    return bool(origin) and origin == f"{request.scheme}://{request.get_host()}"
-
-
-def frame_url(token: str, **extra: str) -> str:
-    query = {"t": token, **{k: v for k, v in extra.items() if v}}
-    return reverse("embed:frame") + "?" + urlencode(query)
 
 
 def _render_frame(
@@ -195,15 +169,15 @@ def _render_frame(
         "sign_in_url": reverse("embed:sign_in") + "?" + urlencode({"t": token}),
     }
     response = render(request, "embed/frame.html", context, status=status)
-    return _frame_headers(response, frame_pass.origin)
+    return frame_headers(response, frame_pass.origin)
 
 
 @xframe_options_exempt  # framed by the allowed host only: CSP frame-ancestors says which
 @require_GET
 def frame(request: HttpRequest) -> HttpResponse:
-    found = _pass_and_article(request.GET.get("t", ""))
+    found = pass_and_article(request.GET.get("t", ""))
     if found is None:
-        return _refused(request)
+        return refused(request)
     own_token = request.GET.get("mine", "")
     notice = {
         "posted": "Your comment is awaiting moderation. It will appear once a moderator "
@@ -224,13 +198,13 @@ def frame(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # cookie-less: the signed pass and the Origin check stand in for the CSRF token
 @require_POST
 def post(request: HttpRequest) -> HttpResponse:
-    found = _pass_and_article(request.POST.get("t", ""))
+    found = pass_and_article(request.POST.get("t", ""))
     if found is None or not from_the_frame(request):
-        return _refused(request)
+        return refused(request)
     frame_pass, article = found
     allowed, reader = _signed_in_writer(request, frame_pass)
     if not allowed:
-        return _refused(request)
+        return refused(request)
     site = SiteSettings.load()
     own_token = request.POST.get("mine", "")
     own = tokens.read_own_token(own_token)
@@ -274,32 +248,32 @@ def _signed_in_writer(
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, comment_id: int) -> HttpResponse:
     token = request.GET.get("t") or request.POST.get("t", "")
-    found = _pass_and_article(token)
+    found = pass_and_article(token)
     if found is None or (request.method == "POST" and not from_the_frame(request)):
-        return _refused(request)
+        return refused(request)
     frame_pass, article = found
     allowed, reader = (
         _signed_in_writer(request, frame_pass) if request.method == "POST" else (True, None)
     )
     if not allowed:
-        return _refused(request)
+        return refused(request)
     comment = public_comments().filter(pk=comment_id, article=article).first()
     if comment is None:
         raise Http404("No such published comment here.")
     status = 200
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        refused = report_from_form(request, form, comment=comment, reporter=reader)
-        if refused is None:
+        failed = report_from_form(request, form, comment=comment, reporter=reader)
+        if failed is None:
             return see_other(frame_url(token, done="reported") + f"#c{comment.pk}")
-        status = refused
+        status = failed
     response = render(
         request, "embed/report.html",
         {"form": form, "comment": comment, "token": token, "back_url": frame_url(token),
          "frame_csrf": signin.frame_csrf_token(request)},
         status=status,
     )
-    return _frame_headers(response, frame_pass.origin)
+    return frame_headers(response, frame_pass.origin)
 
 
 @require_GET
