@@ -37,7 +37,7 @@ from broadsheet.comments.selectors import (
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
-from broadsheet.embed import signin, tokens
+from broadsheet.embed import replies, signin, tokens
 from broadsheet.embed.framing import (
     NOT_HERE,
     frame_headers,
@@ -212,24 +212,42 @@ def post(request: HttpRequest) -> HttpResponse:
     form = CommentForm(request.POST, article=article, site=site, commenter=commenter)
     again = {"form": form, "own": own, "own_token": own_token, "reader": reader}
     if commenting_refusal(article=article, site=site, commenter=commenter) is not None:
-        return _render_frame(request, frame_pass, article, status=403, **again)
+        return _post_again(request, frame_pass, article, status=403, **again)
     if not form.is_valid():
-        return _render_frame(request, frame_pass, article, status=400, **again)
+        return _post_again(request, frame_pass, article, status=400, **again)
     ip = client_ip(request)
     if services.commenter_over_rate_limit(
         ip=ip, email=form.author_email, per_minute=site.comments_per_minute
     ):
         form.add_error(None, "You have posted several comments in the last minute. Please "
                              "wait a minute, then post again; your text is kept below.")
-        return _render_frame(request, frame_pass, article, status=429, **again)
+        return _post_again(request, frame_pass, article, status=429, **again)
     comment, _created = services.comment_submit(
         article=article, parent=form.parent_comment, author_name=form.author_name,
         author_email=form.author_email, text=form.cleaned_data["text"],
         user=reader, ip_hash=hash_ip(ip),
     )
     mine = tokens.own_token([*sorted(own), comment.pk])
+    if replies.is_htmx(request):  # a reply posted in place
+        return replies.reply_posted_response(request, frame_pass, comment, own_token=mine)
     done = "posted" if comment.status == Comment.Status.PENDING else ""
     return see_other(frame_url(request.POST["t"], mine=mine, done=done) + f"#c{comment.pk}")
+
+
+def _post_again(
+    request: HttpRequest, frame_pass: tokens.FramePass, article: Article, *, status: int,
+    form: CommentForm, own: frozenset[int], own_token: str, reader: AbstractBaseUser | None,
+) -> HttpResponse:
+    """The form again with what is wrong: the reply form in place for htmx, else the frame."""
+    if replies.is_htmx(request):
+        return replies.reply_form_response(
+            request, frame_pass, article, parent=form.parent_comment, form=form,
+            status=status, own_token=own_token, reader=reader,
+        )
+    return _render_frame(
+        request, frame_pass, article, form=form, status=status, own=own, own_token=own_token,
+        reader=reader,
+    )
 
 
 def _signed_in_writer(

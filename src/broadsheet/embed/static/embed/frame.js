@@ -42,7 +42,22 @@
     else if (popup && event.source === popup && event.origin === location.origin) signedIn(data);
   });
 
+  /* A reply form opened in place (htmx): Cancel closes it; focus follows what was swapped in. */
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var slot = event.target;
+    if (!slot.classList || !slot.classList.contains("bs-reply-slot")) return;
+    var first = slot.querySelector("[aria-invalid=true], textarea, input:not([type=hidden]), li");
+    if (!first) return;
+    if (first.tagName === "LI") first.setAttribute("tabindex", "-1");
+    first.focus();
+  });
+
   document.addEventListener("click", function (event) {
+    var cancel = event.target.closest && event.target.closest("[data-bs-cancel]");
+    if (cancel) {
+      cancel.closest(".bs-reply-slot").innerHTML = "";
+      return;
+    }
     var link = event.target.closest && event.target.closest("a[data-bs-sign-in]");
     if (!link) return;
     popup = window.open(link.href, "broadsheet-sign-in", "popup,width=520,height=680");
