@@ -299,7 +299,16 @@ def demo(request: HttpRequest) -> HttpResponse:
     """A plain host page for trying the embed in development (see docs/embedding.md)."""
     if not settings.DEV_MODE:
         raise Http404("The embed demo is for development only.")
-    return render(request, "embed/demo.html", {
-        "script_url": settings.SITE_URL + "/embed.js",
+    site = settings.SITE_URL
+    response = render(request, "embed/demo.html", {
+        "script_url": site + "/embed.js",
         "story_url": request.build_absolute_uri("/embed-demo/harbour-wall"),
     })
+    # The page stands in for another site, so it has a host's policy (docs/embedding.md), not
+    # this site's: the comments' site is another origin, named for the script, the story
+    # request and the frame.
+    response["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src {site}; connect-src {site}; frame-src {site}; "
+        "style-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return response
