@@ -96,3 +96,21 @@ def test_without_javascript_the_reply_link_and_form_reload_the_frame(
     expect(page.locator(".bs-pending")).to_contain_text(REPLY)
     assert Comment.objects.get(text=REPLY).parent_id == parent.pk
     context.close()
+
+
+def test_the_frame_with_a_reply_form_open_has_no_serious_accessibility_violations(
+    browser: Browser, live_server, host_site: str, story_with_a_comment: Comment  # noqa: F811
+) -> None:
+    from tests.browser.test_accessibility import serious_violations
+
+    parent = story_with_a_comment
+    issued = Client().post(
+        "/embed/v1/story", {"url": f"{host_site}/news/harbour-wall", "title": "Harbour"},
+        HTTP_ORIGIN=host_site,
+    ).json()["frame"].replace("http://testserver", live_server.url)
+    page = browser.new_context(viewport={"width": 700, "height": 900}).new_page()
+    page.goto(issued)
+    page.get_by_role("link", name="Reply to Nadia Parveen").click()
+    expect(page.locator(f"#bs-reply-{parent.pk} form")).to_be_visible()
+    assert serious_violations(page) == []
+    page.context.close()
