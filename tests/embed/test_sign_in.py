@@ -92,6 +92,12 @@ def test_a_signed_in_frame_posts_as_the_reader_with_no_name_or_email(client):
     comment = Comment.objects.get()
     assert comment.user_id == reader.pk and comment.author_name == "Mei Tanaka"
     assert comment.author_email == "mei@readers.example" and comment.status == "pending"
+    # Their pending comment is theirs to see in any signed-in frame, not only this one's.
+    elsewhere = Client()
+    path2, _token2, _csrf2 = signed_in_frame(elsewhere, reader)
+    html = elsewhere.get(path2).content.decode()
+    assert "Signed in and posting." in html and "Awaiting moderation" in html
+    assert "Signed in and posting." not in Client().get(path).content.decode()
 
 
 def test_a_code_works_once_for_its_host_and_briefly(client):

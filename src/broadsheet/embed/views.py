@@ -126,6 +126,10 @@ def _render_frame(
     site = SiteSettings.load()
     token = request.GET.get("t") or request.POST.get("t", "")
     commenter = commenter_for(reader) if reader is not None else None
+    if reader is not None:  # their pending comments from any device, not only this frame's
+        own = own | frozenset(Comment.objects.filter(
+            article=article, user_id=reader.pk, status=Comment.Status.PENDING
+        ).values_list("pk", flat=True))
     reply_to = None
     reply_id = request.GET.get("reply_to", "")
     if reply_id.isdigit():
