@@ -3,9 +3,10 @@ frame's two endpoints, trading the popup's code for a session and signing out (s
 
 from __future__ import annotations
 
+from typing import TypeVar
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -20,8 +21,10 @@ from broadsheet.embed import signin, tokens
 from broadsheet.embed.framing import NOT_HERE, frame_url, from_the_frame
 from broadsheet.embed.origins import is_allowed
 
+Response = TypeVar("Response", bound=HttpResponseBase)
 
-def _keep_opener(response: HttpResponse) -> HttpResponse:
+
+def _keep_opener(response: Response) -> Response:
     """The popup must stay in touch with the frame that opened it (postMessage to
     window.opener). The site's Cross-Origin-Opener-Policy (same-origin) would cut that link,
     since the frame's top-level page is another site's, so these pages say unsafe-none."""
@@ -38,7 +41,7 @@ def _frame_pass(token: str) -> tokens.FramePass | None:
 class SignInLoginView(ThrottledLoginView):
     """The site's sign-in page (same form, same throttle), for the popup."""
 
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         return _keep_opener(super().dispatch(request, *args, **kwargs))
 
 

@@ -8,7 +8,7 @@ still allowed and the request comes from the frame itself.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -214,18 +214,21 @@ def post(request: HttpRequest) -> HttpResponse:
     own = tokens.read_own_token(own_token)
     commenter = commenter_for(reader) if reader else None
     form = CommentForm(request.POST, article=article, site=site, commenter=commenter)
-    again = {"form": form, "own": own, "own_token": own_token, "reader": reader}
+    again = partial(
+        _post_again, request, frame_pass, article, form=form, own=own, own_token=own_token,
+        reader=reader,
+    )
     if commenting_refusal(article=article, site=site, commenter=commenter) is not None:
-        return _post_again(request, frame_pass, article, status=403, **again)
+        return again(status=403)
     if not form.is_valid():
-        return _post_again(request, frame_pass, article, status=400, **again)
+        return again(status=400)
     ip = client_ip(request)
     if services.commenter_over_rate_limit(
         ip=ip, email=form.author_email, per_minute=site.comments_per_minute
     ):
         form.add_error(None, "You have posted several comments in the last minute. Please "
                              "wait a minute, then post again; your text is kept below.")
-        return _post_again(request, frame_pass, article, status=429, **again)
+        return again(status=429)
     comment, _created = services.comment_submit(
         article=article, parent=form.parent_comment, author_name=form.author_name,
         author_email=form.author_email, text=form.cleaned_data["text"],
