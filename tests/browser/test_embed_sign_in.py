@@ -86,3 +86,31 @@ def test_a_reader_signs_in_inside_the_embed_and_posts_under_their_name(
     expect(frame.locator(".bs-notice")).to_contain_text("signed out")
     expect(frame.get_by_role("link", name="Sign in")).to_be_visible()
     assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors
+
+
+def test_a_popup_that_lost_its_frame_says_what_to_do(
+    browser: Browser, live_server, host_site: str, settings  # noqa: F811
+) -> None:
+    """Signing in by an emailed code or a sign-up passes through pages with the site's own
+    opener policy, which cuts the popup from the frame: the last page then says so (here the
+    page is opened on its own, with no opener at all)."""
+    from django.test import Client
+
+    settings.BROADSHEET_EMBED_ORIGINS = [host_site]
+    origins_changed()
+    make_reader("mei@readers.example", "Mei Tanaka", password="reader-pw-12")
+    frame = Client().post(
+        "/embed/v1/story", {"url": f"{host_site}/news/harbour-wall", "title": "Harbour"},
+        HTTP_ORIGIN=host_site,
+    ).json()["frame"]
+    token = frame.split("t=", 1)[1]
+    errors: list[str] = []
+    page = open_page(browser, f"{live_server.url}/embed/sign-in/?t={token}", errors)
+    page.locator("#id_username").fill("mei@readers.example")
+    page.locator("#id_password").fill("reader-pw-12")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Continue as Mei Tanaka").click()
+    expect(page.locator("#bs-no-opener")).to_be_visible()
+    expect(page.locator("#bs-no-opener")).to_contain_text("press “Sign in” in the comments again")
+    assert not page.is_closed()
+    assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors
