@@ -114,3 +114,30 @@ def test_the_frame_with_a_reply_form_open_has_no_serious_accessibility_violation
     expect(page.locator(f"#bs-reply-{parent.pk} form")).to_be_visible()
     assert serious_violations(page) == []
     page.context.close()
+
+
+def test_view_more_adds_the_next_threads_in_place(
+    browser: Browser, host_site: str, story_with_a_comment: Comment  # noqa: F811
+) -> None:
+    from broadsheet.core.models import SiteSettings
+
+    site = SiteSettings.load()
+    site.threads_per_page = 1
+    site.save()
+    article = story_with_a_comment.article
+    later = make_comment(article, name="Omar Haddad", text="Later thread.", minutes_ago=5)
+    article_comments_changed(article.pk)
+    errors: list[str] = []
+    page = open_page(browser, f"{host_site}/news/harbour-wall", errors)
+    frame = page.frame_locator("#broadsheet-comments iframe")
+    expect(frame.locator(f"#c{story_with_a_comment.pk}")).to_be_visible()
+    expect(frame.locator(f"#c{later.pk}")).to_have_count(0)
+    inner = page.frames[1]
+    loaded_url = inner.url
+    frame.get_by_role("link", name="View more comments").click()
+    expect(frame.locator(f"#c{later.pk}")).to_be_focused()
+    # Both pages are now in the frame, which was not reloaded.
+    expect(frame.locator(f"#c{story_with_a_comment.pk}")).to_be_visible()
+    expect(frame.get_by_role("link", name="View more comments")).to_have_count(0)
+    assert inner.url == loaded_url
+    assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors

@@ -207,3 +207,8 @@ def test_view_more_pages_through_the_threads_with_replying_to(client):
     more = re.search(r'<a class="bs-more" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     later = client.get(more).content.decode()
     assert "Thread three" in later and "Thread one" not in later
+    # With htmx, the next page's threads come alone, to be added under the others.
+    fragment = client.get(more, HTTP_HX_REQUEST="true").content.decode()
+    assert "Thread three" in fragment and "<html" not in fragment
+    assert fragment.lstrip().startswith('<li class="bs-comment')
+    assert 'id="bs-more"' not in fragment  # the last page

@@ -172,7 +172,10 @@ def _render_frame(
         "frame_csrf": signin.frame_csrf_token(request),
         "sign_in_url": reverse("embed:sign_in") + "?" + urlencode({"t": token}),
     }
-    response = render(request, "embed/frame.html", context, status=status)
+    # "View more" with htmx takes the next page's threads alone, to add under the others.
+    more_in_place = replies.is_htmx(request) and request.GET.get("after") and not cursor_error
+    template = "embed/_page.html" if more_in_place else "embed/frame.html"
+    response = render(request, template, context, status=status)
     return frame_headers(response, frame_pass.origin)
 
 

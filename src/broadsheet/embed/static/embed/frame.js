@@ -52,6 +52,20 @@
     first.focus();
   });
 
+  /* "View more" in place: focus moves to the first of the comments it added. */
+  var moreFrom = -1;
+  function threads() { return document.querySelectorAll("#bs-threads > li.bs-comment"); }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "bs-more") moreFrom = threads().length;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var first = moreFrom >= 0 ? threads()[moreFrom] : null;
+    moreFrom = -1;
+    if (!first) return;
+    first.setAttribute("tabindex", "-1");
+    first.focus();
+  });
+
   document.addEventListener("click", function (event) {
     var cancel = event.target.closest && event.target.closest("[data-bs-cancel]");
     if (cancel) {
