@@ -1,5 +1,5 @@
-"""Replying inside the embed: in place with htmx (only the reply's slot changes, the frame is
-not reloaded), and the same with JavaScript off (the frame reloads with the form)."""
+"""Replying inside the embed: in place with frame.js (only the reply's slot changes, the frame
+is not reloaded), and the same with JavaScript off (the frame reloads with the form)."""
 
 from __future__ import annotations
 
@@ -69,8 +69,29 @@ def test_a_reply_opens_and_posts_in_place_without_reloading_the_frame(
     expect(slot.locator("form")).to_have_count(1)
     slot.get_by_role("button", name="Cancel").click()
     expect(slot.locator("form")).to_have_count(0)
-    assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e
-                or "htmx" in e], errors
+    expect(frame.get_by_role("link", name="Reply to Nadia Parveen")).to_be_focused()
+    assert not [e for e in errors if "Content Security Policy" in e or "Uncaught" in e], errors
+
+
+def test_a_refused_reply_is_said_in_place_and_keeps_the_text(
+    browser: Browser, host_site: str, story_with_a_comment: Comment, settings  # noqa: F811
+) -> None:
+    parent = story_with_a_comment
+    page = open_page(browser, f"{host_site}/news/harbour-wall", [])
+    frame = page.frame_locator("#broadsheet-comments iframe")
+    frame.get_by_role("link", name="Reply to Nadia Parveen").click()
+    slot = frame.locator(f"#bs-reply-{parent.pk}")
+    slot.get_by_label("Name").fill("Mei Tanaka")
+    slot.get_by_label("Email").fill("mei@readers.example")
+    slot.get_by_label("Your comment").fill(REPLY)
+    # The site stops allowing this host while the reader writes: the post is refused.
+    settings.BROADSHEET_EMBED_ORIGINS = []
+    origins_changed()
+    slot.get_by_role("button", name="Post reply").click()
+    expect(slot.get_by_role("alert")).to_contain_text("not available on this site")
+    expect(slot.get_by_label("Your comment")).to_have_value(REPLY)
+    expect(slot.get_by_role("button", name="Post reply")).to_be_enabled()
+    assert not Comment.objects.filter(text=REPLY).exists()
 
 
 def test_without_javascript_the_reply_link_and_form_reload_the_frame(

@@ -7,12 +7,15 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from broadsheet.articles.models import Article
 from broadsheet.embed import tokens
 from broadsheet.embed.origins import is_allowed
 
 NOT_HERE = "The comments are not available on this site."
+# frame.js sends it to ask for only the part of the frame that changes (embed/replies.py).
+FRAGMENT_HEADER = "X-Broadsheet-Fragment"
 
 
 def frame_headers(response: HttpResponse, origin: str) -> HttpResponse:
@@ -23,6 +26,8 @@ def frame_headers(response: HttpResponse, origin: str) -> HttpResponse:
     )
     response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-cache"
+    # The same address answers with the whole frame or, for frame.js, only a part of it.
+    patch_vary_headers(response, [FRAGMENT_HEADER])
     return response
 
 

@@ -1,6 +1,6 @@
-"""Replying in place inside the frame (htmx): "Reply" opens the form under the comment and
-posting it swaps in the reply, awaiting moderation, without reloading the frame. Without
-JavaScript the same links and form reload the frame (views.frame and views.post)."""
+"""Replying in place inside the frame (static/embed/frame.js): "Reply" opens the form under the
+comment and posting it swaps in the reply, awaiting moderation, without reloading the frame.
+Without JavaScript the same links and form reload the frame (views.frame and views.post)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,19 @@ from broadsheet.comments.models import Comment
 from broadsheet.comments.selectors import CommentRow, ShownComment, public_comments
 from broadsheet.core.models import SiteSettings
 from broadsheet.embed import signin, tokens
-from broadsheet.embed.framing import frame_headers, frame_url, pass_and_article, refused
+from broadsheet.embed.framing import (
+    FRAGMENT_HEADER,
+    frame_headers,
+    frame_url,
+    pass_and_article,
+    refused,
+)
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+def wants_fragment(request: HttpRequest) -> bool:
+    """frame.js asks for only the part of the frame that changes (a reply form, a posted
+    reply, the next page of threads); anything else gets the whole frame."""
+    return request.headers.get(FRAGMENT_HEADER) == "1"
 
 
 def reply_form_response(
@@ -75,7 +83,7 @@ def reply_form(request: HttpRequest, comment_id: int) -> HttpResponse:
         return refused(request)
     frame_pass, article = found
     own_token = request.GET.get("mine", "")
-    if not is_htmx(request):
+    if not wants_fragment(request):
         return redirect(frame_url(token, mine=own_token, reply_to=str(comment_id)) + "#bs-form")
     parent = public_comments().filter(pk=comment_id, article=article).first()
     if parent is None:

@@ -113,11 +113,6 @@ def story(request: HttpRequest) -> JsonResponse:
     return response
 
 
-
-
-
-
-
 def _render_frame(
     request: HttpRequest, frame_pass: tokens.FramePass, article: Article, *,
     form: CommentForm | None = None, status: int = 200, own: frozenset[int] = frozenset(),
@@ -172,8 +167,10 @@ def _render_frame(
         "frame_csrf": signin.frame_csrf_token(request),
         "sign_in_url": reverse("embed:sign_in") + "?" + urlencode({"t": token}),
     }
-    # "View more" with htmx takes the next page's threads alone, to add under the others.
-    more_in_place = replies.is_htmx(request) and request.GET.get("after") and not cursor_error
+    # "View more" in place takes the next page's threads alone, to add under the others.
+    more_in_place = (
+        replies.wants_fragment(request) and request.GET.get("after") and not cursor_error
+    )
     template = "embed/_page.html" if more_in_place else "embed/frame.html"
     response = render(request, template, context, status=status)
     return frame_headers(response, frame_pass.origin)
@@ -238,7 +235,7 @@ def post(request: HttpRequest) -> HttpResponse:
         user=reader, ip_hash=hash_ip(ip),
     )
     mine = tokens.own_token([*sorted(own), comment.pk])
-    if replies.is_htmx(request):  # a reply posted in place
+    if replies.wants_fragment(request):  # a reply posted in place
         return replies.reply_posted_response(request, frame_pass, comment, own_token=mine)
     done = "posted" if comment.status == Comment.Status.PENDING else ""
     return see_other(frame_url(request.POST["t"], mine=mine, done=done) + f"#c{comment.pk}")
@@ -248,8 +245,8 @@ def _post_again(
     request: HttpRequest, frame_pass: tokens.FramePass, article: Article, *, status: int,
     form: CommentForm, own: frozenset[int], own_token: str, reader: AbstractBaseUser | None,
 ) -> HttpResponse:
-    """The form again with what is wrong: the reply form in place for htmx, else the frame."""
-    if replies.is_htmx(request):
+    """The form again with what is wrong: the reply form in place for frame.js, else the frame."""
+    if replies.wants_fragment(request):
         return replies.reply_form_response(
             request, frame_pass, article, parent=form.parent_comment, form=form,
             status=status, own_token=own_token, reader=reader,
