@@ -20,6 +20,7 @@ from tests.conftest import make_reader
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 REPLY = "The railings are a good start, but the steps at the far end still need a handrail."
+ANSWER = "And the lamps along the top of the wall should be fixed before the dark evenings."
 
 
 def test_a_reader_signs_in_inside_the_embed_and_posts_under_their_name(
@@ -81,6 +82,18 @@ def test_a_reader_signs_in_inside_the_embed_and_posts_under_their_name(
     expect(other_frame.locator(f"#c{comment.pk}")).to_contain_text(REPLY)
     # ...and a new visitor in another browser context is not signed in.
     expect(other_frame.get_by_role("link", name="Sign in")).to_be_visible()
+
+    # A reply in place while signed in: the frame's session and CSRF token go with it.
+    page.reload()
+    frame = page.frame_locator("#broadsheet-comments iframe")
+    frame.get_by_role("link", name="Reply to Mei Tanaka").click()
+    slot = frame.locator(f"#bs-reply-{comment.pk}")
+    expect(slot.get_by_label("Your comment")).to_be_focused()
+    slot.get_by_label("Your comment").fill(ANSWER)
+    slot.get_by_role("button", name="Post reply").click()
+    expect(slot.locator(".bs-pending")).to_contain_text(ANSWER)
+    answer = Comment.objects.get(text=ANSWER)
+    assert (answer.user_id, answer.parent_id) == (comment.user_id, comment.pk)
 
     frame.get_by_role("button", name="Sign out").click()
     expect(frame.locator(".bs-notice")).to_contain_text("signed out")
