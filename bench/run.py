@@ -15,12 +15,14 @@ import gzip
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -43,8 +45,8 @@ TARGETS = {
     "isso_read_ratio": 50, "isso_post_ratio": 1.5,
 }
 PHASES = ["calibrate", "configs", "sqlite", "postgres", "celery", "isso", "scan", "embed"]
-# What a host page and the comments frame download for the embed (src/broadsheet/embed).
-EMBED_STATIC = b.REPO / "src" / "broadsheet" / "embed" / "static" / "embed"
+# The embed's weight is measured on a story with a few comments (seeded threads with replies).
+EMBED_COMMENTS = 8
 
 
 # -- bootstrap -------------------------------------------------------------------------------
@@ -428,14 +430,42 @@ def phase_scan(bench: Bench, quick: bool) -> None:
     bench.extra["scan"] = json.loads(out.read_text())
 
 
+def embed_weight(base: str, story_url: str) -> dict[str, dict[str, int]]:
+    """What a host page downloads for the comments, each gzipped at level 9: /embed.js, the
+    frame's HTML and every script and stylesheet the frame names."""
+    files: dict[str, bytes] = {}
+    _, files["embed.js"] = b.http_get(base + "/embed.js")
+    request = urllib.request.Request(
+        base + "/embed/v1/story", method="POST", headers={"Origin": base},
+        data=urllib.parse.urlencode({"url": story_url, "title": "Bench story"}).encode(),
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        frame = json.loads(response.read())["frame"]
+    status, files["frame HTML"] = b.http_get(frame)
+    if status != 200:
+        raise RuntimeError(f"the frame answered {status}")
+    for path in re.findall(r'(?:src|href)="(/static/[^"]+)"', files["frame HTML"].decode()):
+        _, files[path.rsplit("/", 1)[-1]] = b.http_get(base + path)
+    return {name: {"bytes": len(raw), "gzipped": len(gzip.compress(raw, 9))}
+            for name, raw in files.items()}
+
+
 def phase_embed(bench: Bench) -> None:
-    """The embed's weight as a browser receives it: each static file gzipped at level 9."""
-    sizes = {}
-    for path in sorted(EMBED_STATIC.iterdir()):
-        raw = path.read_bytes()
-        sizes[path.name] = {"bytes": len(raw), "gzipped": len(gzip.compress(raw, 9))}
-    b.log("embed: " + ", ".join(f"{n} {s['gzipped']:,} B gzipped" for n, s in sizes.items()))
-    bench.extra["embed"] = sizes
+    """The embed's whole weight as a host page's visitors download it, from a served site whose
+    own article stands in for the host's story (the story endpoint attaches to it)."""
+    site = b.seed_site(sizes=[EMBED_COMMENTS])
+    port = b.free_port()
+    own = f"http://127.0.0.1:{port}"
+    process, base = b.serve(site, workers=1, port=port, SITE_URL=own, BROADSHEET_EMBED_ORIGINS=own)
+    try:
+        sizes = embed_weight(base, base + site.article(EMBED_COMMENTS)["url"])
+    finally:
+        process.stop()
+    total = sum(s["gzipped"] for s in sizes.values())
+    b.log("embed: " + ", ".join(f"{n} {s['gzipped']:,} B" for n, s in sizes.items())
+          + f"; {total:,} B gzipped in all")
+    bench.extra["embed"] = {"files": sizes, "total_gzipped": total,
+                            "comments": EMBED_COMMENTS}
 
 
 def main() -> int:

@@ -39,11 +39,38 @@ def frame_path(client) -> str:
     return urlsplit(response.json()["frame"])._replace(scheme="", netloc="").geturl()
 
 
-def test_the_script_is_small_and_asks_nothing_of_third_parties(client):
+def body_of(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_the_embed_a_host_page_downloads_is_at_most_15_kb_gzipped(client):
+    """Everything the comments cost a host page's visitor: /embed.js, the frame's HTML for a
+    story with a few comments, and every script and stylesheet the frame names."""
+    files = {"embed.js": client.get("/embed.js").content}
+    path = frame_path(client)
+    article = ExternalStory.objects.get().article
+    for n in range(6):
+        thread = make_comment(article, name=f"Reader {n}", text=f"A fair point, number {n}, "
+                              "about the harbour wall and the steps down to the beach.")
+        make_comment(article, parent=thread, name="Ana Reyes", text="I agree with you there.")
+    article_comments_changed(article.pk)
+    frame = client.get(path)
+    files["frame"] = frame.content
+    assert frame.content.decode().count('<li class="bs-comment ') == 12
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', frame.content.decode())
+    assert {a.rsplit("/", 1)[-1] for a in assets} == {"frame.css", "frame.js"}
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200
+        files[asset] = body_of(response)
+    weight = {name: len(gzip.compress(raw, 9)) for name, raw in files.items()}
+    assert sum(weight.values()) <= 15 * 1024, weight
+
+
+def test_the_script_asks_nothing_of_third_parties(client):
     response = client.get("/embed.js")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
-    assert len(gzip.compress(response.content)) <= 15 * 1024
     hosts = set(re.findall(rb"https?://([\w.-]+)", response.content))
     assert hosts <= {b"comments.example"}  # only in the usage comment
     assert b"cookie" not in response.content.lower().replace(b"no cookies", b"")
@@ -207,3 +234,8 @@ def test_view_more_pages_through_the_threads_with_replying_to(client):
     more = re.search(r'<a class="bs-more" href="([^"]+)"', html).group(1).replace("&amp;", "&")
     later = client.get(more).content.decode()
     assert "Thread three" in later and "Thread one" not in later
+    # For frame.js, the next page's threads come alone, to be added under the others.
+    fragment = client.get(more, HTTP_X_BROADSHEET_FRAGMENT="1").content.decode()
+    assert "Thread three" in fragment and "<html" not in fragment
+    assert fragment.lstrip().startswith('<li class="bs-comment')
+    assert 'id="bs-more"' not in fragment  # the last page

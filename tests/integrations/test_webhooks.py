@@ -84,6 +84,28 @@ def test_each_event_is_signed_json_with_an_id_and_timestamp_and_no_email(
 
 
 @pytest.mark.django_db
+def test_an_authors_own_edit_is_a_comment_edited_event_too(
+    receiver, article, moderator, django_capture_on_commit_callbacks
+):
+    from broadsheet.moderation.services import comment_edit_by_its_author
+    from tests.conftest import make_reader
+
+    author = make_reader("sana@private.example", "Sana Malik")
+    endpoint_add(url=receiver.url, secret=SECRET, events=["comment.edited"])
+    with django_capture_on_commit_callbacks(execute=True):
+        comment, _ = comment_submit(
+            article=article, author_name="Sana Malik", author_email=author.email,
+            text="The covers came at nine.", user=author,
+        )
+        comment_approve(comment=comment, actor=moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_edit_by_its_author(comment_id=comment.pk, user=author, text="At ten, in fact.")
+    assert events_of(receiver) == ["comment.edited"]
+    data = json.loads(receiver.received[0].body)["comment"]
+    assert (data["id"], data["text"], data["status"]) == (comment.pk, "At ten, in fact.", "pending")
+
+
+@pytest.mark.django_db
 def test_a_receiver_gets_only_the_events_it_subscribed_to(
     receiver, article, moderator, django_capture_on_commit_callbacks
 ):

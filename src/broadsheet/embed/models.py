@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -35,3 +36,23 @@ class EmbedOrigin(models.Model):
 
         self.origin = normalise_origin(self.origin)
         super().save(*args, **kwargs)
+
+
+class FrameSignIn(models.Model):
+    """A one-time code that hands a reader's sign-in from the popup to the embedded frame.
+
+    Made in the popup (a first-party page, where the reader's session cookie works) and
+    given to the frame that opened it by postMessage; the frame trades it once, within
+    minutes, for a session of its own (signin.py). Only the code's hash is stored."""
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "embedded sign-in code"
+
+    def __str__(self) -> str:
+        return f"sign-in code for {self.origin}"

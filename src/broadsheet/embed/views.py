@@ -8,11 +8,12 @@ still allowed and the request comes from the frame itself.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,8 +21,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from broadsheet.accounts.selectors import commenter_for
 from broadsheet.articles.models import Article
 from broadsheet.comments import services
+from broadsheet.comments.access import commenting_refusal
 from broadsheet.comments.forms import CommentForm, ReportForm
 from broadsheet.comments.models import Comment
 from broadsheet.comments.reporting import report_from_form
@@ -35,7 +38,15 @@ from broadsheet.comments.selectors import (
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip, limit_exceeded
-from broadsheet.embed import tokens
+from broadsheet.embed import replies, signin, tokens
+from broadsheet.embed.framing import (
+    NOT_HERE,
+    frame_headers,
+    frame_url,
+    from_the_frame,
+    pass_and_article,
+    refused,
+)
 from broadsheet.embed.origins import is_allowed, normalise_origin, origin_of_url
 from broadsheet.integrations.stories import StoryError, story_get_or_create
 
@@ -43,7 +54,11 @@ EMBED_JS = Path(__file__).parent / "static" / "embed" / "embed.js"
 STORIES_PER_MINUTE = 60
 MAX_TITLE = 300
 MAX_SUMMARY = 20_000
-NOT_HERE = "The comments are not available on this site."
+
+SIGN_IN_NOT_KEPT = (
+    "Your browser did not keep the sign-in inside this page (it needs a secure connection "
+    "and partitioned cookies). You can still comment with a name and email address below."
+)
 
 
 @lru_cache(maxsize=1)
@@ -99,56 +114,24 @@ def story(request: HttpRequest) -> JsonResponse:
     return response
 
 
-def _frame_headers(response: HttpResponse, origin: str) -> HttpResponse:
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
-        f"form-action 'self'; base-uri 'none'; frame-ancestors {origin}"
-    )
-    response["Referrer-Policy"] = "same-origin"
-    response["Cache-Control"] = "private, no-cache"
-    return response
-
-
-def _refused(request: HttpRequest, status: int = 403) -> HttpResponse:
-    response = HttpResponse(NOT_HERE, status=status, content_type="text/plain; charset=utf-8")
-    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
-    return response
-
-
-def _pass_and_article(token: str) -> tuple[tokens.FramePass, Article] | None:
-    frame_pass = tokens.read_frame_token(token)
-    if frame_pass is None or not is_allowed(frame_pass.origin):
-        return None
-    article = (
-        Article.objects.published().select_related("section")
-        .filter(pk=frame_pass.article_id).first()
-    )
-    return (frame_pass, article) if article is not None else None
-
-
-def _from_the_frame(request: HttpRequest) -> bool:
-    """A write must come from a page of this site (the frame): browsers send Origin on POST."""
-    origin = request.headers.get("Origin")
-    return bool(origin) and origin == f"{request.scheme}://{request.get_host()}"
-
-
-def frame_url(token: str, **extra: str) -> str:
-    query = {"t": token, **{k: v for k, v in extra.items() if v}}
-    return reverse("embed:frame") + "?" + urlencode(query)
-
-
 def _render_frame(
     request: HttpRequest, frame_pass: tokens.FramePass, article: Article, *,
     form: CommentForm | None = None, status: int = 200, own: frozenset[int] = frozenset(),
-    own_token: str = "", notice: str = "",
+    own_token: str = "", notice: str = "", reader: AbstractBaseUser | None = None,
 ) -> HttpResponse:
     site = SiteSettings.load()
     token = request.GET.get("t") or request.POST.get("t", "")
+    commenter = commenter_for(reader) if reader is not None else None
+    if reader is not None:  # their pending comments from any device, not only this frame's
+        own = own | frozenset(Comment.objects.filter(
+            article=article, user_id=reader.pk, status=Comment.Status.PENDING
+        ).values_list("pk", flat=True))
     reply_to = _replying_to(request, article)
     page, cursor_error = _threads_page(request, article, site, own)
     if form is None:
         form = CommentForm(
-            initial={"parent": reply_to.pk} if reply_to else {}, article=article, site=site
+            initial={"parent": reply_to.pk} if reply_to else {}, article=article, site=site,
+            commenter=commenter,
         )
     context = {
         "article": article,
@@ -164,9 +147,18 @@ def _render_frame(
         "more_url": frame_url(token, after=page.next_cursor, mine=own_token)
         if page.next_cursor else "",
         "frame_url": frame_url(token, mine=own_token),
+        "commenter": commenter,
+        "refusal": commenting_refusal(article=article, site=site, commenter=commenter),
+        "frame_csrf": signin.frame_csrf_token(request),
+        "sign_in_url": reverse("embed:sign_in") + "?" + urlencode({"t": token}),
     }
-    response = render(request, "embed/frame.html", context, status=status)
-    return _frame_headers(response, frame_pass.origin)
+    # "View more" in place takes the next page's threads alone, to add under the others.
+    more_in_place = (
+        replies.wants_fragment(request) and request.GET.get("after") and not cursor_error
+    )
+    template = "embed/_page.html" if more_in_place else "embed/frame.html"
+    response = render(request, template, context, status=status)
+    return frame_headers(response, frame_pass.origin)
 
 
 def _replying_to(request: HttpRequest, article: Article) -> Comment | None:
@@ -198,18 +190,22 @@ def _threads_page(
 @xframe_options_exempt  # framed by the allowed host only: CSP frame-ancestors says which
 @require_GET
 def frame(request: HttpRequest) -> HttpResponse:
-    found = _pass_and_article(request.GET.get("t", ""))
+    found = pass_and_article(request.GET.get("t", ""))
     if found is None:
-        return _refused(request)
+        return refused(request)
     own_token = request.GET.get("mine", "")
     notice = {
         "posted": "Your comment is awaiting moderation. It will appear once a moderator "
                   "approves it.",
         "reported": "Thank you. Your report has been sent to the moderators.",
+        "signed-out": "You are signed out of the comments here.",
     }.get(request.GET.get("done", ""), "")
+    reader = signin.frame_reader(request, found[0].origin)
+    if request.GET.get("signed_in") and reader is None:
+        notice = SIGN_IN_NOT_KEPT
     return _render_frame(
         request, *found, own=tokens.read_own_token(own_token), own_token=own_token,
-        notice=notice,
+        notice=notice, reader=reader,
     )
 
 
@@ -217,35 +213,70 @@ def frame(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # cookie-less: the signed pass and the Origin check stand in for the CSRF token
 @require_POST
 def post(request: HttpRequest) -> HttpResponse:
-    found = _pass_and_article(request.POST.get("t", ""))
-    if found is None or not _from_the_frame(request):
-        return _refused(request)
+    found = pass_and_article(request.POST.get("t", ""))
+    if found is None or not from_the_frame(request):
+        return refused(request)
     frame_pass, article = found
+    allowed, reader = _signed_in_writer(request, frame_pass)
+    if not allowed:
+        return refused(request)
     site = SiteSettings.load()
     own_token = request.POST.get("mine", "")
     own = tokens.read_own_token(own_token)
-    form = CommentForm(request.POST, article=article, site=site)
+    commenter = commenter_for(reader) if reader else None
+    form = CommentForm(request.POST, article=article, site=site, commenter=commenter)
+    again = partial(
+        _post_again, request, frame_pass, article, form=form, own=own, own_token=own_token,
+        reader=reader,
+    )
+    if commenting_refusal(article=article, site=site, commenter=commenter) is not None:
+        return again(status=403)
     if not form.is_valid():
-        return _render_frame(
-            request, frame_pass, article, form=form, status=400, own=own, own_token=own_token
-        )
+        return again(status=400)
     ip = client_ip(request)
     try:
         comment, _created = services.comment_submit(
-            article=article, parent=form.parent_comment, author_name=form.cleaned_data["name"],
-            author_email=form.cleaned_data["email"], text=form.cleaned_data["text"],
-            ip_hash=hash_ip(ip),
-            limit=services.PostLimit(ip, form.cleaned_data["email"], site.comments_per_minute),
+            article=article, parent=form.parent_comment, author_name=form.author_name,
+            author_email=form.author_email, text=form.cleaned_data["text"],
+            user=reader, ip_hash=hash_ip(ip),
+            limit=services.PostLimit(ip, form.author_email, site.comments_per_minute),
         )
     except services.CommentRateLimited:
         form.add_error(None, "You have posted several comments in the last minute. Please "
                              "wait a minute, then post again; your text is kept below.")
-        return _render_frame(
-            request, frame_pass, article, form=form, status=429, own=own, own_token=own_token
-        )
+        return again(status=429)
     mine = tokens.own_token([*sorted(own), comment.pk])
+    if replies.wants_fragment(request):  # a reply posted in place
+        return replies.reply_posted_response(request, frame_pass, comment, own_token=mine)
     done = "posted" if comment.status == Comment.Status.PENDING else ""
     return see_other(frame_url(request.POST["t"], mine=mine, done=done) + f"#c{comment.pk}")
+
+
+def _post_again(
+    request: HttpRequest, frame_pass: tokens.FramePass, article: Article, *, status: int,
+    form: CommentForm, own: frozenset[int], own_token: str, reader: AbstractBaseUser | None,
+) -> HttpResponse:
+    """The form again with what is wrong: the reply form in place for frame.js, else the frame."""
+    if replies.wants_fragment(request):
+        return replies.reply_form_response(
+            request, frame_pass, article, parent=form.parent_comment, form=form,
+            status=status, own_token=own_token, reader=reader,
+        )
+    return _render_frame(
+        request, frame_pass, article, form=form, status=status, own=own, own_token=own_token,
+        reader=reader,
+    )
+
+
+def _signed_in_writer(
+    request: HttpRequest, frame_pass: tokens.FramePass
+) -> tuple[bool, AbstractBaseUser | None]:
+    """(allowed, the frame's reader or None). Not allowed when the frame is signed in but the
+    form lacks the frame's CSRF token, so no other page can write as the reader."""
+    reader = signin.frame_reader(request, frame_pass.origin)
+    if reader is not None and not signin.frame_csrf_ok(request):
+        return False, None
+    return True, reader
 
 
 @xframe_options_exempt
@@ -253,26 +284,32 @@ def post(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, comment_id: int) -> HttpResponse:
     token = request.GET.get("t") or request.POST.get("t", "")
-    found = _pass_and_article(token)
-    if found is None or (request.method == "POST" and not _from_the_frame(request)):
-        return _refused(request)
+    found = pass_and_article(token)
+    if found is None or (request.method == "POST" and not from_the_frame(request)):
+        return refused(request)
     frame_pass, article = found
+    allowed, reader = (
+        _signed_in_writer(request, frame_pass) if request.method == "POST" else (True, None)
+    )
+    if not allowed:
+        return refused(request)
     comment = public_comments().filter(pk=comment_id, article=article).first()
     if comment is None:
         raise Http404("No such published comment here.")
     status = 200
     form = ReportForm(request.POST or None)
     if request.method == "POST":
-        refused = report_from_form(request, form, comment=comment)
-        if refused is None:
+        failed = report_from_form(request, form, comment=comment, reporter=reader)
+        if failed is None:
             return see_other(frame_url(token, done="reported") + f"#c{comment.pk}")
-        status = refused
+        status = failed
     response = render(
         request, "embed/report.html",
-        {"form": form, "comment": comment, "token": token, "back_url": frame_url(token)},
+        {"form": form, "comment": comment, "token": token, "back_url": frame_url(token),
+         "frame_csrf": signin.frame_csrf_token(request)},
         status=status,
     )
-    return _frame_headers(response, frame_pass.origin)
+    return frame_headers(response, frame_pass.origin)
 
 
 @require_GET
@@ -280,7 +317,16 @@ def demo(request: HttpRequest) -> HttpResponse:
     """A plain host page for trying the embed in development (see docs/embedding.md)."""
     if not settings.DEV_MODE:
         raise Http404("The embed demo is for development only.")
-    return render(request, "embed/demo.html", {
-        "script_url": settings.SITE_URL + "/embed.js",
+    site = settings.SITE_URL
+    response = render(request, "embed/demo.html", {
+        "script_url": site + "/embed.js",
         "story_url": request.build_absolute_uri("/embed-demo/harbour-wall"),
     })
+    # The page stands in for another site, so it has a host's policy (docs/embedding.md), not
+    # this site's: the comments' site is another origin, named for the script, the story
+    # request and the frame.
+    response["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src {site}; connect-src {site}; frame-src {site}; "
+        "style-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return response

@@ -17,6 +17,8 @@ SIGNAL_EVENTS = (
     (moderation_signals.comment_rejected, "comment.rejected"),
     (comment_signals.comment_reported, "comment.reported"),
     (moderation_signals.comment_edited, "comment.edited"),
+    # Its author's own edit (accounts): the comment is pending again, with the new text.
+    (comment_signals.comment_edited, "comment.edited"),
 )
 
 
@@ -36,4 +38,4 @@ _RECEIVERS = [(signal, _receiver(event), event) for signal, event in SIGNAL_EVEN
 
 def connect() -> None:
     for signal, receiver, event in _RECEIVERS:
-        signal.connect(receiver, dispatch_uid=f"webhook-{event}")
+        signal.connect(receiver, dispatch_uid=f"webhook-{event}-{id(signal)}")
