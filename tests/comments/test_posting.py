@@ -207,7 +207,7 @@ def test_it_follows_the_configured_rate_limit(client, article):
 
 
 def test_it_rejects_a_banned_commenters_new_comment_automatically(client, article, moderator):
-    from broadsheet.moderation.services import commenter_ban
+    from broadsheet.moderation.bans import commenter_ban
 
     commenter_ban(actor=moderator, email="Sana@Example.com")
     post(client, article)
@@ -221,7 +221,7 @@ def test_it_rejects_a_banned_commenters_new_comment_automatically(client, articl
 def test_a_ban_on_an_account_applies_whatever_email_it_posts_with(
     client, article, moderator, django_user_model
 ):
-    from broadsheet.moderation.services import commenter_ban
+    from broadsheet.moderation.bans import commenter_ban
 
     reader = make_reader("first.address@example.com")
     commenter_ban(actor=moderator, user=reader)
@@ -233,7 +233,7 @@ def test_a_ban_on_an_account_applies_whatever_email_it_posts_with(
 def test_a_lifted_ban_no_longer_rejects_and_other_commenters_are_unaffected(
     client, article, moderator
 ):
-    from broadsheet.moderation.services import ban_lift, commenter_ban
+    from broadsheet.moderation.bans import ban_lift, commenter_ban
 
     ban = commenter_ban(actor=moderator, email="sana@example.com")
     post(client, article, email="someone.else@example.com", text="Unrelated commenter.")

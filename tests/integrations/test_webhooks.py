@@ -87,7 +87,7 @@ def test_each_event_is_signed_json_with_an_id_and_timestamp_and_no_email(
 def test_an_authors_own_edit_is_a_comment_edited_event_too(
     receiver, article, moderator, django_capture_on_commit_callbacks
 ):
-    from broadsheet.moderation.services import comment_edit_by_its_author
+    from broadsheet.moderation.author_actions import comment_edit_by_its_author
     from tests.conftest import make_reader
 
     author = make_reader("sana@private.example", "Sana Malik")

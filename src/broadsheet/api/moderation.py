@@ -29,6 +29,7 @@ from broadsheet.api.schemas import (
 )
 from broadsheet.comments.models import Comment
 from broadsheet.core.models import SiteSettings
+from broadsheet.moderation import bans as moderation_bans
 from broadsheet.moderation import services
 from broadsheet.moderation.models import RejectionReason
 from broadsheet.moderation.selectors import (
@@ -217,7 +218,7 @@ def moderation_ban(request: HttpRequest, payload: BanIn) -> Status[BanOut]:
         validate_email(payload.email.strip())
     except DjangoValidationError as error:
         raise ApiError(400, "Enter a valid email address to ban.", field="email") from error
-    ban = services.commenter_ban(actor=request.auth, email=payload.email, note=payload.note)
+    ban = moderation_bans.commenter_ban(actor=request.auth, email=payload.email, note=payload.note)
     return Status(
         201, BanOut(id=ban.pk, email=ban.email, note=ban.note, created_at=ban.created_at)
     )

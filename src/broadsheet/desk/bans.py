@@ -17,6 +17,7 @@ from broadsheet.desk import selectors
 from broadsheet.desk.forms import BanForm
 from broadsheet.desk.http import moderator, safe_next, staff_required
 from broadsheet.desk.views import all_tabs
+from broadsheet.moderation import bans as moderation_bans
 from broadsheet.moderation import services
 from broadsheet.moderation.models import Ban
 from broadsheet.moderation.services import DecisionError
@@ -59,7 +60,7 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
 def _ban(request: HttpRequest, comment: Comment, data: dict[str, Any]) -> Ban:
     """The ban the confirmed form asks for, and the comment's rejection if it asks for that."""
     target = data["target"]
-    ban = services.commenter_ban(
+    ban = moderation_bans.commenter_ban(
         actor=moderator(request),
         email=comment.author_email if target == BanForm.EMAIL else "",
         user=comment.user if target == BanForm.ACCOUNT else None,
@@ -94,7 +95,7 @@ def ban_lift(request: HttpRequest, ban_id: int) -> HttpResponse:
     if ban.lifted_at is not None:
         messages.info(request, "That ban was already lifted.")
     else:
-        services.ban_lift(ban=ban)
+        moderation_bans.ban_lift(ban=ban)
         who = ban.who or "the commenter"
         messages.success(request, f"Lifted the ban on {who}. Their new comments go to the queue.")
     return see_other(reverse("desk:bans"))

@@ -122,10 +122,7 @@ def _render_frame(
     site = SiteSettings.load()
     token = request.GET.get("t") or request.POST.get("t", "")
     commenter = commenter_for(reader) if reader is not None else None
-    if reader is not None:  # their pending comments from any device, not only this frame's
-        own = own | frozenset(Comment.objects.filter(
-            article=article, user_id=reader.pk, status=Comment.Status.PENDING
-        ).values_list("pk", flat=True))
+    own = own | _readers_pending(article, reader)
     reply_to = _replying_to(request, article)
     page, cursor_error = _threads_page(request, article, site, own)
     if form is None:
@@ -153,12 +150,19 @@ def _render_frame(
         "sign_in_url": reverse("embed:sign_in") + "?" + urlencode({"t": token}),
     }
     # "View more" in place takes the next page's threads alone, to add under the others.
-    more_in_place = (
-        replies.wants_fragment(request) and request.GET.get("after") and not cursor_error
-    )
-    template = "embed/_page.html" if more_in_place else "embed/frame.html"
+    more = replies.wants_fragment(request) and request.GET.get("after") and not cursor_error
+    template = "embed/_page.html" if more else "embed/frame.html"
     response = render(request, template, context, status=status)
     return frame_headers(response, frame_pass.origin)
+
+
+def _readers_pending(article: Article, reader: AbstractBaseUser | None) -> frozenset[int]:
+    """A signed-in reader's pending comments on ARTICLE from any device, not only this frame's."""
+    if reader is None:
+        return frozenset()
+    return frozenset(Comment.objects.filter(
+        article=article, user_id=reader.pk, status=Comment.Status.PENDING
+    ).values_list("pk", flat=True))
 
 
 def _replying_to(request: HttpRequest, article: Article) -> Comment | None:

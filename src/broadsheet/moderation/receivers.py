@@ -8,7 +8,7 @@ from allauth.account.signals import email_confirmed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from broadsheet.moderation import services
+from broadsheet.moderation import bans as moderation_bans
 
 
 @receiver(email_confirmed, dispatch_uid="ban-confirmed-address")
@@ -18,4 +18,4 @@ def ban_reaches_confirmed_address(
     # A banned or suspended account that confirms another address is banned under it too;
     # asked here, once per confirmation, rather than on every post.
     if email_address.user_id:
-        services.ban_address_confirmed(user=email_address.user, email=email_address.email)
+        moderation_bans.ban_address_confirmed(user=email_address.user, email=email_address.email)

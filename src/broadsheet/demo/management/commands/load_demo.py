@@ -37,6 +37,7 @@ from broadsheet.core.emails import mail_destination
 from broadsheet.core.models import Page, Profile, SiteSettings
 from broadsheet.demo import content, pictures
 from broadsheet.demo.content import DemoArticle, DemoComment
+from broadsheet.moderation import bans as moderation_bans
 from broadsheet.moderation import services as moderation
 from broadsheet.moderation import tasks
 from broadsheet.moderation.models import Ban, Decision, RejectionReason
@@ -196,7 +197,7 @@ class _Loader:
         for spec in content.ARTICLES:
             self._article(spec)
         for email, note in content.BANNED_EMAILS:
-            moderation.commenter_ban(actor=self.editor, email=email, note=note)
+            moderation_bans.commenter_ban(actor=self.editor, email=email, note=note)
         self._reader()
         Page.objects.update_or_create(
             slug="comments-faq", defaults={"title": content.FAQ_TITLE, "body": content.FAQ_BODY}
