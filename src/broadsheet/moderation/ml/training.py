@@ -81,8 +81,9 @@ RECIPE_V2 = Recipe(
 # v1's features, one regression per set, the three that carry best to the other sets mixed.
 RECIPE_V3 = Recipe(cfg=FeatureConfig(word_max=3), experts=3)
 RECIPES = {"v1": RECIPE_V1, "v2": RECIPE_V2, "v3": RECIPE_V3}
-# The recipe of the shipped model: the best leave-one-out mean (docs/moderation.md).
-SHIPPED_RECIPE = "v3"
+# The recipe of the shipped model. v3 scores higher unseen but holds more news-like text
+# (a plain report of a killing, fox_news negatives), so it is not shipped (docs/moderation.md).
+SHIPPED_RECIPE = "v1"
 
 
 @dataclass

@@ -53,7 +53,7 @@ class Command(BaseCommand):
         # The training script's own options, passed through (see scripts/train_abuse.py).
         train.add_argument("--C", nargs="+", default=None, help="regularisation (the last wins)")
         train.add_argument("--recipe", choices=["v1", "v2", "v3"], default=None,
-                           help="training recipe (default v3, the shipped one; see "
+                           help="training recipe (default v1, the shipped one; see "
                            "docs/moderation.md)")
         train.add_argument("--slip-target", default=None,
                            help="auto mode: highest share of abusive among published (0.01)")
@@ -88,7 +88,7 @@ class Command(BaseCommand):
         )
         ev.add_argument(
             "--recipe", choices=["v1", "v2", "v3"], default=None,
-            help="with --leave-one-out: the training recipe (default v3, the shipped one)",
+            help="with --leave-one-out: the training recipe (default v1, the shipped one)",
         )
         ev.add_argument(
             "--sets", nargs="+", default=None, metavar="NAME",
