@@ -248,3 +248,29 @@ def test_spans_eval_prints_the_character_f1(tmp_path):
     spans = json.loads(out.getvalue())["spans"]
     assert spans["comments"] == len(texts) > 0
     assert 0.0 <= spans["char_f1"] <= 1.0
+
+
+def test_experts_keep_the_sets_that_carry_to_the_others_and_never_see_a_left_out_set(datasets):
+    from dataclasses import replace
+
+    from broadsheet.moderation.ml.corpus import load_corpus
+    from broadsheet.moderation.ml.experts import expert_rows
+    from broadsheet.moderation.ml.training import RECIPES, feature_matrix, fit_on
+
+    rng = random.Random(4)
+    noise = [(f"the {w} said {i}", rng.randint(0, 1)) for i, w in
+             enumerate(rng.choice(["idiot", "bridge", "council", "moron"]) for _ in range(300))]
+    _write_set(datasets / "noise" / "noise.csv", noise)
+    corpus = load_corpus(datasets)
+    feats = feature_matrix(corpus.texts, RECIPES["v3"].cfg, lambda _m: None)
+    recipe = replace(RECIPES["v3"], experts=2)
+    parts = fit_on(corpus, feats, recipe)
+    assert "noise" not in parts.info["chosen"]  # random labels carry to nothing
+    assert len(parts.info["chosen"]) == 2
+    without_fox = fit_on(corpus, feats, recipe, leave_out=("fox_news",))
+    assert "fox_news" not in without_fox.info["chosen"]
+    assert "fox_news" not in without_fox.info["transfer_dev_roc_auc"]
+    rows, lenders = expert_rows(corpus, "civil_toxic_spans", recipe, ("fox_news",))
+    assert "fox_news" not in lenders and not np.isin(corpus.names[rows], ["fox_news"]).any()
+    always = fit_on(corpus, feats, replace(recipe, always=("noise",)))
+    assert always.info["chosen"][0] == "noise"  # a site's own labels are always used

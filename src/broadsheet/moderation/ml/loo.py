@@ -79,9 +79,10 @@ def leave_one_out(
     mixes = [(n, e) for n in nb_mixes for e in embed_mixes]
     mix_aucs: dict[tuple[float, float], dict[str, float]] = {m: {} for m in mixes}
     rows: dict[str, dict] = {}
+    memo: dict = {}
     for k, name in enumerate(targets, 1):
         t0 = time.time()
-        parts = fit_on(corpus, feats, recipe, leave_out=(name,))
+        parts = fit_on(corpus, feats, recipe, leave_out=(name,), memo=memo)
         held = corpus.held_out(name)
         y = corpus.labels[held]
         x_held = feats.sparse[held]
@@ -105,6 +106,7 @@ def leave_one_out(
             "roc_auc": auc,
             "rows": int(len(held)),
             "positives": int(y.sum()),
+            **({"experts": parts.info["chosen"]} if parts.info else {}),
             "measured_on": (
                 "its test split + dev/test negatives of " + ", ".join(PAIRED_NEGATIVES)
                 if name in POSITIVES_ONLY
@@ -112,7 +114,8 @@ def leave_one_out(
             ),
         }
         log(f"[{k}/{len(targets)}] without {name}: ROC AUC {auc:.4f} on {len(held)} rows "
-            f"({int(y.sum())} abusive), {time.time() - t0:.0f}s")
+            f"({int(y.sum())} abusive), {time.time() - t0:.0f}s"
+            + (f"; experts {', '.join(parts.info['chosen'])}" if parts.info else ""))
     aucs = {k: v["roc_auc"] for k, v in rows.items()}
     return {
         "recipe": recipe.describe(),

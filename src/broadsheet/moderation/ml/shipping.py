@@ -107,11 +107,17 @@ def train(
     _log(f"datasets in {datasets}; recipe {recipe_name}")
     corpus = load_corpus(datasets, log=_log)
     own = add_extra(corpus, extra or [], recipe.boost)
+    if own and recipe.experts:
+        recipe.always = tuple(own)
     _log(f"featurising {len(corpus.texts)} rows")
     cached = None if own else cache_file(cache, corpus.data_version(), recipe.cfg)
     x = feature_matrix(corpus.texts, recipe.cfg, _log, cache=cached)
     _log("fitting on the train split of every set")
-    model = to_model(fit_on(corpus, x, recipe), recipe, meta={})
+    parts = fit_on(corpus, x, recipe)
+    if parts.info:
+        _log(f"experts chosen: {', '.join(parts.info['chosen'])} (dev ROC AUC on the other "
+             f"sets: {parts.info['transfer_dev_roc_auc']})")
+    model = to_model(parts, recipe, meta={})
     # Score through the shipped precision (float16 weights) so every figure is the file's.
     shipped = LinearModel(model.weights.astype(np.float16), model.bias, recipe.cfg, {}, model.dense)
 
@@ -139,6 +145,7 @@ def train(
         "script": "broadsheet moderation train (broadsheet.moderation.ml.shipping)",
         "recipe": recipe_name,
         "recipe_settings": recipe.describe(),
+        "experts": parts.info or None,
         "seed": SEED,
         "data_version": corpus.data_version(),
         "datasets": corpus.provenance,
