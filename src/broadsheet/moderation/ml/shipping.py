@@ -28,6 +28,8 @@ from broadsheet.moderation.ml.training import (
     RECIPES,
     SEED,
     SHIPPED_RECIPE,
+    Features,
+    Parts,
     Recipe,
     cache_file,
     feature_matrix,
@@ -109,17 +111,7 @@ def train(
     own = add_extra(corpus, extra or [], recipe.boost)
     if own and recipe.experts:
         recipe.always = tuple(own)
-    _log(f"featurising {len(corpus.texts)} rows")
-    cached = None if own else cache_file(cache, corpus.data_version(), recipe.cfg)
-    x = feature_matrix(corpus.texts, recipe.cfg, _log, cache=cached)
-    _log("fitting on the train split of every set")
-    parts = fit_on(corpus, x, recipe)
-    if parts.info:
-        _log(f"experts chosen: {', '.join(parts.info['chosen'])} (dev ROC AUC on the other "
-             f"sets: {parts.info['transfer_dev_roc_auc']})")
-    model = to_model(parts, recipe, meta={})
-    # Score through the shipped precision (float16 weights) so every figure is the file's.
-    shipped = LinearModel(model.weights.astype(np.float16), model.bias, recipe.cfg, {}, model.dense)
+    x, parts, shipped = _fit(corpus, recipe, cache if not own else None)
 
     pool, pool_w = _pool(corpus, "dev")
     calibration = platt(raw_rows(shipped, x, pool), corpus.labels[pool], pool_w)
@@ -176,6 +168,23 @@ def train(
         _save(shipped, Path(out), summary)
     _log(f"done in {time.time() - started:.0f}s")
     return summary
+
+
+def _fit(corpus: Corpus, recipe: Recipe, cache: Path | None) -> tuple[Features, Parts, LinearModel]:
+    """The feature matrix, the fitted parts and the model as shipped (CACHE: the features'
+    cache folder, None when the site's own labels are in the corpus)."""
+    _log(f"featurising {len(corpus.texts)} rows")
+    cached = cache_file(cache, corpus.data_version(), recipe.cfg)
+    x = feature_matrix(corpus.texts, recipe.cfg, _log, cache=cached)
+    _log("fitting on the train split of every set")
+    parts = fit_on(corpus, x, recipe)
+    if parts.info:
+        _log(f"experts chosen: {', '.join(parts.info['chosen'])} (dev ROC AUC on the other "
+             f"sets: {parts.info['transfer_dev_roc_auc']})")
+    model = to_model(parts, recipe, meta={})
+    # Score through the shipped precision (float16 weights) so every figure is the file's.
+    shipped = LinearModel(model.weights.astype(np.float16), model.bias, recipe.cfg, {}, model.dense)
+    return x, parts, shipped
 
 
 def _pool(corpus: Corpus, split: str) -> tuple[np.ndarray, np.ndarray]:
