@@ -16,12 +16,12 @@ from broadsheet.comments.selectors import public_comments
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip
+from broadsheet.reading.article_page import article_page_context
 from broadsheet.reading.comment_section import (
     comment_section_context,
     remember_own_comment,
     request_commenter,
 )
-from broadsheet.reading.views import article_page_context
 
 RATE_LIMIT_MESSAGE = (
     "You have posted several comments in the last minute. Please wait a minute, then post "
