@@ -59,7 +59,7 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
             author_name=form.author_name,
             author_email=form.author_email,
             text=form.cleaned_data["text"],
-            user=request.user,
+            user=request.user if request.user.is_authenticated else None,
             ip_hash=hash_ip(ip),
             limit=services.PostLimit(ip, form.author_email, site.comments_per_minute),
         )
