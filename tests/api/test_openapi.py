@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
+from broadsheet.api.schemas import CommentStatus
+from broadsheet.comments.models import Comment
 from tests.api.conftest import get_json
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +54,8 @@ def test_the_interactive_docs_page_loads(client):
 
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+def test_the_apis_comment_statuses_are_the_models():
+    # api_status hands Comment.status on as CommentStatus: the two must name the same values.
+    assert set(get_args(CommentStatus)) == set(Comment.Status.values)

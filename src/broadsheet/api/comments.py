@@ -26,6 +26,7 @@ from broadsheet.api.schemas import (
     Thread,
     ThreadOrder,
     ThreadPage,
+    api_status,
     error_responses,
 )
 from broadsheet.articles.cache import article_cache_version
@@ -215,7 +216,7 @@ def comment_detail(
         shown_parent = parent is not None and parent.status == Comment.Status.APPROVED
         return _public(
             ShownComment.from_model(comment),
-            replying_to=parent.author_name if shown_parent else "",
+            replying_to=parent.author_name if parent is not None and shown_parent else "",
             article_url=comment.article.get_absolute_url(),
         )
 
@@ -303,7 +304,7 @@ def _submitted(request: HttpRequest, comment: Comment) -> SubmittedComment:
         id=comment.pk,
         article_id=comment.article_id,
         parent_id=comment.parent_id,
-        status=comment.status,
+        status=api_status(comment),
         author_name=comment.author_name,
         text=comment.text,
         submitted_at=comment.submitted_at,
@@ -342,7 +343,7 @@ def comment_status(
     )
     return CommentStatusOut(
         id=comment.pk,
-        status=comment.status,
+        status=api_status(comment),
         decided_at=comment.decided_at,
         url=request.build_absolute_uri(comment.get_absolute_url()) if readable else None,
     )

@@ -7,6 +7,7 @@ on `code`; `message` is written for a reader and may change wording.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -130,11 +131,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
             "server_error",
         )])
 
-    api.add_exception_handler(ApiError, on_api_error)
-    api.add_exception_handler(ValidationError, on_validation_error)
-    api.add_exception_handler(AuthenticationError, on_authentication_error)
-    api.add_exception_handler(AuthorizationError, on_authorization_error)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(RequestDataTooBig, on_too_big)
-    api.add_exception_handler(Exception, on_unexpected)
+    # ninja types a handler's second argument as "the exception or its class", though it only
+    # ever passes the exception; each handler above takes its own class, so the table is Any.
+    handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
+        (ApiError, on_api_error),
+        (ValidationError, on_validation_error),
+        (AuthenticationError, on_authentication_error),
+        (AuthorizationError, on_authorization_error),
+        (HttpError, on_http_error),
+        (Http404, on_not_found),
+        (RequestDataTooBig, on_too_big),
+        (Exception, on_unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)

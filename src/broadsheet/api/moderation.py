@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from broadsheet.api.auth import StaffToken
+from broadsheet.api.auth import StaffToken, staff_user
 from broadsheet.api.errors import ApiError
 from broadsheet.api.schemas import (
     BanIn,
@@ -25,6 +25,7 @@ from broadsheet.api.schemas import (
     QueuePage,
     RejectIn,
     RowId,
+    api_status,
     error_responses,
 )
 from broadsheet.comments.models import Comment
@@ -82,7 +83,7 @@ def _moderation_comment(item: DeskItem) -> ModerationComment:
         article_headline=comment.article.headline,
         parent_id=comment.parent_id,
         depth=comment.depth,
-        status=comment.status,
+        status=api_status(comment),
         author_name=comment.author_name,
         author_email=comment.author_email,
         ip_hash=comment.ip_hash,
@@ -140,7 +141,7 @@ def moderation_approve(
     comment = comment_for_decision(comment_id=comment_id)
     try:
         services.comment_approve(
-            comment=comment, actor=request.auth,
+            comment=comment, actor=staff_user(request),
             expected_status=_expected(expected_status),
         )
     except services.DecisionConflict as conflict:
@@ -169,7 +170,7 @@ def moderation_reject(
         )
     try:
         services.comment_reject(
-            comment=comment, actor=request.auth, reason=reason, note=payload.note,
+            comment=comment, actor=staff_user(request), reason=reason, note=payload.note,
             expected_status=_expected(expected_status),
         )
     except services.DecisionConflict as conflict:
@@ -191,7 +192,7 @@ def moderation_edit_approve(
     try:
         services.comment_edit_approve(
             comment=comment,
-            actor=request.auth,
+            actor=staff_user(request),
             text=payload.text,
             max_length=SiteSettings.load().max_comment_length,
             note=payload.note,
@@ -218,7 +219,9 @@ def moderation_ban(request: HttpRequest, payload: BanIn) -> Status[BanOut]:
         validate_email(payload.email.strip())
     except DjangoValidationError as error:
         raise ApiError(400, "Enter a valid email address to ban.", field="email") from error
-    ban = moderation_bans.commenter_ban(actor=request.auth, email=payload.email, note=payload.note)
+    ban = moderation_bans.commenter_ban(
+        actor=staff_user(request), email=payload.email, note=payload.note
+    )
     return Status(
         201, BanOut(id=ban.pk, email=ban.email, note=ban.note, created_at=ban.created_at)
     )

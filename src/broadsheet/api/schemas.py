@@ -7,17 +7,24 @@ Public shapes never carry an email address or an IP hash: those appear only in t
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from ninja import Path, Schema
 from pydantic import AfterValidator, Field
 
-from broadsheet.comments.models import Report
+from broadsheet.comments.models import Comment, Report
 from broadsheet.core.converters import MAX_ROW_ID
 
 CommentStatus = Literal["pending", "approved", "rejected"]
 ThreadOrder = Literal["oldest", "newest"]
 QueueName = Literal["pending", "reported", "approved", "rejected"]
+
+
+def api_status(comment: Comment) -> CommentStatus:
+    """COMMENT's status as the API names it: Comment.Status's values are exactly these
+    (tests/api hold them equal)."""
+    return cast(CommentStatus, comment.status)
+
 
 # Ids the database can hold: larger values are refused as bad input rather than queried.
 MAX_ID = MAX_ROW_ID

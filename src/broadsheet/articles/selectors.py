@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from django.core.cache import cache
@@ -17,6 +18,8 @@ from django.utils.translation import get_language
 
 from broadsheet.articles.cache import nav_sections_key
 from broadsheet.articles.models import Article, Author, Section
+
+_M = TypeVar("_M", bound=Model)
 
 
 def article_list(
@@ -149,7 +152,10 @@ def article_for_permalink(
     article, author_rows = found
     authors = [_instance(Author, values) for values in author_rows if values[0] is not None]
     # As prefetch_related("authors") would leave it: article.authors.all() needs no query.
-    article._prefetched_objects_cache = {"authors": _prefetched(Author, authors)}
+    # Django sets this attribute on instances at run time; django-stubs does not declare it.
+    article._prefetched_objects_cache = {  # type: ignore[attr-defined]
+        "authors": _prefetched(Author, authors)
+    }
     return article
 
 
@@ -164,14 +170,16 @@ def _converters(wrapper: BaseDatabaseWrapper, model: type[Model]) -> list[tuple[
         found = []
         for index, field in enumerate(model._meta.concrete_fields):
             column = field.get_col(model._meta.db_table)
-            functions = wrapper.ops.get_db_converters(column) + field.get_db_converters(wrapper)
+            # Every Django field has get_db_converters; django-stubs declares it on few.
+            field_functions = field.get_db_converters(wrapper)  # type: ignore[attr-defined]
+            functions = wrapper.ops.get_db_converters(column) + field_functions
             if functions:
                 found.append((index, functions, column))
         by_model[model] = found
     return by_model[model]
 
 
-def _instance(model: type[Model], values: Sequence) -> Model:
+def _instance(model: type[_M], values: Sequence) -> _M:
     """A model instance from a row of its concrete fields' columns, as the ORM builds it: the
     database's values through the same converters, then Model.from_db."""
     wrapper = connections[DEFAULT_DB_ALIAS]

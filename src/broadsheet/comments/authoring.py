@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,7 +42,7 @@ def appeal_made(comment: Comment) -> bool:
 
 
 @transaction.atomic
-def comment_appeal(*, comment_id: int, user: AbstractBaseUser, note: str) -> Report:
+def comment_appeal(*, comment_id: int, user: User, note: str) -> Report:
     """Ask the desk, once per comment, to look again at a rejection. It goes to the desk's
     Reported queue as an open report; approving the comment or dismissing the report
     answers it."""

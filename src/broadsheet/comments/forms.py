@@ -102,13 +102,14 @@ class CommentForm(forms.Form):
         parent_id = self.cleaned_data.get("parent")
         if not parent_id:
             return None
-        parent = reply_parent(article_id=self.article.pk, comment_id=parent_id)
-        if parent is None:
+        found = reply_parent(article_id=self.article.pk, comment_id=parent_id)
+        if found is None:
             raise forms.ValidationError(_(
                 "The comment you are replying to is not on this article. Reply to a comment "
                 "shown on this page."
             ))
-        if not parent.is_public:
+        parent, is_public = found
+        if not is_public:
             raise forms.ValidationError(_(
                 "The comment you are replying to is not published, so it cannot take replies."
             ))
@@ -129,7 +130,10 @@ class CommentForm(forms.Form):
 @lru_cache(maxsize=256)
 def _blank_widgets(max_length: int, parent: int | None) -> dict[str, SafeString]:
     site = SiteSettings(max_comment_length=max_length)
-    form = CommentForm(initial={"parent": parent} if parent else {}, article=None, site=site)
+    # Never validated, so the article is a blank one, like the settings.
+    form = CommentForm(
+        initial={"parent": parent} if parent else {}, article=Article(), site=site
+    )
     return {name: form[name].as_widget() for name in form.fields}
 
 

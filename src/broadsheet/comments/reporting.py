@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_lazy
 
@@ -22,7 +22,7 @@ def report_from_form(
     form: ReportForm,
     *,
     comment: Comment,
-    reporter: AbstractBaseUser | AnonymousUser | None = None,
+    reporter: User | AnonymousUser | None = None,
 ) -> int | None:
     """Store the report the form holds; None once stored, else the status to show the form
     again with its errors (400 invalid, 429 too many, 409 already reported)."""
@@ -37,7 +37,7 @@ def report_from_form(
             comment=comment,
             reason=form.cleaned_data["reason"],
             note=form.cleaned_data["note"],
-            reporter=reporter if isinstance(reporter, AbstractBaseUser) else None,
+            reporter=reporter if isinstance(reporter, User) else None,
             reporter_ip_hash=hash_ip(ip),
         )
     except services.ReportAlreadyOpen:

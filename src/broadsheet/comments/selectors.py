@@ -7,6 +7,7 @@ import binascii
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
@@ -203,12 +204,14 @@ def _read_shown(sql: str, params: list) -> list[ShownComment]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     comments = []
-    for *values, submitted_at in rows:
+    for pk, article_id, parent_id, root_id, depth, name, user_id, text, html, submitted_at in rows:
         if isinstance(submitted_at, str):  # read as text (PostgreSQL's ISO output, SQLite's)
             submitted_at = datetime.fromisoformat(submitted_at)
         if submitted_at.tzinfo is None:  # SQLite stores UTC without an offset
             submitted_at = submitted_at.replace(tzinfo=UTC)
-        comments.append(ShownComment(*values, submitted_at=submitted_at))
+        comments.append(ShownComment(
+            pk, article_id, parent_id, root_id, depth, name, user_id, text, html, submitted_at
+        ))
     return comments
 
 
@@ -335,7 +338,8 @@ def _thread_rows(
 ) -> tuple[list[CommentRow], set[int]]:
     """The page's rows in reading order (each reply under its parent), and the ids placed."""
     shown = {c.pk: c for c in page_roots + members + own_pending}
-    members_by_root: dict[int, list[ShownComment]] = defaultdict(list)
+    # Members are read by their thread root, so the key is never None in practice.
+    members_by_root: dict[int | None, list[ShownComment]] = defaultdict(list)
     for member in members:
         members_by_root[member.thread_root_id].append(member)
     children: dict[int, list[ShownComment]] = defaultdict(list)
@@ -385,11 +389,16 @@ def _thread_rows(
 _REPLY_PARENT_FIELDS = ("id", "article_id", "thread_root_id", "depth", "author_name", "status")
 
 
-def reply_parent(*, article_id: int, comment_id: int) -> Comment | None:
+class ReplyParent(NamedTuple):
+    comment: Comment
+    is_public: bool  # public_rule, the article aside
+
+
+def reply_parent(*, article_id: int, comment_id: int) -> ReplyParent | None:
     """The comment a reply answers, if it is on ARTICLE_ID, with only what a reply needs (its
-    thread, depth, author and status) and `is_public` (public_rule, the article aside): one
-    plain query, as every reply posted asks it and the ORM took longer to build the statement
-    than the database took to answer."""
+    thread, depth, author and status) and whether it is public: one plain query, as every
+    reply posted asks it and the ORM took longer to build the statement than the database
+    took to answer."""
     if not 0 < comment_id <= MAX_ROW_ID:  # no such row, and the database would refuse it
         return None
     table = connection.ops.quote_name(Comment._meta.db_table)
@@ -407,5 +416,4 @@ def reply_parent(*, article_id: int, comment_id: int) -> Comment | None:
     *values, root_status = row
     parent = Comment.from_db(connection.alias, list(_REPLY_PARENT_FIELDS), values)
     approved = Comment.Status.APPROVED
-    parent.is_public = parent.status == approved and root_status in (None, approved)
-    return parent
+    return ReplyParent(parent, parent.status == approved and root_status in (None, approved))

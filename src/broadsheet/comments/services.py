@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -123,7 +123,7 @@ def comment_submit(
     author_email: str,
     text: str,
     parent: Comment | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     ip_hash: str = "",
     limit: PostLimit | None = None,
 ) -> tuple[Comment, bool]:
@@ -214,7 +214,7 @@ def comment_report(
     comment: Comment,
     reason: str,
     note: str = "",
-    reporter: AbstractBaseUser | None = None,
+    reporter: User | None = None,
     reporter_ip_hash: str = "",
 ) -> Report:
     """A reader flags a published comment; it enters the desk's Reported queue.

@@ -25,6 +25,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -98,7 +99,7 @@ def end_session(request: HttpRequest, response: HttpResponse) -> None:
     _set_cookie(response, "", 0)
 
 
-def frame_reader(request: HttpRequest, origin: str) -> AbstractBaseUser | None:
+def frame_reader(request: HttpRequest, origin: str) -> User | None:
     """The account this frame is signed in as (for the host site ORIGIN), or None. A changed
     password ends the frame's session as it ends the site's."""
     key = request.COOKIES.get(COOKIE)

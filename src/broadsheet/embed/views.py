@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -274,7 +275,7 @@ def _post_again(
 
 def _signed_in_writer(
     request: HttpRequest, frame_pass: tokens.FramePass
-) -> tuple[bool, AbstractBaseUser | None]:
+) -> tuple[bool, User | None]:
     """(allowed, the frame's reader or None). Not allowed when the frame is signed in but the
     form lacks the frame's CSRF token, so no other page can write as the reader."""
     reader = signin.frame_reader(request, frame_pass.origin)

@@ -9,8 +9,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -29,10 +29,10 @@ from broadsheet.readers.forms import AppealForm, EditForm
 from broadsheet.readers.selectors import OwnComment, own_comment, own_comments
 
 
-def _account(request: HttpRequest) -> AbstractBaseUser:
+def _account(request: HttpRequest) -> User:
     """The signed-in account (every view here is behind login_required)."""
     user = request.user
-    if not isinstance(user, AbstractBaseUser):
+    if not isinstance(user, User):
         raise PermissionDenied("Sign in to see your account.")
     return user
 

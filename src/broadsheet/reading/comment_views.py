@@ -16,12 +16,12 @@ from broadsheet.comments.selectors import public_comments
 from broadsheet.core.http import see_other
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.ratelimit import client_ip, hash_ip
+from broadsheet.reading.article_page import article_page_context
 from broadsheet.reading.comment_section import (
     comment_section_context,
     remember_own_comment,
     request_commenter,
 )
-from broadsheet.reading.views import article_page_context
 
 RATE_LIMIT_MESSAGE = (
     "You have posted several comments in the last minute. Please wait a minute, then post "
@@ -59,7 +59,7 @@ def comment_post(request: HttpRequest, article_id: int) -> HttpResponse:
             author_name=form.author_name,
             author_email=form.author_email,
             text=form.cleaned_data["text"],
-            user=request.user,
+            user=request.user if request.user.is_authenticated else None,
             ip_hash=hash_ip(ip),
             limit=services.PostLimit(ip, form.author_email, site.comments_per_minute),
         )

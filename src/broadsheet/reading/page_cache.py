@@ -19,8 +19,9 @@ import contextlib
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from importlib import metadata
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -34,6 +35,9 @@ from broadsheet.articles.cache import article_cache_version
 from broadsheet.core import csrf_tokens
 from broadsheet.core.languages import browser_language
 from broadsheet.reading.comment_section import own_comment_ids
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 PAGE_CACHE_SECONDS = 60
 CSRF_PLACEHOLDER = "__broadsheet_csrf_token__"
@@ -102,7 +106,6 @@ _PERMALINK_SHAPE = re.compile(r"/[\w-]+/\d{4}/\d{1,2}/\d{1,2}/[\w-]+/")
 _PAGE_PARAMETERS = ("order", "after")
 _NOT_REPLAYED = ("set-cookie", "content-length", _STORED_PAGE_HEADER.lower())
 
-StartResponse = Callable[..., object]
 RECENT_PAGE_SECONDS = 5
 RECENT_ITEMS = 256
 
@@ -176,7 +179,7 @@ class StoredPageShortcut:
 
     active = False
 
-    def __init__(self, app: Callable[[dict, StartResponse], Iterable[bytes]]) -> None:
+    def __init__(self, app: WSGIApplication) -> None:
         self.app = app
         # URL -> (article, page digest, headers) does not change while the URL stands (an
         # edit moving the article also bumps its version, so the page lookup misses).
@@ -184,7 +187,7 @@ class StoredPageShortcut:
         self._recent_pages: dict[str, tuple[float, list[bytes]]] = {}
         StoredPageShortcut.active = True
 
-    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         front = _front_request(environ)
         if front is None:
             return self.app(environ, start_response)

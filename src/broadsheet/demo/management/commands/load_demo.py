@@ -17,7 +17,7 @@ from functools import reduce
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -176,14 +176,16 @@ def _demo_articles() -> QuerySet[Article]:
 
 
 class _Loader:
+    # Set by _people, the first step of load.
+    editor: User
+    engagement: User
+
     def __init__(self, command: Command, *, reset: bool) -> None:
         self.command = command
         self.reset = reset
         self.now = timezone.now()
         self.site = SiteSettings.load()
         self.login_known = True
-        self.editor: AbstractBaseUser | None = None
-        self.engagement: AbstractBaseUser | None = None
         self.sections: dict[str, Section] = {}
         self.authors: dict[str, Author] = {}
         self.tags: dict[str, Tag] = {}
@@ -254,7 +256,7 @@ class _Loader:
             user=reader, email=content.READER_EMAIL, verified=True, primary=True
         )
         reader_display_name_set(user=reader, display_name=content.READER_NAME)
-        article = _demo_articles().order_by("published_at", "pk").first()
+        article = _demo_articles().earliest("published_at", "pk")
         for position, (status, reason, text) in enumerate(content.READER_COMMENTS):
             comment = Comment.objects.create(
                 article=article,
@@ -294,8 +296,8 @@ class _Loader:
             f"tags: {len(self.tags)}"
         )
 
-    def _picture(self, spec: DemoArticle) -> Image:
-        alt_text, caption, credit = spec.picture
+    def _picture(self, spec: DemoArticle, picture: tuple[str, str, str]) -> Image:
+        alt_text, caption, credit = picture
         image = Image(alt_text=alt_text, caption=caption, credit=credit)
         image.file.save(f"{spec.key}.png", ContentFile(pictures.bus_station_picture()), save=False)
         Image._meta.get_field("file").update_dimension_fields(image, force=True)
@@ -326,7 +328,7 @@ class _Loader:
         article.authors.set([self.authors[slug] for slug in spec.authors])
         article.tags.set([self.tags[slug] for slug in spec.tags])
         if spec.picture is not None:
-            article.lead_image = self._picture(spec)
+            article.lead_image = self._picture(spec, spec.picture)
             article.save(update_fields=["lead_image"])
         article_saved(article=article)
 
