@@ -70,7 +70,8 @@ def slip_sets(corpus: Corpus) -> dict[str, tuple[np.ndarray, np.ndarray | None, 
 
     found: dict[str, tuple[np.ndarray, np.ndarray | None, str]] = {}
     if "fox_news" in corpus.sets:
-        rows = np.flatnonzero((corpus.names == "fox_news") & np.isin(corpus.splits, ("dev", "test")))
+        held = np.isin(corpus.splits, ("dev", "test"))
+        rows = np.flatnonzero((corpus.names == "fox_news") & held)
         found["fox_news"] = (rows, None, "dev+test")
     for name in POSITIVES_ONLY:
         if name in corpus.sets:
