@@ -1,16 +1,25 @@
 """The abuse judgement's measurements beyond one labelled file, for ``moderation eval``:
-leave-one-set-out, functional cases, highlighted spans and the identity-term gap."""
+leave-one-set-out, functional cases, highlighted spans, the identity-term gap and the
+``auto`` mode slip on news comments."""
 
 from __future__ import annotations
 
 import json
 import math
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from broadsheet.moderation.ml.corpus import load_corpus
+from broadsheet.moderation.ml.corpus import (
+    COMMENT_SETS,
+    PAIRED_NEGATIVES,
+    POSITIVES_ONLY,
+    Corpus,
+    load_corpus,
+)
 from broadsheet.moderation.ml.data import Output
 from broadsheet.moderation.ml.features import GROUPS, canonical, model_tokens
 from broadsheet.moderation.ml.training import SHIPPED_RECIPE
@@ -39,17 +48,73 @@ def _abuse_hold() -> float:
     return float(configured_thresholds()["abuse"]["hold"])
 
 
-def scanner_scores(texts: list[str]) -> np.ndarray:
+def scanner_scores(texts: list[str], log: Callable[[str], None] | None = None) -> np.ndarray:
     """The abuse scanner's final scores (model plus its threat phrases), as the desk sees."""
     from broadsheet.moderation.scanners.abuse import AbuseScanner
     from broadsheet.moderation.scanners.base import ScanContext
 
     scanner = AbuseScanner()
     out = []
+    started = time.time()
     for lo in range(0, len(texts), 256):
         batch = [ScanContext(text=t) for t in texts[lo : lo + 256]]
         out += [r.score for r in scanner.scan_batch(batch)]
+        if log and (len(out) % 2048 == 0 or len(out) == len(texts)):
+            log(f"  scored {len(out)}/{len(texts)} comments ({time.time() - started:.0f}s)")
     return np.asarray(out, dtype=np.float64)
+
+
+def slip_sets(corpus: Corpus) -> dict[str, tuple[np.ndarray, np.ndarray | None, str]]:
+    """The news sets ``eval --slip`` measures: rows, weights (None: one per row) and how."""
+    from broadsheet.moderation.ml.training import news_pool
+
+    found: dict[str, tuple[np.ndarray, np.ndarray | None, str]] = {}
+    if "fox_news" in corpus.sets:
+        held = np.isin(corpus.splits, ("dev", "test"))
+        rows = np.flatnonzero((corpus.names == "fox_news") & held)
+        found["fox_news"] = (rows, None, "dev+test")
+    for name in POSITIVES_ONLY:
+        if name in corpus.sets:
+            found[name] = (corpus.held_out(name), None,
+                           "test + dev/test negatives of " + ", ".join(PAIRED_NEGATIVES))
+    for split in ("dev", "test"):
+        rows, w = news_pool(corpus, split)
+        if len(rows):
+            found[f"news-like pool ({split})"] = (rows, w, "weighted as the thresholds are")
+    return found
+
+
+def slip_report(corpus: Corpus, hold: float, target: float, log: Callable[[str], None]) -> dict:
+    """``auto`` mode at HOLD on every slip set, and the hold each would need for TARGET."""
+    from broadsheet.moderation.ml.slip import slip_at
+
+    sets = slip_sets(corpus)
+    wanted = np.unique(np.concatenate([rows for rows, _, _ in sets.values()]))
+    log(f"scoring {len(wanted)} held-out comments with the shipped abuse scanner")
+    scores = np.zeros(len(corpus.texts))
+    scores[wanted] = scanner_scores([corpus.texts[i] for i in wanted], log)
+    return {
+        name: {**slip_at(scores[rows], corpus.labels[rows], hold, target, w), "measured_on": how}
+        for name, (rows, w, how) in sets.items()
+    }
+
+
+def _print_slip(result: dict, hold: float, target: float, say: Callable[[str], None]) -> None:
+    say(f"\nauto mode at the shipped hold {hold:.2f} (slip target {target:.1%}, "
+        "BROADSHEET_ABUSE_SLIP_TARGET)")
+    say(f"  {'set':26s} {'rows':>6s} {'abusive':>8s} {'published':>10s} {'abusive among':>14s}"
+        f" {'needed hold':>12s} {'published then':>15s}")
+    for name, r in result.items():
+        none = r["needed_hold"] is None
+        needed = "none" if none else f"{r['needed_hold']:.2f}"
+        then = "-" if none else f"{r['published_share_at_needed']:.1%}"
+        say(f"  {name:26s} {r['rows']:6d} {r['base_rate']:8.1%} {r['published_share']:10.1%}"
+            f" {r['slip_rate']:14.2%} {needed:>12s} {then:>15s}"
+            + ("" if r["meets_target"] else "  (misses)"))
+    for name, r in result.items():
+        say(f"  {name}: {r['measured_on']}")
+    say("  (abusive: the set's abusive share; needed hold: the highest on a 0.01 grid keeping "
+        "abusive among published at or under the target, none if even 0.01 does not)")
 
 
 def mentions_identity(text: str) -> bool:
@@ -133,6 +198,16 @@ def run_reports(
         say(f"  naming none:              {pct(wo['held_share'])} of {wo['rows']}")
         gap = result["gap"]
         say(f"  gap:                      {'n/a' if gap is None else f'{gap:+.1%}'}")
+    if "slip" in kinds:
+        from broadsheet.moderation.thresholds import slip_target
+
+        folder = datasets_dir(options.get("datasets"), project_root)
+        # The news sets and the comment sets whose dev/test rows make the news-like pool.
+        corpus = load_corpus(folder, only=COMMENT_SETS + POSITIVES_ONLY, log=log)
+        hold, target = _abuse_hold(), slip_target()
+        result = slip_report(corpus, hold, target, log)
+        report["slip"] = {"hold": hold, "target": target, "sets": result}
+        _print_slip(result, hold, target, say)
     if as_json:
         out.write(json.dumps(_no_nan(report), sort_keys=True, default=float) + "\n")
     return report

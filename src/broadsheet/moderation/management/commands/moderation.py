@@ -7,6 +7,7 @@ manage.py moderation eval --leave-one-out [--recipe v2] [--datasets DIR]
 manage.py moderation eval --functional [--cases FILE]
 manage.py moderation eval --spans [--datasets DIR]
 manage.py moderation eval --identity-gap [--datasets DIR]
+manage.py moderation eval --slip [--datasets DIR]
 manage.py moderation report
 """
 
@@ -23,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from broadsheet.moderation.ml.data import SPLITS, DatasetError, read_dataset, split_of
 
 PROJECT_ROOT = Path(__file__).resolve().parents[5]
-SPECIAL_EVALS = ("leave_one_out", "functional", "spans", "identity_gap")
+SPECIAL_EVALS = ("leave_one_out", "functional", "spans", "identity_gap", "slip")
 HEADLINE_KEYS = (
     "abuse_roc_auc",
     "relevance_roc_auc",
@@ -109,6 +110,11 @@ def _add_eval_arguments(sub: _SubParsersAction) -> None:
         "without an identity term",
     )
     ev.add_argument(
+        "--slip", action="store_true",
+        help="abuse: auto mode on each news set at the shipped hold threshold (share published, "
+        "abusive among them) and the hold that set would need for the slip target",
+    )
+    ev.add_argument(
         "--datasets", default=None,
         help="folder of the shared <name>/<name>.csv sets (default: ../shared/datasets "
         "next to the project)",
@@ -129,7 +135,7 @@ def _rows_to_measure(options: dict[str, Any]) -> tuple[Path, list[dict], list[di
     if not options["dataset"]:
         raise CommandError(
             "give --dataset FILE, or one of --leave-one-out, --functional, --spans, "
-            "--identity-gap"
+            "--identity-gap, --slip"
         )
     path = Path(options["dataset"])
     if not path.is_file():
