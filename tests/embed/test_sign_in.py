@@ -83,6 +83,8 @@ def test_a_signed_in_frame_posts_as_the_reader_with_no_name_or_email(client):
     path, token, csrf = signed_in_frame(client, reader)
     html = client.get(path).content.decode()
     assert "Signed in as <strong>Mei Tanaka</strong>" in html
+    # Their comments, reasons and requests for review open on the site itself, in a new tab.
+    assert '<a href="/accounts/comments/" target="_blank" rel="noopener">Your comments</a>' in html
     assert 'name="email"' not in html and 'name="name"' not in html
     response = client.post(
         "/embed/frame/post", {"t": token, "csrf": csrf, "text": "Signed in and posting."},
