@@ -300,3 +300,23 @@ def smtp_down(settings):
     settings.EMAIL_PORT = _free_port()
     settings.EMAIL_TIMEOUT = 2
     return settings.EMAIL_PORT
+
+
+def migrate_to(targets: list[tuple[str, str]]):
+    """Migrate the test database to TARGETS; the apps registry as of those migrations (for the
+    tests of data migrations, which then migrate forward again)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def migrate_to_latest() -> None:
+    """Back to the newest schema, for the tests that run after a data-migration test."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -12,19 +12,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from broadsheet.articles.models import Article
 from broadsheet.demo import content
+from tests.browser.pages import new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERIOUS = {"serious", "critical"}
-TIMEOUT_MS = 10_000
 
-
-def new_page(browser: Browser, *, scheme: str = "light", width: int = 1100) -> Page:
-    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.on("pageerror", lambda error: pytest.fail(f"Script error on {page.url}: {error}"))
-    return page
 
 
 def serious_violations(page: Page) -> list[str]:

@@ -15,11 +15,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from broadsheet.comments.models import Comment
 from broadsheet.moderation.models import Decision, RejectionReason
+from tests.browser.pages import new_page, sign_in
 from tests.conftest import make_comment, make_reader
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TIMEOUT_MS = 10_000
 ADDRESS = "ruth@example.com"
 PASSWORD = "a-long-reader-passphrase"
 PUBLISHED = "The groundsmen had the covers on in under a minute; credit to them."
@@ -27,19 +27,6 @@ REJECTED = "Whoever picked this side should be sacked before lunch."
 OTHER_TEXT = "I was in the stand behind the bowler and saw it differently."
 
 
-def new_page(browser: Browser) -> Page:
-    page = browser.new_context(viewport={"width": 1100, "height": 900},
-                               accept_downloads=True).new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.on("pageerror", lambda error: pytest.fail(f"Script error on {page.url}: {error}"))
-    return page
-
-
-def sign_in(page: Page, base: str, login: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(login)
-    page.locator("#id_password").fill(password)
-    page.locator("form button[type=submit]").first.click()
 
 
 def sign_up_and_confirm(page: Page, base: str, smtp_server) -> None:
@@ -77,7 +64,7 @@ def test_a_reader_downloads_their_data_then_deletes_the_account(
 ):
     settings.SITE_URL = live_server.url
     base = live_server.url
-    page = new_page(browser)
+    page = new_page(browser, downloads=True)
     sign_up_and_confirm(page, base, smtp_server)
     published = post_comment(page, base, article, PUBLISHED)
     rejected = post_comment(page, base, article, REJECTED)

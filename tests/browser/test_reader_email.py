@@ -14,27 +14,18 @@ from playwright.sync_api import Browser, Page, expect
 from broadsheet.comments.models import Comment
 from broadsheet.moderation.models import RejectionReason
 from broadsheet.notifications.models import NotificationPreference
+from tests.browser.pages import new_page, sign_in
 from tests.conftest import make_comment, make_reader
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TIMEOUT_MS = 10_000
 READER_PASSWORD = "a-long-reader-passphrase"
 COMMENT_TEXT = "The third umpire was asleep and everyone in the ground could see it."
 
 
-def new_page(browser: Browser, width: int = 1100, height: int = 900) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.on("pageerror", lambda error: pytest.fail(f"Script error on {page.url}: {error}"))
-    return page
 
-
-def sign_in(page: Page, base: str, login: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(login)
-    page.locator("#id_password").fill(password)
-    page.locator("form button[type=submit]").first.click()
+def signed_in(page: Page, base: str, login: str, password: str) -> None:
+    sign_in(page, base, login, password)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
@@ -52,7 +43,7 @@ def test_the_not_published_email_gives_the_reason_and_its_links_work(
     )
 
     desk = new_page(browser)
-    sign_in(desk, live_server.url, "moderator", "desk-password")
+    signed_in(desk, live_server.url, "moderator", "desk-password")
     desk.goto(f"{live_server.url}/desk/")
     item = desk.locator(f"#item-{comment.pk}")
     item.locator("summary", has_text="Reject").click()
@@ -67,7 +58,7 @@ def test_the_not_published_email_gives_the_reason_and_its_links_work(
 
     # The reader, signed in, opens the email in the browser.
     inbox = new_page(browser, width=720, height=400)
-    sign_in(inbox, live_server.url, "ruth@example.com", READER_PASSWORD)
+    signed_in(inbox, live_server.url, "ruth@example.com", READER_PASSWORD)
     inbox.set_content(html)
     expect(inbox.get_by_text("Reason:")).to_be_visible()
     expect(inbox.locator("body")).to_contain_text(f"Reason: {off_topic.label}")

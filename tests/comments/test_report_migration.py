@@ -4,19 +4,12 @@ already stacked, keeping the first, so it applies to a live database."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.conftest import migrate_to, migrate_to_latest
 
 BEFORE = [("comments", "0006_fewer_indexes_on_insert")]
 AFTER = [("comments", "0008_one_open_report_per_reader")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,7 +17,7 @@ def test_stacked_reports_are_closed_as_repeats_and_the_count_follows(article):
     from tests.conftest import make_comment
 
     comment = make_comment(article)
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     try:
         Report = old.get_model("comments", "Report")
         Comment = old.get_model("comments", "Comment")
@@ -36,10 +29,8 @@ def test_stacked_reports_are_closed_as_repeats_and_the_count_follows(article):
                               resolved_at=timezone.now(), resolution="dismissed")
         Comment.objects.filter(pk=comment.pk).update(open_report_count=4)
     finally:
-        new = _migrate(AFTER)
-        # Back to the newest schema, for the tests that run after this one.
-        latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
-        _migrate(latest)
+        new = migrate_to(AFTER)
+        migrate_to_latest()
 
     Report = new.get_model("comments", "Report")
     open_notes = sorted(Report.objects.filter(resolved_at__isnull=True)

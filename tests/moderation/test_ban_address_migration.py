@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.conftest import migrate_to, migrate_to_latest
 
 BEFORE = [("moderation", "0009_decision_author_actions")]
 AFTER = [("moderation", "0011_account_bans_reach_verified_addresses")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -26,16 +19,15 @@ def test_an_earlier_account_ban_reaches_the_accounts_other_verified_address(mode
     reader = make_reader("first@example.com")
     EmailAddress.objects.create(user=reader, email="Second@Example.org", verified=True)
     EmailAddress.objects.create(user=reader, email="typed@example.net", verified=False)
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     try:
         old.get_model("moderation", "Ban").objects.create(
             user_id=reader.pk, email="first@example.com", email_key="first@example.com",
             created_by_id=moderator.pk,
         )
     finally:
-        new = _migrate(AFTER)
-        latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
-        _migrate(latest)
+        new = migrate_to(AFTER)
+        migrate_to_latest()
 
     Ban = new.get_model("moderation", "Ban")
     account_ban = Ban.objects.get(user_id=reader.pk)
