@@ -43,6 +43,9 @@ class Comment(models.Model):
     author_name = models.CharField(max_length=80)
     author_email = models.EmailField()
     ip_hash = models.CharField(max_length=32, blank=True)
+    # The interface language the comment was posted in, when the site offers more than one:
+    # the emails about it are written in it. Blank: the site's default language.
+    language = models.CharField(max_length=8, blank=True, default="")
     text = models.TextField()
     # The text as it is shown (escaped, paragraphs, links), rendered once on every save rather
     # than on every page view: linkifying is the costliest part of drawing a comment.

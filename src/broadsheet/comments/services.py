@@ -18,6 +18,7 @@ from broadsheet.comments.hooks import SubmitHooks, submit_hooks
 from broadsheet.comments.models import Comment, Report
 from broadsheet.comments.signals import comment_created, comment_reported, send_on_commit
 from broadsheet.core.emails import mailbox_key
+from broadsheet.core.languages import current_language
 from broadsheet.core.ratelimit import RateVerdict, limits_exceeded
 from broadsheet.core.sql import insert_statement, insert_values
 from broadsheet.core.text import normalize_newlines
@@ -156,6 +157,7 @@ def comment_submit(
         author_name=author_name.strip(),
         author_email=author_email.strip(),
         ip_hash=ip_hash,
+        language=current_language(),
         text=text,
         fingerprint=fingerprint,
         text_fingerprint=text_fingerprint(text),

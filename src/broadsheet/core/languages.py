@@ -22,6 +22,29 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import language_code_re, parse_accept_lang_header
 
 
+def offered_language(code: str | None) -> str:
+    """CODE if the site offers it, else the site's default language (settings.LANGUAGE_CODE)."""
+    return code if code and code in settings.BROADSHEET_LANGUAGES else settings.LANGUAGE_CODE
+
+
+def supported_language(code: str) -> str | None:
+    """The offered language a code such as "ur-PK" names (a page's lang attribute), or None."""
+    if len(code) > 20 or not language_code_re.search(code):
+        return None
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return None
+
+
+def current_language() -> str:
+    """The language a reader is using now, to remember with what they do (their comment's
+    emails are written in it); "" on a single-language site, which has nothing to remember."""
+    if not settings.BROADSHEET_MULTILINGUAL:
+        return ""
+    return offered_language(translation.get_language())
+
+
 def preferred_language(request: HttpRequest) -> str:
     """The offered language this reader's cookie, or failing that their browser, asks for."""
     return translation.get_language_from_request(request, check_path=False)

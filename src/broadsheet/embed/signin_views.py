@@ -4,11 +4,12 @@ frame's two endpoints, trading the popup's code for a session and signing out (s
 from __future__ import annotations
 
 from typing import TypeVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,9 +18,8 @@ from broadsheet.accounts.selectors import commenter_for
 from broadsheet.articles.models import Article
 from broadsheet.core.http import see_other
 from broadsheet.core.signin import ThrottledLoginView
-from broadsheet.embed import signin, tokens
-from broadsheet.embed.framing import NOT_HERE, frame_url, from_the_frame
-from broadsheet.embed.origins import is_allowed
+from broadsheet.embed import signin
+from broadsheet.embed.framing import NOT_HERE, frame_url, from_the_frame, read_pass
 
 Response = TypeVar("Response", bound=HttpResponseBase)
 
@@ -33,15 +33,15 @@ def _keep_opener(response: Response) -> Response:
     return response
 
 
-def _frame_pass(token: str) -> tokens.FramePass | None:
-    frame_pass = tokens.read_frame_token(token)
-    return frame_pass if frame_pass is not None and is_allowed(frame_pass.origin) else None
 
 
 class SignInLoginView(ThrottledLoginView):
     """The site's sign-in page (same form, same throttle), for the popup."""
 
     def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        # In the frame's language: its pass is in the popup page this one returns to.
+        back = request.GET.get("next") or request.POST.get("next", "")
+        read_pass(parse_qs(urlsplit(back).query).get("t", [""])[0])
         return _keep_opener(super().dispatch(request, *args, **kwargs))
 
 
@@ -49,9 +49,9 @@ class SignInLoginView(ThrottledLoginView):
 def sign_in(request: HttpRequest) -> HttpResponse:
     """The popup: sign in on this site if need be, confirm, and hand the frame a code."""
     token = request.GET.get("t", "")
-    frame_pass = _frame_pass(token)
+    frame_pass = read_pass(token)
     if frame_pass is None:
-        return HttpResponse(NOT_HERE, status=403, content_type="text/plain; charset=utf-8")
+        return HttpResponse(str(NOT_HERE), status=403, content_type="text/plain; charset=utf-8")
     if not request.user.is_authenticated:
         login = reverse("embed:sign_in_login") + "?" + urlencode({"next": request.get_full_path()})
         return _keep_opener(redirect(login))
@@ -73,13 +73,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def frame_session(request: HttpRequest) -> HttpResponse:
     """The frame trades the popup's code for its own session (a partitioned cookie)."""
     token = request.POST.get("t", "")
-    frame_pass = _frame_pass(token)
+    frame_pass = read_pass(token)
     if frame_pass is None or not from_the_frame(request):
         return JsonResponse({"error": NOT_HERE}, status=403)
     user = signin.redeem_code(code=request.POST.get("code", ""), origin=frame_pass.origin)
     if user is None:
         return JsonResponse(
-            {"error": "That sign-in has expired or was used already. Sign in again."},
+            {"error": _("That sign-in has expired or was used already. Sign in again.")},
             status=403,
         )
     mine = request.POST.get("mine", "")
@@ -93,9 +93,9 @@ def frame_session(request: HttpRequest) -> HttpResponse:
 @require_POST
 def frame_sign_out(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("t", "")
-    frame_pass = _frame_pass(token)
+    frame_pass = read_pass(token)
     if frame_pass is None or not from_the_frame(request) or not signin.frame_csrf_ok(request):
-        return HttpResponse(NOT_HERE, status=403, content_type="text/plain; charset=utf-8")
+        return HttpResponse(str(NOT_HERE), status=403, content_type="text/plain; charset=utf-8")
     response = see_other(frame_url(token, mine=request.POST.get("mine", ""), done="signed-out"))
     signin.end_session(request, response)
     return response

@@ -19,16 +19,23 @@ OWN_KEPT = 20
 class FramePass:
     article_id: int
     origin: str
+    # The frame's interface language ("": the site's default), chosen once by the story call.
+    language: str = ""
 
 
-def frame_token(*, article_id: int, origin: str) -> str:
-    return signing.dumps({"a": article_id, "o": origin}, salt=FRAME_SALT, compress=True)
+def frame_token(*, article_id: int, origin: str, language: str = "") -> str:
+    data: dict[str, object] = {"a": article_id, "o": origin}
+    if language:
+        data["l"] = language
+    return signing.dumps(data, salt=FRAME_SALT, compress=True)
 
 
 def read_frame_token(token: str) -> FramePass | None:
     try:
         data = signing.loads(token, salt=FRAME_SALT, max_age=FRAME_MAX_AGE)
-        return FramePass(article_id=int(data["a"]), origin=str(data["o"]))
+        return FramePass(
+            article_id=int(data["a"]), origin=str(data["o"]), language=str(data.get("l", ""))
+        )
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 

@@ -18,6 +18,8 @@ from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -45,6 +47,7 @@ from broadsheet.embed.framing import (
     frame_headers,
     frame_url,
     from_the_frame,
+    new_frame_language,
     pass_and_article,
     refused,
 )
@@ -56,10 +59,17 @@ STORIES_PER_MINUTE = 60
 MAX_TITLE = 300
 MAX_SUMMARY = 20_000
 
-SIGN_IN_NOT_KEPT = (
+SIGN_IN_NOT_KEPT = gettext_lazy(
     "Your browser did not keep the sign-in inside this page (it needs a secure connection "
     "and partitioned cookies). You can still comment with a name and email address below."
 )
+NOTICES = {
+    "posted": gettext_lazy(
+        "Your comment is awaiting moderation. It will appear once a moderator approves it."
+    ),
+    "reported": gettext_lazy("Thank you. Your report has been sent to the moderators."),
+    "signed-out": gettext_lazy("You are signed out of the comments here."),
+}
 
 
 @lru_cache(maxsize=1)
@@ -91,7 +101,7 @@ def story(request: HttpRequest) -> JsonResponse:
     frame's address. Only for allowed origins; others get 403 and no CORS header."""
     origin = request.headers.get("Origin")
     if origin is None or not is_allowed(origin):
-        return _json_error(NOT_HERE, 403)
+        return _json_error(str(NOT_HERE), 403)
     origin = normalise_origin(origin)
     if limit_exceeded("embed-story", client_ip(request), STORIES_PER_MINUTE):
         return _json_error("Too many requests; try again in a minute.", 429, origin)
@@ -107,7 +117,9 @@ def story(request: HttpRequest) -> JsonResponse:
     except StoryError as error:
         return _json_error(str(error), 400, origin)
     frame = request.build_absolute_uri(reverse("embed:frame")) + "?" + urlencode(
-        {"t": tokens.frame_token(article_id=article.pk, origin=origin)}
+        {"t": tokens.frame_token(
+            article_id=article.pk, origin=origin, language=new_frame_language(request)
+        )}
     )
     response = JsonResponse({"frame": frame, "comments": approved_comment_count(article)})
     response["Access-Control-Allow-Origin"] = origin
@@ -199,15 +211,10 @@ def frame(request: HttpRequest) -> HttpResponse:
     if found is None:
         return refused(request)
     own_token = request.GET.get("mine", "")
-    notice = {
-        "posted": "Your comment is awaiting moderation. It will appear once a moderator "
-                  "approves it.",
-        "reported": "Thank you. Your report has been sent to the moderators.",
-        "signed-out": "You are signed out of the comments here.",
-    }.get(request.GET.get("done", ""), "")
+    notice = str(NOTICES.get(request.GET.get("done", ""), ""))
     reader = signin.frame_reader(request, found[0].origin)
     if request.GET.get("signed_in") and reader is None:
-        notice = SIGN_IN_NOT_KEPT
+        notice = str(SIGN_IN_NOT_KEPT)
     return _render_frame(
         request, *found, own=tokens.read_own_token(own_token), own_token=own_token,
         notice=notice, reader=reader,
@@ -247,8 +254,8 @@ def post(request: HttpRequest) -> HttpResponse:
             limit=services.PostLimit(ip, form.author_email, site.comments_per_minute),
         )
     except services.CommentRateLimited:
-        form.add_error(None, "You have posted several comments in the last minute. Please "
-                             "wait a minute, then post again; your text is kept below.")
+        form.add_error(None, _("You have posted several comments in the last minute. Please "
+                               "wait a minute, then post again; your text is kept below."))
         return again(status=429)
     mine = tokens.own_token([*sorted(own), comment.pk])
     if replies.wants_fragment(request):  # a reply posted in place

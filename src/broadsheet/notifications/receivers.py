@@ -59,20 +59,23 @@ def on_approved(sender, *, comment: Comment, **_kwargs) -> list[int]:
     # A comment the scanner published at once is on the page as its author posts: only a
     # comment that waited for the desk is worth an email.
     if author is not None and _decided_by_a_person(comment):
-        notification = services.notification_record(
-            key=f"approved:{comment.pk}", kind=Kind.APPROVED, recipient=author,
-            comment=comment, context=_comment_context(comment),
-        )
+        with services.written_in(comment.language):
+            notification = services.notification_record(
+                key=f"approved:{comment.pk}", kind=Kind.APPROVED, recipient=author,
+                comment=comment, context=_comment_context(comment),
+            )
         if notification is not None:
             recorded.append(notification.pk)
     parent = comment.parent
     if parent is not None:
         replied_to = _account_recipient(parent)
         if replied_to is not None and parent.user_id != comment.user_id:
-            notification = services.notification_record(
-                key=f"reply:{comment.pk}", kind=Kind.REPLY, recipient=replied_to,
-                comment=comment, context={**_comment_context(comment), "parent": parent},
-            )
+            # Written in the language the replied-to reader posted in.
+            with services.written_in(parent.language):
+                notification = services.notification_record(
+                    key=f"reply:{comment.pk}", kind=Kind.REPLY, recipient=replied_to,
+                    comment=comment, context={**_comment_context(comment), "parent": parent},
+                )
             if notification is not None:
                 recorded.append(notification.pk)
     return recorded
@@ -87,15 +90,17 @@ def on_rejected(sender, *, comment: Comment, **_kwargs) -> list[int]:
     # A banned reader's comments are refused by the ban, whose notice said why.
     if author is None or reason is None or reason.slug == BANNED_REASON_SLUG:
         return []
-    notification = services.notification_record(
-        key=f"not-published:{comment.pk}", kind=Kind.NOT_PUBLISHED, recipient=author,
-        comment=comment,
-        context={**_comment_context(comment), "reason": reason.label,
-                 "house_rules_url": _house_rules_url(),
-                 # Where the reader sees the decision and may ask for a review (the redress
-                 # a statement of reasons points to).
-                 "your_comments_url": services.absolute(reverse("readers:comments"))},
-    )
+    with services.written_in(comment.language):
+        notification = services.notification_record(
+            key=f"not-published:{comment.pk}", kind=Kind.NOT_PUBLISHED, recipient=author,
+            comment=comment,
+            # The reason's label is the newsroom's own wording and stays as entered.
+            context={**_comment_context(comment), "reason": reason.label,
+                     "house_rules_url": _house_rules_url(),
+                     # Where the reader sees the decision and may ask for a review (the
+                     # redress a statement of reasons points to).
+                     "your_comments_url": services.absolute(reverse("readers:comments"))},
+        )
     return [notification.pk] if notification is not None else []
 
 
@@ -109,11 +114,15 @@ def on_suspended(sender, *, ban: Ban, **_kwargs) -> list[int]:
         recipient = services.Recipient(address=ban.email)
     else:
         return []
-    notification = services.notification_record(
-        key=f"suspended:{ban.pk}", kind=Kind.SUSPENDED, recipient=recipient,
-        context={"ban": ban, "reason": ban.note, "until": ban.expires_at,
-                 "house_rules_url": _house_rules_url()},
+    language = services.reader_language(
+        user_id=ban.user.pk if ban.user is not None else None, email=ban.email
     )
+    with services.written_in(language):
+        notification = services.notification_record(
+            key=f"suspended:{ban.pk}", kind=Kind.SUSPENDED, recipient=recipient,
+            context={"ban": ban, "reason": ban.note, "until": ban.expires_at,
+                     "house_rules_url": _house_rules_url()},
+        )
     return [notification.pk] if notification is not None else []
 
 

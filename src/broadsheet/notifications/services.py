@@ -13,11 +13,12 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from broadsheet.comments.models import Comment
 from broadsheet.comments.selectors import public_comments
 from broadsheet.core.emails import mailbox_key
+from broadsheet.core.languages import offered_language
 from broadsheet.notifications.models import (
     PREFERENCE_FOR_KIND,
     Kind,
@@ -112,11 +113,28 @@ def unsubscribe_url(recipient: Recipient, preference: str) -> str:
     return absolute(reverse("notifications:unsubscribe", args=[token]))
 
 
+def written_in(language: str) -> translation.override:
+    """Render an email, links included (/ur/...), in the reader's LANGUAGE: the one they
+    posted in, not the moderator's whose decision sends it; the site's default if it is no
+    longer offered."""
+    return translation.override(offered_language(language))
+
+
+def reader_language(*, user_id: int | None = None, email: str = "") -> str:
+    """The language of the reader's latest comment (by account, or else by address)."""
+    comments = (
+        Comment.objects.filter(user_id=user_id) if user_id is not None
+        else Comment.objects.filter(author_email__iexact=email)
+    )
+    return comments.order_by("-submitted_at").values_list("language", flat=True).first() or ""
+
+
 def notification_record(
     *, key: str, kind: str, recipient: Recipient, context: dict, comment: Comment | None = None
 ) -> Notification | None:
     """Render and store one email unless the recipient switched its kind off or it exists
-    already (KEY names the event). Returns the stored email, or None."""
+    already (KEY names the event). Returns the stored email, or None. It is written in the
+    active language: callers choose it with written_in()."""
     if not recipient.address or not wants(recipient, kind):
         return None
     link = unsubscribe_url(recipient, PREFERENCE_FOR_KIND[Kind(kind)])

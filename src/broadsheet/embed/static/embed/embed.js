@@ -1,5 +1,6 @@
 /* Broadsheet comments for any site. The host page needs:
- *   <div id="broadsheet-comments" data-url="..." data-title="..." [data-summary="..."]></div>
+ *   <div id="broadsheet-comments" data-url="..." data-title="..." [data-summary="..."]
+ *        [data-lang="..."]></div>  (else the page's <html lang>: the frame's language)
  *   <script src="https://comments.example/embed.js" async></script>
  * The comments are drawn in an iframe served by Broadsheet; this script only finds (or
  * creates) the story, places the frame, sizes it and hands it the host's theme variables.
@@ -27,6 +28,7 @@
     body.set("url", host.getAttribute("data-url") || location.href);
     body.set("title", host.getAttribute("data-title") || document.title);
     body.set("summary", host.getAttribute("data-summary") || "");
+    body.set("lang", host.getAttribute("data-lang") || document.documentElement.lang);
     fetch(base + "/embed/v1/story", {
       method: "POST", body: body, mode: "cors", credentials: "omit", referrerPolicy: "origin"
     }).then(function (response) {

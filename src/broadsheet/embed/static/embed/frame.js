@@ -5,7 +5,7 @@
   "use strict";
   var framed = window.parent !== window;
   var SAFE = /^[-#(),.%\w\s"']{1,80}$/;
-  var FAILED = "That did not work. Check your connection and try again.";
+  var FAILED = document.body.getAttribute("data-bs-failed");  // in the frame's language
   var SWAPPED = [400, 403, 429];  // a form again with what is wrong, in place
   var popup = null;
 
