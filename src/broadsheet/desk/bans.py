@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from broadsheet.comments.models import Comment
@@ -38,13 +39,16 @@ def commenter_ban(request: HttpRequest, comment_id: int) -> HttpResponse:
         else:
             who = ban.who or comment.author_name
             if ban in existing_bans:
-                messages.info(request, f"{who} was already banned; nothing new was added.")
+                messages.info(request, _("%(who)s was already banned; nothing new was added.")
+                              % {"who": who})
+            elif ban.ends:
+                messages.success(request, _(
+                    "Banned %(who)s until %(until)s. Their new comments will be rejected "
+                    "automatically.") % {"who": who, "until": ban.ends})
             else:
-                until = f" until {ban.ends}" if ban.ends else ""
-                messages.success(
-                    request,
-                    f"Banned {who}{until}. Their new comments will be rejected automatically.",
-                )
+                messages.success(request, _(
+                    "Banned %(who)s. Their new comments will be rejected automatically."
+                ) % {"who": who})
             return see_other(safe_next(request))
     context = {
         "item": item,
@@ -93,9 +97,10 @@ def ban_lift(request: HttpRequest, ban_id: int) -> HttpResponse:
         return redirect("desk:bans")
     ban = selectors.active_ban(ban_id=ban_id)
     if ban.lifted_at is not None:
-        messages.info(request, "That ban was already lifted.")
+        messages.info(request, _("That ban was already lifted."))
     else:
         moderation_bans.ban_lift(ban=ban)
-        who = ban.who or "the commenter"
-        messages.success(request, f"Lifted the ban on {who}. Their new comments go to the queue.")
+        who = ban.who or _("the commenter")
+        messages.success(request, _("Lifted the ban on %(who)s. Their new comments go to the "
+                                    "queue.") % {"who": who})
     return see_other(reverse("desk:bans"))

@@ -9,6 +9,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.http import see_other
 from broadsheet.desk import selectors
@@ -20,11 +23,13 @@ from broadsheet.moderation.services import DecisionError
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        max_length=services.NOTE_MAX_LENGTH, label="Add a note for the other moderators",
+        max_length=services.NOTE_MAX_LENGTH, label=_("Add a note for the other moderators"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": "Write the note first.",
-            "max_length": f"Keep the note under {services.NOTE_MAX_LENGTH} characters.",
+            "required": _("Write the note first."),
+            "max_length": format_lazy(
+                _("Keep the note under {limit} characters."), limit=services.NOTE_MAX_LENGTH
+            ),
         },
     )
 
@@ -43,7 +48,7 @@ def commenter(request: HttpRequest, comment_id: int) -> HttpResponse:
         except DecisionError as error:
             form.add_error("text", error.messages)
         else:
-            messages.success(request, "Note added. It shows on every comment of theirs.")
+            messages.success(request, gettext("Note added. It shows on every comment of theirs."))
             here = reverse("desk:commenter", args=[comment_id])
             return see_other(f"{here}?next={safe_next(request)}")
     context = {

@@ -6,6 +6,8 @@ from datetime import datetime, time
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.comments.models import Comment
 from broadsheet.core.converters import MAX_ROW_ID
@@ -27,8 +29,8 @@ def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
 class RejectForm(forms.Form):
     reason = forms.ChoiceField(
         error_messages={
-            "required": "Choose a reason to reject this comment.",
-            "invalid_choice": "That reason is no longer offered. Choose one from the list.",
+            "required": _("Choose a reason to reject this comment."),
+            "invalid_choice": _("That reason is no longer offered. Choose one from the list."),
         }
     )
     note = forms.CharField(max_length=500, required=False)
@@ -47,24 +49,24 @@ class EditForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         strip=False,
-        label="Text to publish",
-        error_messages={"required": "The edited comment is empty. Reject it instead."},
+        label=_("Text to publish"),
+        error_messages={"required": _("The edited comment is empty. Reject it instead.")},
     )
     note = forms.CharField(
-        max_length=500, required=False, label="Note for the history (optional)",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. removed a phone number"}),
+        max_length=500, required=False, label=_("Note for the history (optional)"),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. removed a phone number")}),
     )
 
 
 class BulkDecisionForm(forms.Form):
     ids = forms.TypedMultipleChoiceField(
         coerce=int,
-        error_messages={"required": "Select at least one comment first (tick its box)."},
+        error_messages={"required": _("Select at least one comment first (tick its box).")},
     )
     decision = forms.ChoiceField(
         error_messages={
-            "required": "Choose what to do with the selected comments.",
-            "invalid_choice": "That choice is no longer offered. Choose again.",
+            "required": _("Choose what to do with the selected comments."),
+            "invalid_choice": _("That choice is no longer offered. Choose again."),
         }
     )
 
@@ -72,9 +74,9 @@ class BulkDecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.reasons = {reason.slug: reason for reason in reasons}
         _choice_field(self, "decision").choices = [
-            ("", "With selected…"),
-            ("approve", "Approve"),
-            ("Reject as…", [(f"reject:{r.slug}", r.label) for r in reasons]),
+            ("", gettext("With selected…")),
+            ("approve", gettext("Approve")),
+            (gettext("Reject as…"), [(f"reject:{r.slug}", r.label) for r in reasons]),
         ]
         # Any id a row can have is acceptable here; ids no longer in the queue are skipped
         # later.
@@ -85,7 +87,8 @@ class BulkDecisionForm(forms.Form):
             if value.isdigit() and 0 < int(value) <= MAX_ROW_ID
         ]
         self.fields["ids"].error_messages["invalid_choice"] = (
-            "Some of the selected comments could not be read. Reload the page and try again."
+            gettext("Some of the selected comments could not be read. Reload the page and try "
+                    "again.")
         )
 
     @property
@@ -116,46 +119,52 @@ class BanForm(forms.Form):
     PERMANENT = ""
     CUSTOM = "custom"
     LENGTHS = [
-        (PERMANENT, "Permanently"), ("1", "1 day"), ("7", "7 days"), ("30", "30 days"),
-        (CUSTOM, "Until a date…"),
+        (PERMANENT, _("Permanently")), ("1", _("1 day")), ("7", _("7 days")), ("30", _("30 days")),
+        (CUSTOM, _("Until a date…")),
     ]
 
     target = forms.ChoiceField(
         widget=forms.RadioSelect,
-        label="Ban by",
+        label=_("Ban by"),
         error_messages={
-            "required": "Choose whether to ban the email address, the account or the network "
-            "address.",
-            "invalid_choice": "This commenter was not signed in, so there is no account to "
-            "ban. Ban the email address instead.",
+            "required": _("Choose whether to ban the email address, the account or the network "
+            "address."),
+            "invalid_choice": _("This commenter was not signed in, so there is no account to "
+            "ban. Ban the email address instead."),
         },
     )
     days = forms.ChoiceField(
-        choices=LENGTHS, initial=PERMANENT, required=False, label="For how long",
-        error_messages={"invalid_choice": "Choose permanently, 1, 7 or 30 days, or a date."},
+        choices=LENGTHS, initial=PERMANENT, required=False, label=_("For how long"),
+        error_messages={"invalid_choice": _("Choose permanently, 1, 7 or 30 days, or a date.")},
     )
     until = forms.DateField(
-        required=False, label="Until (the end of this day, for “Until a date…”)",
+        required=False, label=_("Until (the end of this day, for “Until a date…”)"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Give the date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Give the date as YYYY-MM-DD.")},
     )
     note = forms.CharField(
-        max_length=300, required=False, label="Why (kept with the ban, optional)",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. repeated personal attacks"}),
+        max_length=300, required=False, label=_("Why (kept with the ban, optional)"),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. repeated personal attacks")}),
     )
     reject_comment = forms.BooleanField(
-        required=False, initial=True, label="Also reject this comment as from a banned commenter"
+        required=False, initial=True, label=_("Also reject this comment as from a banned commenter")
     )
 
     def __init__(self, *args, comment: Comment, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(self.EMAIL, f"Email address: {comment.author_email}")]
+        choices = [
+            (self.EMAIL, gettext("Email address: %(email)s") % {"email": comment.author_email})
+        ]
         if comment.user is not None:
-            choices.append((self.ACCOUNT, f"Account: {comment.user.get_username()}"))
+            choices.append((
+                self.ACCOUNT,
+                gettext("Account: %(name)s") % {"name": comment.user.get_username()},
+            ))
         if comment.ip_hash:
             choices.append((
                 self.CLIENT,
-                f"Network address #{comment.ip_hash[:10]} (hashed), for a limited time",
+                gettext("Network address #%(hash)s (hashed), for a limited time") % {
+                    "hash": comment.ip_hash[:10]},
             ))
         _choice_field(self, "target").choices = choices
         self.fields["target"].initial = self.ACCOUNT if comment.user_id else self.EMAIL
@@ -169,15 +178,15 @@ class BanForm(forms.Form):
         if length == self.CUSTOM:
             until = cleaned.get("until")
             if until is None:
-                self.add_error("until", "Give the date the suspension ends.")
+                self.add_error("until", gettext("Give the date the suspension ends."))
             else:
                 end = datetime.combine(until, time.max)
                 ends_at = timezone.make_aware(end, timezone.get_current_timezone())
                 if ends_at <= timezone.now():
-                    self.add_error("until", "Choose a date in the future.")
+                    self.add_error("until", gettext("Choose a date in the future."))
                 cleaned["ends_at"] = ends_at
         elif length != self.PERMANENT:
             cleaned["days"] = int(length)
         if (cleaned.get("target") == self.CLIENT and length == self.PERMANENT):
-            self.add_error("days", "Choose for how long to ban the network address.")
+            self.add_error("days", gettext("Choose for how long to ban the network address."))
         return cleaned

@@ -13,7 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from broadsheet.core.languages import preferred_language
 
 View = Callable[..., HttpResponse]
 
@@ -49,6 +52,10 @@ def staff_required(view: View) -> View:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         if not request.user.is_staff:
             raise PermissionDenied("The moderation desk is for staff.")
+        if settings.BROADSHEET_MULTILINGUAL:
+            # The desk has one address, outside /ur/: it speaks the language the moderator's
+            # language cookie or browser asks for.
+            translation.activate(preferred_language(request))
         return view(request, *args, **kwargs)
 
     return wrapped

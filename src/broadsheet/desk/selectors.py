@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q
 from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from broadsheet.comments.models import Comment
 from broadsheet.moderation.commenters import (  # noqa: F401  (the desk's views read them here)
@@ -116,8 +117,8 @@ def desk_activity(*, days: int = ACTIVITY_DAYS, now: datetime | None = None) -> 
         action__in=[Decision.Action.REPORT, *AUTHOR_ACTIONS])
     automatic = Q(actor__isnull=True, actor_name=AUTO_MODERATOR)
     decisions = []
-    for who, made in (("Automatic reader", recent.filter(automatic)),
-                      ("Moderators", recent.exclude(automatic))):
+    for who, made in ((gettext("Automatic reader"), recent.filter(automatic)),
+                      (gettext("Moderators"), recent.exclude(automatic))):
         for row in made.values("action").annotate(n=Count("id")).order_by("action"):
             decisions.append((who, labels.get(row["action"], row["action"]), row["n"]))
 

@@ -14,6 +14,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from broadsheet.comments.models import Comment
@@ -34,6 +36,13 @@ from broadsheet.desk.text import text_diff
 from broadsheet.moderation import services
 from broadsheet.moderation.services import DecisionError
 
+QUEUE_TITLES = {
+    "pending": gettext_lazy("Pending comments"),
+    "reported": gettext_lazy("Reported comments"),
+    "approved": gettext_lazy("Approved comments"),
+    "rejected": gettext_lazy("Rejected comments"),
+}
+
 
 @dataclass
 class QueueRequest:
@@ -43,6 +52,10 @@ class QueueRequest:
     filters: QueueFilters
     sort: str
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return str(QUEUE_TITLES[self.queue])
 
     def url(self, **extra: object) -> str:
         params: dict[str, object] = {**self.filters.as_params()}
@@ -55,16 +68,18 @@ class QueueRequest:
 def _read_queue_request(request: HttpRequest, queue: str) -> QueueRequest:
     if not selectors.is_queue(queue):
         raise Http404("There is no queue by that name. The queues are: "
-                      + ", ".join(selectors.QUEUES.values()) + ".")
+                      + ", ".join(str(label) for label in selectors.QUEUES.values()) + ".")
     problems = []
     section_slug = request.GET.get("section", "").strip()
     section = selectors.section_by_slug(section_slug)
     if section_slug and section is None:
-        problems.append(f"There is no section “{section_slug}”; showing every section.")
+        problems.append(
+            _("There is no section “%(slug)s”; showing every section.") % {"slug": section_slug}
+        )
     article_id = request.GET.get("article", "").strip()
     article = selectors.article_by_id(article_id)
     if article_id and article is None:
-        problems.append("That article no longer exists; showing every article.")
+        problems.append(_("That article no longer exists; showing every article."))
     if article is not None and section is not None and article.section_id != section.pk:
         # The article is the narrower choice: follow it rather than show an empty queue.
         section = article.section
@@ -213,7 +228,7 @@ def _seen_status(request: HttpRequest, comment: Comment) -> str:
 
 
 def _conflict_response(request: HttpRequest, conflict: services.DecisionConflict) -> HttpResponse:
-    problem = " ".join(conflict.messages) + " Check it again below."
+    problem = " ".join(conflict.messages) + " " + _("Check it again below.")
     return _refused(request, conflict.comment.pk, problem, status=409)
 
 
@@ -265,7 +280,8 @@ def comment_approve(request: HttpRequest, comment_id: int) -> HttpResponse:
     except services.DecisionConflict as conflict:
         return _conflict_response(request, conflict)
     return _decided(
-        request, comment, f"Approved by {request.user.get_username()} · {_snippet(comment)}"
+        request, comment, _("Approved by %(who)s · %(comment)s") % {
+            "who": request.user.get_username(), "comment": _snippet(comment)}
     )
 
 
@@ -277,7 +293,7 @@ def comment_reject(request: HttpRequest, comment_id: int) -> HttpResponse:
     if not form.is_valid():
         problems = [str(message) for message in form.errors.get("reason", [])]
         return _refused(request, comment_id,
-                        " ".join(problems or ["Check the reason and try again."]))
+                        " ".join(problems or [_("Check the reason and try again.")]))
     reason = form.chosen_reason
     try:
         comment = services.comment_reject(
@@ -289,7 +305,9 @@ def comment_reject(request: HttpRequest, comment_id: int) -> HttpResponse:
         return _conflict_response(request, conflict)
     return _decided(
         request, comment,
-        f"Rejected as {reason.label} by {request.user.get_username()} · {_snippet(comment)}",
+        _("Rejected as %(reason)s by %(who)s · %(comment)s") % {
+            "reason": reason.label, "who": request.user.get_username(),
+            "comment": _snippet(comment)},
     )
 
 
@@ -318,7 +336,8 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         else:
             return _decided(
                 request, comment,
-                f"Edited and approved by {request.user.get_username()} · {_snippet(comment)}",
+                _("Edited and approved by %(who)s · %(comment)s") % {
+                    "who": request.user.get_username(), "comment": _snippet(comment)},
             )
     return _edit_form_response(request, comment_id, form, status=400)
 
@@ -348,8 +367,8 @@ def comment_dismiss_reports(request: HttpRequest, comment_id: int) -> HttpRespon
         return _conflict_response(request, conflict)
     return _decided(
         request, comment,
-        f"Reports dismissed by {request.user.get_username()}; the comment stays published · "
-        f"{_snippet(comment)}",
+        _("Reports dismissed by %(who)s; the comment stays published · %(comment)s") % {
+            "who": request.user.get_username(), "comment": _snippet(comment)},
     )
 
 
@@ -376,18 +395,21 @@ def bulk_decide(request: HttpRequest) -> HttpResponse:
     except DecisionError as error:
         return _bulk_answer(request, " ".join(error.messages), error=True)
     # A rejection without a known reason was refused above.
-    verb = "Approved" if form.reason is None else f"Rejected as {form.reason.label}"
+    verb = _("Approved") if form.reason is None else _("Rejected as %(reason)s") % {
+        "reason": form.reason.label}
     count = len(outcome.decided)
-    plural = "comment" if count == 1 else "comments"
     who = request.user.get_username()
-    message = f"{verb}: {count} {plural}, by {who}."
-    line = f"{verb} by {who} (in bulk)"
+    message = ngettext("%(verb)s: %(count)d comment, by %(who)s.",
+                       "%(verb)s: %(count)d comments, by %(who)s.", count) % {
+        "verb": verb, "count": count, "who": who}
+    line = _("%(verb)s by %(who)s (in bulk)") % {"verb": verb, "who": who}
     if outcome.conflicts:
         left = "; ".join(
             f"{_snippet(conflict.comment)}: {' '.join(conflict.messages)}"
             for conflict in outcome.conflicts
         )
-        message += f" Left as they were, decided by someone else meanwhile — {left}"
+        message += " " + _("Left as they were, decided by someone else meanwhile — %(left)s") % {
+            "left": left}
         return _bulk_answer(request, message, error=True, status=409,
                             decided=outcome.decided, line=line)
     return _bulk_answer(request, message, decided=outcome.decided, line=line)

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 from broadsheet.accounts.models import Reader
 from broadsheet.comments.models import Comment
@@ -30,10 +31,10 @@ ACCOUNT = "account"
 VERIFIED = "verified"
 SUBSCRIBER = "subscriber"
 KIND_LABELS = {
-    ANONYMOUS: "No account",
-    ACCOUNT: "Account, address not verified",
-    VERIFIED: "Verified account",
-    SUBSCRIBER: "Subscriber",
+    ANONYMOUS: gettext_lazy("No account"),
+    ACCOUNT: gettext_lazy("Account, address not verified"),
+    VERIFIED: gettext_lazy("Verified account"),
+    SUBSCRIBER: gettext_lazy("Subscriber"),
 }
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from broadsheet.articles.models import Article, Section
 from broadsheet.comments.models import Comment, Report
@@ -29,18 +31,18 @@ PAGE_SIZE = 50
 # How many articles the article filter offers; the busiest queues have far fewer.
 ARTICLE_CHOICES_LIMIT = 200
 
-QUEUES: dict[str, str] = {
-    "pending": "Pending",
-    "reported": "Reported",
-    "approved": "Approved",
-    "rejected": "Rejected",
+QUEUES: dict[str, str | Promise] = {
+    "pending": gettext_lazy("Pending"),
+    "reported": gettext_lazy("Reported"),
+    "approved": gettext_lazy("Approved"),
+    "rejected": gettext_lazy("Rejected"),
 }
 
-SORTS: dict[str, str] = {
-    "oldest": "Oldest first",
-    "newest": "Newest first",
-    "fine": "Most likely fine first",
-    "urgent": "Most urgent first",
+SORTS: dict[str, str | Promise] = {
+    "oldest": gettext_lazy("Oldest first"),
+    "newest": gettext_lazy("Newest first"),
+    "fine": gettext_lazy("Most likely fine first"),
+    "urgent": gettext_lazy("Most urgent first"),
 }
 
 DEFAULT_SORT = {"pending": "oldest", "reported": "newest", "approved": "newest",
@@ -98,7 +100,7 @@ class DeskItem:
 
     @property
     def kind_label(self) -> str:
-        return commenters.KIND_LABELS[self.kind]
+        return str(commenters.KIND_LABELS[self.kind])
 
     @property
     def pk(self) -> int:

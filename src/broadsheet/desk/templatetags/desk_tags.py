@@ -7,6 +7,7 @@ from typing import SupportsFloat
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 
 from broadsheet.comments.models import Comment
 from broadsheet.desk.text import highlight_spans
@@ -57,14 +58,16 @@ def desk_duration(value: timedelta | None) -> str:
         return "—"
     seconds = max(0, int(value.total_seconds()))
     if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
     minutes = round(seconds / 60)
     if minutes < 90:
-        return f"{minutes} minutes"
+        return gettext("%(n)d minutes") % {"n": minutes}
     hours, minutes = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{round(hours / 24)} days"
+        if minutes:
+            return gettext("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+        return gettext("%(h)d h") % {"h": hours}
+    return gettext("%(n)d days") % {"n": round(hours / 24)}
 
 
 @register.filter

@@ -186,11 +186,17 @@
     if (selectAll) selectAll.checked = false;
   });
 
+  function saying(name) {
+    var desk = document.getElementById("desk");
+    return (desk && desk.dataset[name]) || "";
+  }
+
   document.body.addEventListener("htmx:responseError", function (event) {
     var code = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (code === 403) say("You are not allowed to do that. Sign in with a staff account.", true);
-    else if (code === 404) say("That comment no longer exists. Refresh the queue.", true);
-    else say("The desk could not do that (error " + code + "). Nothing was changed; try again, or refresh the page.", true);
+    // The messages come in the desk's language from data attributes on #desk.
+    if (code === 403) say(saying("say403"), true);
+    else if (code === 404) say(saying("say404"), true);
+    else say(saying("sayError").replace("%(code)s", code), true);
   });
 
   // The poller asks only while the tab is seen. Checked here rather than in an hx-trigger
@@ -205,6 +211,6 @@
   document.body.addEventListener("htmx:sendError", function (event) {
     // A poll that fails is retried in five seconds; only say so when a moderator acted.
     if (event.detail.elt && event.detail.elt.id === "desk-poller") return;
-    say("Could not reach the server. Check the connection; nothing was changed.", true);
+    say(saying("sayOffline"), true);
   });
 })();
