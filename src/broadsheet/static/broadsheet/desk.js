@@ -196,7 +196,7 @@
     // The messages come in the desk's language from data attributes on #desk.
     if (code === 403) say(saying("say403"), true);
     else if (code === 404) say(saying("say404"), true);
-    else say(saying("sayError").replace("%(code)s", code), true);
+    else say(saying("sayError").replace("{code}", code), true);
   });
 
   // The poller asks only while the tab is seen. Checked here rather than in an hx-trigger
