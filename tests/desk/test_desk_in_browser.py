@@ -111,3 +111,18 @@ def test_a_moderator_decides_with_single_keys_and_sees_new_comments_arrive(
     )
     assert Comment.objects.get(pk=first.pk).status == "approved"
     assert Comment.objects.get(pk=second.pk).rejection_reason.slug == "abusive"
+
+
+def test_the_desk_says_so_when_a_comment_vanished_before_the_decision(
+    chromium: Browser, live_server, article
+) -> None:
+    gone = make_comment(article, status="pending", text="Deleted meanwhile")
+    desk = _signed_in_desk(chromium, live_server.url)
+    Comment.objects.filter(pk=gone.pk).delete()
+
+    desk.locator(f"#item-{gone.pk}").get_by_role("button", name="Approve").click()
+
+    # The message comes from the page (in the desk's language), not from the script.
+    expect(desk.locator("#desk-status")).to_have_text(
+        "That comment no longer exists. Refresh the queue."
+    )

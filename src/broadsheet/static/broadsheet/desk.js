@@ -194,8 +194,8 @@
   document.body.addEventListener("htmx:responseError", function (event) {
     var code = event.detail.xhr ? event.detail.xhr.status : 0;
     // The messages come in the desk's language from data attributes on #desk.
-    if (code === 403) say(saying("say403"), true);
-    else if (code === 404) say(saying("say404"), true);
+    if (code === 403) say(saying("sayForbidden"), true);
+    else if (code === 404) say(saying("sayMissing"), true);
     else say(saying("sayError").replace("{code}", code), true);
   });
 
