@@ -14,11 +14,12 @@ from tests.conftest import make_comment
 
 
 def test_it_counts_comments_by_day_and_where_they_are_now(article, moderator):
-    make_comment(article, status="approved")
-    make_comment(article, status="rejected")
-    make_comment(article, status="pending", risk=0.05)
-    make_comment(article, status="pending", risk=0.95)
-    make_comment(article, status="pending")  # not scanned yet
+    # Posted now, not half an hour ago, so that "today" holds them at any time of day.
+    make_comment(article, status="approved", minutes_ago=0)
+    make_comment(article, status="rejected", minutes_ago=0)
+    make_comment(article, status="pending", risk=0.05, minutes_ago=0)
+    make_comment(article, status="pending", risk=0.95, minutes_ago=0)
+    make_comment(article, status="pending", minutes_ago=0)  # not scanned yet
     make_comment(article, status="approved", minutes_ago=60 * 24 * 3)
     make_comment(article, status="approved", minutes_ago=60 * 24 * 30)  # outside the window
 
