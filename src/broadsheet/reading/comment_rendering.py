@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 from html import escape  # the standard library's: Django's wraps it for lazy strings
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -40,6 +42,12 @@ def _url_pattern(name: str) -> tuple[str, str]:
     return before, after
 
 
+@lru_cache(maxsize=16)
+def _escaped_months(language: str | None) -> Mapping[int, str]:
+    """The month names in LANGUAGE, escaped: once per language and process, not per page."""
+    return MappingProxyType({number: escape(str(name)) for number, name in MONTHS.items()})
+
+
 def _time_title(local: datetime, months: Mapping[int, str], zone_names: dict[str, str]) -> str:
     # Formatted by hand: strftime and escaping the whole title cost more than the rest of the
     # element. The month names come escaped; the zone's name is escaped once per page.
@@ -61,9 +69,9 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
     now = timezone.now()
     zone = timezone.get_current_timezone()
     language = get_language()
-    # Translated and escaped once per page, not per comment; names too, as a discussion's
-    # commenters come back (each escape is six calls, a dictionary look-up one).
-    months = {number: escape(str(name)) for number, name in MONTHS.items()}
+    # Names escaped once per page, not per comment, as a discussion's commenters come back
+    # (each escape is six calls, a dictionary look-up one).
+    months = _escaped_months(language)
     zone_names: dict[str, str] = {}
     names: dict[str, str] = {}
     verified_title = gettext("Verified account")

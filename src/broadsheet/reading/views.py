@@ -69,7 +69,8 @@ def article_detail(
         context["cursor_error"] = str(error)
     if request.headers.get("HX-Request") and cursor:
         return HttpResponse(context["threads_html"])
-    context = article_page_context(article, site=site_settings_for(request)) | context
+    site = site_settings_for(request)
+    context = article_page_context(article, request=request, site=site) | context
     stored = cacheable and article.is_published and context["cacheable_cursor"]
     # Made here rather than by the context processor, as the comment section needs it too;
     # one token per page, as the processor's would be.
