@@ -7,6 +7,7 @@ import binascii
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -265,6 +266,9 @@ def comment_threads_for_article(
     return ThreadPage(rows=rows, next_cursor=next_cursor, own_pending_elsewhere=elsewhere)
 
 
+_BY_TIME = attrgetter("submitted_at", "pk")
+
+
 def _threads_page(
     article: Article, order: str, cursor: str | None, per_page: int
 ) -> tuple[list[ShownComment], list[ShownComment], str | None]:
@@ -301,14 +305,11 @@ def _threads_page(
         f"(SELECT id FROM page_roots {order_by} LIMIT %s)",
         [*params, per_page + 1, approved, per_page],
     )
+    # attrgetter and list comprehensions: no Python call per comment for the sort.
     page_roots = sorted(
-        (c for c in found if c.thread_root_id is None),
-        key=lambda c: (c.submitted_at, c.pk),
-        reverse=newest,
+        [c for c in found if c.thread_root_id is None], key=_BY_TIME, reverse=newest
     )
-    members = sorted(
-        (c for c in found if c.thread_root_id is not None), key=lambda c: (c.submitted_at, c.pk)
-    )
+    members = sorted([c for c in found if c.thread_root_id is not None], key=_BY_TIME)
     next_cursor = encode_cursor(page_roots[per_page - 1]) if len(page_roots) > per_page else None
     return page_roots[:per_page], members, next_cursor
 
@@ -365,7 +366,7 @@ def _thread_rows(
             rows.append(CommentRow(
                 current,
                 depth if depth < max_depth else max_depth,
-                parent.public_author()[0] if parent else "",
+                (parent.profile_name or parent.author_name) if parent else "",  # public_author()
                 pk in own_ids,
             ))
             replies = children.get(pk)
