@@ -205,12 +205,14 @@ def _read_shown(sql: str, params: list) -> list[ShownComment]:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     comments = []
-    for pk, article_id, parent_id, root_id, depth, name, user_id, text, html, submitted_at in rows:
-        if isinstance(submitted_at, str):  # read as text (PostgreSQL's ISO output, SQLite's)
-            submitted_at = datetime.fromisoformat(submitted_at)
+    append = comments.append
+    parse = datetime.fromisoformat
+    for pk, article_id, parent_id, root_id, depth, name, user_id, text, html, submitted in rows:
+        # Read as text (PostgreSQL's ISO output, SQLite's): the SQL casts it.
+        submitted_at = parse(submitted)
         if submitted_at.tzinfo is None:  # SQLite stores UTC without an offset
             submitted_at = submitted_at.replace(tzinfo=UTC)
-        comments.append(ShownComment(
+        append(ShownComment(
             pk, article_id, parent_id, root_id, depth, name, user_id, text, html, submitted_at
         ))
     return comments

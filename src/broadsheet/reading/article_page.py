@@ -16,18 +16,18 @@ from broadsheet.articles.images import absolute_url, cached_picture
 from broadsheet.articles.models import Article
 from broadsheet.articles.rendering import render_article_body
 from broadsheet.articles.selectors import related_stories
+from broadsheet.core.context_processors import site_settings_for
 from broadsheet.core.links import link, share_links
-from broadsheet.core.models import SiteSettings
 from broadsheet.core.text import json_ld_script
 
 
 def article_page_context(
-    article: Article, *, request: HttpRequest, site: SiteSettings | None = None
+    article: Article, *, request: HttpRequest, canonical_path: str = ""
 ) -> dict[str, Any]:
-    """What the article page shows besides its comments. SITE saves a load when the caller has
-    the request's settings already."""
-    site = site or SiteSettings.load()
-    canonical_path = article.get_absolute_url()
+    """What the article page shows besides its comments. CANONICAL_PATH (the article's
+    address) saves making it again when the caller has it already."""
+    site = site_settings_for(request)
+    canonical_path = canonical_path or article.get_absolute_url()
     # The page's address on this request's host, made once: the template wrote it out twice
     # from request.scheme and request.get_host, and the share links needed it a third time.
     page_url = f"{request.scheme}://{request.get_host()}{canonical_path}"
