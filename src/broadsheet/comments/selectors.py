@@ -204,7 +204,7 @@ def _read_shown(sql: str, params: list) -> list[ShownComment]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    comments = []
+    comments: list[ShownComment] = []
     append = comments.append
     parse = datetime.fromisoformat
     for pk, article_id, parent_id, root_id, depth, name, user_id, text, html, submitted in rows:
