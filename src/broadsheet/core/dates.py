@@ -24,8 +24,11 @@ def _phrase(language: str | None, unit: int, count: int) -> str:
     return _SHORT_UNITS[unit][1] % {"count": count}
 
 
-def relative_time(value: datetime | None, now: datetime | None = None) -> str:
-    """'5 minutes ago', '9 years ago': one unit, as newspaper sites show it."""
+def relative_time(
+    value: datetime | None, now: datetime | None = None, *, language: str | None = None
+) -> str:
+    """'5 minutes ago', '9 years ago': one unit, as newspaper sites show it. LANGUAGE, the
+    active one, saves asking for it when the caller draws many times at once."""
     if not value:
         return ""
     now = now or timezone.now()
@@ -37,6 +40,6 @@ def relative_time(value: datetime | None, now: datetime | None = None) -> str:
     if seconds < 28 * 86400:
         for unit, (size, _phrases) in enumerate(_SHORT_UNITS):
             if seconds >= size:
-                return _phrase(get_language(), unit, int(seconds // size))
+                return _phrase(language or get_language(), unit, int(seconds // size))
     since = timesince(value, now, depth=1).replace("\xa0", " ")
     return gettext("%(time)s ago") % {"time": since}

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
@@ -15,14 +16,21 @@ from broadsheet.articles.images import absolute_url, cached_picture
 from broadsheet.articles.models import Article
 from broadsheet.articles.rendering import render_article_body
 from broadsheet.articles.selectors import related_stories
-from broadsheet.core.models import SiteSettings
+from broadsheet.core.context_processors import site_settings_for
+from broadsheet.core.links import link, share_links
 from broadsheet.core.text import json_ld_script
 
 
-def article_page_context(article: Article, *, site: SiteSettings | None = None) -> dict[str, Any]:
-    """What the article page shows besides its comments. SITE saves a load when the caller has
-    the request's settings already."""
-    site = site or SiteSettings.load()
+def article_page_context(
+    article: Article, *, request: HttpRequest, canonical_path: str = ""
+) -> dict[str, Any]:
+    """What the article page shows besides its comments. CANONICAL_PATH (the article's
+    address) saves making it again when the caller has it already."""
+    site = site_settings_for(request)
+    canonical_path = canonical_path or article.get_absolute_url()
+    # The page's address on this request's host, made once: the template wrote it out twice
+    # from request.scheme and request.get_host, and the share links needed it a third time.
+    page_url = f"{request.scheme}://{request.get_host()}{canonical_path}"
     authors = list(article.authors.all())
     lead_image = cached_picture(article.lead_image_id)
     json_ld: dict[str, Any] = {
@@ -51,7 +59,10 @@ def article_page_context(article: Article, *, site: SiteSettings | None = None) 
             f"{published.day} {MONTHS[published.month]} {published.year}, "
             f"{published.hour:02d}:{published.minute:02d}"
         ),
-        "canonical_path": article.get_absolute_url(),
+        "canonical_path": canonical_path,
+        "page_url": page_url,
+        "comments_feed_url": link("comments:article-feed", article.pk),
+        "share": share_links(page_url, article.headline),
         "body_html": mark_safe(body_html),
         "authors": authors,
         "json_ld": json_ld_script(json_ld),

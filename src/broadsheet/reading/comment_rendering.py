@@ -11,15 +11,17 @@ tests expect; change it here and in static/broadsheet/site.css together.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, tzinfo
+from datetime import datetime
+from functools import lru_cache
 from html import escape  # the standard library's: Django's wraps it for lazy strings
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from broadsheet.articles.models import Article
 from broadsheet.comments.selectors import CommentRow, ThreadPage
@@ -40,18 +42,23 @@ def _url_pattern(name: str) -> tuple[str, str]:
     return before, after
 
 
-def _time(value: datetime, now: datetime, zone: tzinfo, months: dict[int, str]) -> str:
-    local = value.astimezone(zone)
+@lru_cache(maxsize=16)
+def _escaped_months(language: str | None) -> Mapping[int, str]:
+    """The month names in LANGUAGE, escaped: once per language and process, not per page."""
+    return MappingProxyType({number: escape(str(name)) for number, name in MONTHS.items()})
+
+
+def _time_title(local: datetime, months: Mapping[int, str], zone_names: dict[str, str]) -> str:
     # Formatted by hand: strftime and escaping the whole title cost more than the rest of the
-    # element. The month names come escaped; the zone's name is escaped here.
-    zone_name = local.tzname()
+    # element. The month names come escaped; the zone's name is escaped once per page.
     title = f"{local.day} {months[local.month]} {local.year}, {local.hour:02d}:{local.minute:02d}"
-    if zone_name:
-        title = f"{title} {escape(zone_name)}"
-    return (
-        f'<time datetime="{local.isoformat()}" title="{title}">'
-        f"{relative_time(value, now)}</time>"
-    )
+    zone_name = local.tzname()
+    if not zone_name:
+        return title
+    zone_html = zone_names.get(zone_name)
+    if zone_html is None:
+        zone_html = zone_names[zone_name] = escape(zone_name)
+    return f"{title} {zone_html}"
 
 
 def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeString:
@@ -61,8 +68,12 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
     report_url = _url_pattern("comments:report")
     now = timezone.now()
     zone = timezone.get_current_timezone()
-    # Translated and escaped once per page, not per comment.
-    months = {number: escape(str(name)) for number, name in MONTHS.items()}
+    language = get_language()
+    # Names escaped once per page, not per comment, as a discussion's commenters come back
+    # (each escape is six calls, a dictionary look-up one).
+    months = _escaped_months(language)
+    zone_names: dict[str, str] = {}
+    names: dict[str, str] = {}
     verified_title = gettext("Verified account")
     awaiting = gettext("Awaiting moderation")
     replying_to = gettext("Replying to %(name)s")
@@ -70,10 +81,16 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
     report_label = gettext("Report")
     parts: list[str] = []
     append = parts.append
+    # One string per comment, with as few calls as the markup allows: this loop runs for
+    # every comment of every page drawn.
     for row in rows:
         c = row.comment
         pk = c.pk
-        name, verified = c.public_author()
+        name = c.profile_name or c.author_name  # c.public_author(), without the call
+        name_html = names.get(name)
+        if name_html is None:
+            name_html = names[name] = escape(name)
+        verified = c.verified_label
         pending = row.is_own_pending
         verified_html = (
             f'\n    <span class="verified" title="{verified_title}">✔ {escape(verified)}</span>'
@@ -82,33 +99,40 @@ def render_rows(rows: Iterable[CommentRow], *, comments_open: bool) -> SafeStrin
         pending_html = (
             f'\n    <span class="badge pending-badge">{awaiting}</span>' if pending else ""
         )
-        append(
-            f'<li class="comment level-{int(row.level)}{" pending" if pending else ""}" '
-            f'id="c{pk}">\n  <div class="comment-head">\n    '
-            f'<span class="author">{escape(name)}</span>{verified_html}\n    '
-            f"{_time(c.submitted_at, now, zone, months)}{pending_html}\n  </div>\n"
-        )
-        if row.replying_to:
-            who = replying_to % {"name": escape(row.replying_to)}
-            append(f'  <p class="replying-to">{who}</p>\n')
+        submitted = c.submitted_at
+        local = submitted.astimezone(zone)
+        replying_html = ""
+        if parent_name := row.replying_to:
+            parent_html = names.get(parent_name)
+            if parent_html is None:
+                parent_html = names[parent_name] = escape(parent_name)
+            replying_html = f'  <p class="replying-to">{replying_to % {"name": parent_html}}</p>\n'
         # text_html was escaped when it was stored; only rows written in bulk lack it.
         text_html = c.text_html or stored_comment_html(c.text, "")
-        append(f'  <div class="comment-text">{text_html}</div>\n')
+        actions = ""
         if not pending:
-            reply = ""
-            if comments_open:
-                reply = (
-                    f'<a href="?reply_to={pk}#comment-form" '
-                    f'hx-get="{reply_url[0]}{pk}{reply_url[1]}" hx-target="#reply-slot-{pk}" '
-                    f'hx-swap="innerHTML" class="reply-link">{reply_label}</a> · '
-                )
-            append(
+            reply = (
+                f'<a href="?reply_to={pk}#comment-form" '
+                f'hx-get="{reply_url[0]}{pk}{reply_url[1]}" hx-target="#reply-slot-{pk}" '
+                f'hx-swap="innerHTML" class="reply-link">{reply_label}</a> · '
+                if comments_open else ""
+            )
+            actions = (
                 f'  <p class="comment-actions">\n    {reply}'
                 f'<a href="{report_url[0]}{pk}{report_url[1]}" class="report-link" '
                 f'rel="nofollow">{report_label}</a>\n  </p>\n'
                 f'  <div class="reply-slot" id="reply-slot-{pk}"></div>\n'
             )
-        append("</li>\n")
+        append(
+            f'<li class="comment level-{row.level}{" pending" if pending else ""}" '
+            f'id="c{pk}">\n  <div class="comment-head">\n    '
+            f'<span class="author">{name_html}</span>{verified_html}\n    '
+            f'<time datetime="{local.isoformat()}" '
+            f'title="{_time_title(local, months, zone_names)}">'
+            f"{relative_time(submitted, now, language=language)}</time>{pending_html}\n"
+            f"  </div>\n{replying_html}"
+            f'  <div class="comment-text">{text_html}</div>\n{actions}</li>\n'
+        )
     return mark_safe("".join(parts))
 
 

@@ -30,7 +30,9 @@ RATE_LIMIT_MESSAGE = (
 
 
 def _article_page(request: HttpRequest, article: Article, form: CommentForm, status: int):
-    context = article_page_context(article) | comment_section_context(request, article, form=form)
+    context = article_page_context(article, request=request) | comment_section_context(
+        request, article, form=form
+    )
     return render(request, "articles/detail.html", context, status=status)
 
 

@@ -13,7 +13,7 @@ from broadsheet.articles.selectors import (
 )
 from broadsheet.comments.selectors import BadCursor, public_comment_count, public_comments
 from broadsheet.core import csrf_tokens
-from broadsheet.core.context_processors import current_site_links, site_settings_for
+from broadsheet.core.context_processors import current_site_links
 from broadsheet.reading import page_cache
 from broadsheet.reading.article_page import article_page_context
 from broadsheet.reading.comment_rendering import render_comment_section
@@ -69,7 +69,7 @@ def article_detail(
         context["cursor_error"] = str(error)
     if request.headers.get("HX-Request") and cursor:
         return HttpResponse(context["threads_html"])
-    context = article_page_context(article, site=site_settings_for(request)) | context
+    context = article_page_context(article, request=request, canonical_path=canonical) | context
     stored = cacheable and article.is_published and context["cacheable_cursor"]
     # Made here rather than by the context processor, as the comment section needs it too;
     # one token per page, as the processor's would be.
