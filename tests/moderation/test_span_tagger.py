@@ -32,8 +32,8 @@ def _write_rows(path, header, rows) -> None:
 
 
 def _span_set(root, n: int = 400) -> None:
-    """A civil_toxic_spans folder: every other comment has an insult both workers marked,
-    the rest have no character marked by both."""
+    """A civil_toxic_spans folder of three workers a comment: every other comment has an
+    insult all of them marked, the rest only a word one of them marked (not gold)."""
     comments, annotations, spans = [], [], []
     for i in range(n):
         calm = f"the {CALM[i % len(CALM)]} story {i} about the {CALM[(i * 3) % len(CALM)]}"
@@ -41,13 +41,13 @@ def _span_set(root, n: int = 400) -> None:
             word = RUDE[(i // 2) % len(RUDE)]
             text = f"{calm} and you are an {word} for it"
             start = text.index(word)
-            for worker in ("a", "b"):
+            for worker in "abc":
                 spans.append([f"{i}{worker}", "Insult", start, start + len(word)])
         else:
             text = f"{calm} is a disgrace to the town"
-            spans.append([f"{i}a", "Other", 0, 3])  # one worker of two: not gold
+            spans.append([f"{i}a", "Other", 0, 3])
         comments.append([str(i), text])
-        annotations += [[f"{i}a", str(i), "a"], [f"{i}b", str(i), "b"]]
+        annotations += [[f"{i}{w}", str(i), w] for w in "abc"]
     folder = root / "civil_toxic_spans"
     _write_rows(folder / "comments.csv", ["comment_id", "comment_text"], comments)
     _write_rows(folder / "annotations.csv", ["annotation", "comment_id", "worker"], annotations)

@@ -2,9 +2,11 @@
 
     broadsheet moderation train-spans [--datasets DIR] [--out FILE] [--no-save]
 
-Tokens of the train split are labelled by the gold characters (a token is marked when more
-than half of its characters are), described by ``tagger.token_features`` with the shipped
-abuse model's pushes, and fitted with an L2 logistic regression for each C of a small grid.
+Each token of the train split is labelled with the share of the comment's workers who marked
+it (over its characters; a soft label, so the probability learns how many workers would agree,
+which decides whether half of them did), described by ``tagger.token_features`` with the
+shipped abuse model's pushes, and fitted with an L2 logistic regression for each C of a small
+grid (every token twice: marked with weight = share, unmarked with weight = 1 - share).
 For each C the two thresholds (token, comment) are chosen on the dev split by the mean
 character F1; the best C on dev is kept, and the test split is measured once, at the end.
 Writes ml/models/spans-v1.npz and its JSON sidecar: the data version (sha256 of the three
@@ -30,6 +32,7 @@ from broadsheet.moderation.ml.spans import (
     chars_of,
     evaluate_spans,
     load_gold,
+    load_shares,
     mean_span_f1,
 )
 from broadsheet.moderation.ml.tagger import (
@@ -54,21 +57,22 @@ def _log(msg: str) -> None:
 
 
 class Split:
-    """One split's comments, tokens, gold characters and the token feature matrix."""
+    """One split's comments, tokens, gold characters and the token feature matrix; ``share``
+    is each token's share of workers who marked it (mean over its characters)."""
 
-    def __init__(self, gold: list[tuple[str, set[int]]], model: LinearModel,
+    def __init__(self, shares: list[tuple[str, dict[int, float]]], model: LinearModel,
                  cfg: TaggerConfig) -> None:
         from scipy import sparse
 
-        self.texts = [t for t, _ in gold]
-        self.gold = [g for _, g in gold]
+        self.texts = [t for t, _ in shares]
+        self.gold = [{i for i, v in sh.items() if v >= 0.5} for _, sh in shares]
         self.tokens: list[list[Token]] = [tokenize(t) for t in self.texts]
         rows: list[list[int]] = []
-        labels: list[int] = []
-        for text, g, toks, s in zip(self.texts, self.gold, self.tokens,
-                                    model.explain(self.texts), strict=True):
+        labels: list[float] = []
+        for text, (_, sh), toks, s in zip(self.texts, shares, self.tokens,
+                                          model.explain(self.texts), strict=True):
             rows += token_features(text, toks, word_pushes(s), s.probability, cfg)
-            labels += [int(2 * sum(i in g for i in range(t.start, t.end)) > t.end - t.start)
+            labels += [sum(sh.get(i, 0.0) for i in range(t.start, t.end)) / (t.end - t.start)
                        for t in toks]
         counts = np.array([len(t) for t in self.tokens])
         self.bounds = np.concatenate([[0], np.cumsum(counts)])
@@ -79,7 +83,17 @@ class Split:
         x.sum_duplicates()
         x.data[:] = 1.0  # binary features, as the tagger scores them
         self.x = x
-        self.y = np.asarray(labels, dtype=np.int64)
+        self.share = np.asarray(labels, dtype=np.float64)
+
+    def soft_fit_data(self) -> tuple[object, np.ndarray, np.ndarray]:
+        """(features, labels, weights): each token once as marked (weight = its share) and
+        once as unmarked (weight = 1 - share), rows of weight 0 left out."""
+        from scipy import sparse
+
+        y = np.r_[np.ones(len(self.share)), np.zeros(len(self.share))]
+        w = np.r_[self.share, 1.0 - self.share]
+        keep = np.flatnonzero(w > 0)
+        return sparse.vstack([self.x, self.x]).tocsr()[keep], y[keep], w[keep]
 
     def f1(self, probs: np.ndarray, token_threshold: float, comment_threshold: float) -> float:
         predicted = [
@@ -123,16 +137,17 @@ def train(
     model = LinearModel.load(abuse_model)
     splits = {}
     for name in ("train", "dev", "test"):
-        splits[name] = Split(load_gold(datasets, name), model, cfg)
-        _log(f"{name}: {len(splits[name].texts)} comments, {len(splits[name].y)} tokens, "
-             f"{splits[name].y.mean():.1%} marked")
+        splits[name] = Split(load_shares(datasets, name), model, cfg)
+        _log(f"{name}: {len(splits[name].texts)} comments, {len(splits[name].share)} tokens, "
+             f"{(splits[name].share >= 0.5).mean():.1%} marked by half of the workers")
     train_, dev = splits["train"], splits["dev"]
-    if len(set(train_.y.tolist())) < 2:
+    if not 0 < train_.share.mean() < 1:
         raise SystemExit(f"{SPANS_SET}: the train split needs marked and unmarked tokens")
+    x, y, w = train_.soft_fit_data()
     grid = []
     best: tuple[float, SpanTagger] | None = None
     for c in c_grid:
-        fit = LogisticRegression(C=c, solver="liblinear", max_iter=500).fit(train_.x, train_.y)
+        fit = LogisticRegression(C=c, solver="liblinear", max_iter=500).fit(x, y, sample_weight=w)
         tagger = SpanTagger(fit.coef_[0].astype(np.float32), float(fit.intercept_[0]), cfg)
         f1, tt, ct = best_thresholds(dev, _probs(tagger, dev))
         tagger.token_threshold, tagger.comment_threshold = tt, ct
