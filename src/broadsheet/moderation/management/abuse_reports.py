@@ -169,17 +169,9 @@ def run_reports(
             say(f"  {cat:26s} {r['pass_rate']:6.1%}  ({r['passed']}/{r['cases']})")
         say(f"  {'all':26s} {result['pass_rate']:6.1%}   ROC AUC {result['roc_auc']:.4f}")
     if "spans" in kinds:
-        from broadsheet.moderation.ml.spans import evaluate_spans, load_gold
-        from broadsheet.moderation.scanners.abuse import get_model, highlight_rule
-
         folder = datasets_dir(options.get("datasets"), project_root)
-        gold = load_gold(folder, "test")
-        log(f"highlighting {len(gold)} civil_toxic_spans test comments")
-        model = get_model()
-        f1 = evaluate_spans(model, gold, highlight_rule(model))
-        report["spans"] = {"comments": len(gold), "char_f1": f1}
-        say(f"\nhighlighted spans on civil_toxic_spans test ({len(gold)} comments): "
-            f"character F1 {f1:.4f} (SemEval-2021 Task 5 measure)")
+        report["spans"] = span_report(folder, log)
+        _print_spans(report["spans"], say)
     if "identity_gap" in kinds:
         folder = datasets_dir(options.get("datasets"), project_root)
         corpus = load_corpus(folder, only=(IDENTITY_SET,))
@@ -221,3 +213,37 @@ def _no_nan(value):
     if isinstance(value, list):
         return [_no_nan(v) for v in value]
     return value
+
+
+def span_report(folder: Path, log: Callable[[str], None]) -> dict:
+    """Character F1 of the desk's highlights on civil_toxic_spans' dev and test splits: the
+    shipped tagger, and the push rule it replaced, for comparison."""
+    from broadsheet.moderation.ml.spans import evaluate_spans, load_gold
+    from broadsheet.moderation.ml.tagger import evaluate_tagger
+    from broadsheet.moderation.scanners.abuse import get_model, get_tagger, highlight_rule
+
+    model, tagger = get_model(), get_tagger()
+    out: dict[str, Any] = {"tagger": None if tagger is None else tagger.meta.get("trained_at")}
+    for split in ("dev", "test"):
+        gold = load_gold(folder, split)
+        log(f"highlighting {len(gold)} civil_toxic_spans {split} comments")
+        rule = evaluate_spans(model, gold, highlight_rule(model))
+        shipped = rule if tagger is None else evaluate_tagger(tagger, model, gold)
+        out[split] = {"comments": len(gold), "char_f1": shipped, "push_rule_char_f1": rule}
+    # The test split's figures at the top level, as before the dev split was reported.
+    out.update(out["test"])
+    return out
+
+
+def _print_spans(r: dict, say: Callable[[str], None]) -> None:
+    what = "the span tagger" if r["tagger"] else "the push rule (no tagger file)"
+    say(f"\nhighlighted spans on civil_toxic_spans, {what} (character F1, SemEval-2021 Task 5):")
+    say(f"  {'split':6s} {'comments':>8s} {'shipped':>8s} {'push rule':>9s}")
+    for split in ("dev", "test"):
+        row = r[split]
+        say(f"  {split:6s} {row['comments']:8d} {_f(row['char_f1']):>8s} "
+            f"{_f(row['push_rule_char_f1']):>9s}")
+
+
+def _f(v: float) -> str:
+    return "n/a" if v is None or math.isnan(v) else f"{v:.4f}"

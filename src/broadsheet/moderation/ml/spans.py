@@ -78,11 +78,11 @@ def offending_spans(text: str, scored: Scored, rule: HighlightRule) -> list[tupl
     return [(t.start, t.end) for t in tokenize(text) if canonical(t) in hot]
 
 
-def load_gold(datasets_dir: str | Path, split: str = "test") -> list[tuple[str, set[int]]]:
-    """(text, gold character offsets) of civil_toxic_spans comments in SPLIT.
-
-    Gold = characters marked by at least half of the comment's workers, the majority rule of
-    the SemEval task. Raises FileNotFoundError when the set's source files are missing."""
+def load_shares(
+    datasets_dir: str | Path, split: str = "test"
+) -> list[tuple[str, dict[int, float]]]:
+    """(text, {character offset: share of the comment's workers who marked it}) of the
+    civil_toxic_spans comments in SPLIT; characters nobody marked are left out."""
     root = Path(datasets_dir) / SPANS_SET
     with open(root / "comments.csv", encoding="utf-8", newline="") as fh:
         texts = {r["comment_id"]: r["comment_text"] for r in csv.DictReader(fh)}
@@ -108,10 +108,19 @@ def load_gold(datasets_dir: str | Path, split: str = "test") -> list[tuple[str, 
     for cid, text in texts.items():
         if split != "all" and split_of(text) != split:
             continue
-        need = len(workers.get(cid, ())) / 2.0
-        gold = {i for i, n in marks.get(cid, {}).items() if n >= need and i < len(text)}
-        out.append((text, gold))
+        n_workers = len(workers.get(cid, ()))
+        out.append((text, {i: n / n_workers for i, n in marks.get(cid, {}).items()
+                           if i < len(text)}))
     return out
+
+
+def load_gold(datasets_dir: str | Path, split: str = "test") -> list[tuple[str, set[int]]]:
+    """(text, gold character offsets) of civil_toxic_spans comments in SPLIT.
+
+    Gold = characters marked by at least half of the comment's workers, the majority rule of
+    the SemEval task. Raises FileNotFoundError when the set's source files are missing."""
+    return [(text, {i for i, share in shares.items() if share >= 0.5})
+            for text, shares in load_shares(datasets_dir, split)]
 
 
 def evaluate_spans(

@@ -18,6 +18,7 @@ from broadsheet.moderation.ml.cues import NEGATORS, REPORTING, quoted_mask
 from broadsheet.moderation.ml.features import SECOND_PERSON, canonical
 from broadsheet.moderation.ml.linear import DEFAULT_MODEL, LinearModel, Scored
 from broadsheet.moderation.ml.spans import HighlightRule, offending_spans
+from broadsheet.moderation.ml.tagger import DEFAULT_TAGGER, SpanTagger
 from broadsheet.moderation.scanners.abuse_shapes import discounted_probability, find_shapes
 from broadsheet.moderation.scanners.base import Reason, ScanContext, ScanResult, Span
 from broadsheet.moderation.scanners.normalize import tokenize
@@ -54,6 +55,7 @@ _SINGLE_QUOTED = re.compile(r"(?<![\w'])'[^'\n]{2,200}'(?![\w'])")
 
 _lock = threading.Lock()
 _models: dict[str, LinearModel] = {}
+_taggers: dict[str, SpanTagger | None] = {}
 
 
 def highlight_rule(model: LinearModel) -> HighlightRule:
@@ -96,6 +98,25 @@ def get_model(path: str | Path | None = None) -> LinearModel:
                 model = LinearModel.load(key)
                 _models[key] = model
     return model
+
+
+def get_tagger(path: str | Path | None = None) -> SpanTagger | None:
+    """The span tagger, loaded once per process; None when its file is not there (then the
+    words that pushed the score hardest are highlighted, by the model's fitted rule)."""
+    key = str(path or os.environ.get("BROADSHEET_SPAN_TAGGER", str(DEFAULT_TAGGER)))
+    if key not in _taggers:
+        with _lock:
+            if key not in _taggers:
+                _taggers[key] = SpanTagger.load(key) if Path(key).is_file() else None
+    return _taggers[key]
+
+
+def highlighted(text: str, scored: Scored, model: LinearModel) -> list[tuple[int, int]]:
+    """(start, end) in TEXT of what the desk highlights as offending; may be empty."""
+    tagger = get_tagger()
+    if tagger is None:
+        return offending_spans(text, scored, highlight_rule(model))
+    return tagger.spans(text, scored)
 
 
 class AbuseScanner:
@@ -151,9 +172,9 @@ class AbuseScanner:
             return result
         if score < min(EXPLAIN_FROM, float(self.model.meta.get("hold", EXPLAIN_FROM))):
             return result
-        spans = [Span(a, b) for a, b in offending_spans(ctx.text, s, highlight_rule(self.model))]
+        spans = [Span(a, b) for a, b in highlighted(ctx.text, s, self.model)]
         hot_words = {canonical(t) for t in tokenize(ctx.text) if any(
-            sp.start == t.start for sp in spans)}
+            sp.start <= t.start < sp.end for sp in spans)}
         canon = [canonical(t) for t in s.features.tokens]
         hot = [i for i, w in enumerate(canon) if w in hot_words]
         aimed = any(

@@ -1,6 +1,7 @@
 """``manage.py moderation train|eval|report``: the scanners' training, measurement and audit.
 
 manage.py moderation train [--datasets DIR] [script options]
+manage.py moderation train-spans [--datasets DIR] [--no-save]
 manage.py moderation eval --task abuse --dataset fox_news.csv --split test [--json]
 manage.py moderation eval --task relevance --dataset fox_news.csv
 manage.py moderation eval --leave-one-out [--recipe v2] [--datasets DIR]
@@ -64,6 +65,12 @@ def _add_train_arguments(sub: _SubParsersAction) -> None:
         help="more labelled CSVs to train on, e.g. the desk's (see export-labels)",
     )
     train.add_argument("--no-save", action="store_true", help="report only, write nothing")
+    spans = sub.add_parser(
+        "train-spans", help="train the span tagger on civil_toxic_spans (needs scikit-learn)"
+    )
+    spans.add_argument("--datasets", default=None, help="folder holding civil_toxic_spans/")
+    spans.add_argument("--out", default=None, help="where to write the tagger")
+    spans.add_argument("--no-save", action="store_true", help="report only, write nothing")
 
 
 def _add_eval_arguments(sub: _SubParsersAction) -> None:
@@ -194,6 +201,8 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "train":
             self._train(options)
+        elif action == "train-spans":
+            self._train_spans(options)
         elif action == "eval":
             self._eval(options)
         elif action == "export-labels":
@@ -262,6 +271,29 @@ class Command(BaseCommand):
             shipping.main(argv)
         except SystemExit as exc:
             # The trainer's own refusals (a missing file, a set without labels) are messages.
+            if isinstance(exc.code, str):
+                raise CommandError(exc.code) from None
+            raise
+        except ImportError as exc:
+            raise CommandError(
+                f"training needs scikit-learn and scipy ({exc}); install the dev extras"
+            ) from exc
+
+    def _train_spans(self, options) -> None:
+        from broadsheet.moderation.management.abuse_reports import datasets_dir
+        from broadsheet.moderation.ml import span_training
+
+        try:
+            argv = ["--datasets", str(datasets_dir(options.get("datasets"), PROJECT_ROOT))]
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        if options.get("out"):
+            argv += ["--out", str(options["out"])]
+        if options.get("no_save"):
+            argv.append("--no-save")
+        try:
+            span_training.main(argv)
+        except SystemExit as exc:
             if isinstance(exc.code, str):
                 raise CommandError(exc.code) from None
             raise
