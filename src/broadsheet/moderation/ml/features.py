@@ -156,16 +156,23 @@ def clean(text: str) -> str:
     return text
 
 
-def _pick(token: Token) -> str:
-    for form in token.forms:
+def _pick(forms: tuple[str, ...]) -> str:
+    for form in forms:
         if form in OBSCENITIES:
             return form
-    return token.forms[0]
+    return forms[0]
 
 
 def canonical(token: Token) -> str:
     """The one spelling of a token that the model sees."""
-    word = _pick(token)
+    return _canonical(token.forms)
+
+
+@lru_cache(maxsize=100_000)
+def _canonical(forms: tuple[str, ...]) -> str:
+    # Cached per spelling: a scan asks for every word's at least twice (features, shapes),
+    # and words repeat across comments.
+    word = _pick(forms)
     if _RUN3.search(word):
         # A stretched word: "shiiiit" is "shit", "asssss" is "ass", "cooool" stays "cool".
         two, one = _RUN3.sub(r"\1\1", word), _RUN3.sub(r"\1", word)
