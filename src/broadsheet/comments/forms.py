@@ -6,9 +6,8 @@ from functools import lru_cache
 from django import forms
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from broadsheet.accounts.selectors import Commenter
 from broadsheet.articles.models import Article
