@@ -12,6 +12,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from zlib import crc32
 
 import numpy as np
 
@@ -281,11 +282,15 @@ def featurize(text: str, cfg: FeatureConfig) -> TextFeatures:
         w_idx.extend(uni)
         w_own.append(k)
         # Bigrams and trigrams belong to their last word.
+        # _h written out: two calls fewer per word of every comment scanned.
         if k >= 1:
-            w_idx.append(_h("b|" + words[k - 1] + " " + word, mask))
+            w_idx.append(crc32(("b|" + words[k - 1] + " " + word).encode("utf-8")) & mask)
             w_own.append(k)
         if k >= 2 and cfg.word_max >= 3:
-            w_idx.append(_h("t|" + words[k - 2] + " " + words[k - 1] + " " + word, mask))
+            w_idx.append(
+                crc32(("t|" + words[k - 2] + " " + words[k - 1] + " " + word).encode("utf-8"))
+                & mask
+            )
             w_own.append(k)
         c_idx.extend(grams)
         c_own.extend([k] * len(grams))
