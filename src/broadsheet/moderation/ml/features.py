@@ -277,23 +277,25 @@ def featurize(text: str, cfg: FeatureConfig) -> TextFeatures:
     w_own: list[int] = []
     c_idx: list[int] = []
     c_own: list[int] = []
+    trigrams = cfg.word_max >= 3
+    # Written for few calls per word (every word of every comment scanned comes here): _h
+    # inlined, the lists grown with += rather than append/extend. Same features, same order.
     for k, word in enumerate(words):
         uni, grams = _word_feats(word, cfg.n_buckets, cfg.char_min, cfg.char_max)
-        w_idx.extend(uni)
-        w_own.append(k)
+        w_idx += uni
+        w_own += (k,)
         # Bigrams and trigrams belong to their last word.
-        # _h written out: two calls fewer per word of every comment scanned.
         if k >= 1:
-            w_idx.append(crc32(("b|" + words[k - 1] + " " + word).encode("utf-8")) & mask)
-            w_own.append(k)
-        if k >= 2 and cfg.word_max >= 3:
-            w_idx.append(
+            w_idx += (crc32(("b|" + words[k - 1] + " " + word).encode("utf-8")) & mask,)
+            w_own += (k,)
+        if k >= 2 and trigrams:
+            w_idx += (
                 crc32(("t|" + words[k - 2] + " " + words[k - 1] + " " + word).encode("utf-8"))
-                & mask
+                & mask,
             )
-            w_own.append(k)
-        c_idx.extend(grams)
-        c_own.extend([k] * len(grams))
+            w_own += (k,)
+        c_idx += grams
+        c_own += [k] * len(grams)
     cues = _cues(words)
     if cfg.cues >= 2:
         quoted = quoted_mask(cleaned, [t.start for t in tokens])
