@@ -39,7 +39,7 @@ class CommentForm(forms.Form):
         # shared by every form (BaseForm.__init__ takes a plain copy of the dict instead of
         # deep-copying each field and widget, which cost more than validating a comment).
         # Nothing changes a field after this; a form that needs its own must copy it first.
-        self.base_fields = _SharedFields(
+        self.base_fields = _SharedFields(  # type: ignore[misc]  # this form's own, on purpose
             _configured_fields(site.max_comment_length, commenter is not None, get_language())
         )
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
@@ -54,9 +55,11 @@ class SignedCookieStorage(CookieStorage):
     new signer for each (importing the backend by name, hashing the key).
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super(CookieStorage, self).__init__(*args, **kwargs)
-        self.signer = _cookie_signer(self.key_salt)
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        # CookieStorage.__init__ only adds the signer, which this replaces (django-stubs do
+        # not declare key_salt).
+        super(CookieStorage, self).__init__(request, *args, **kwargs)
+        self.signer = _cookie_signer(self.key_salt)  # type: ignore[attr-defined]
 
 
 class CSPHeaderMiddleware(CSPMiddleware):
