@@ -392,7 +392,7 @@ SESSION_ENGINE = (
 )
 # Flash messages ride in a signed cookie, so a reader who posts a comment ("awaiting
 # moderation") is given no session row; a signed-in moderator's are in a cookie too.
-MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+MESSAGE_STORAGE = "broadsheet.core.http.SignedCookieStorage"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

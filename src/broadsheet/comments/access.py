@@ -35,7 +35,6 @@ def commenting_refusal(
     *, article: Article, site: SiteSettings, commenter: Commenter | None
 ) -> Refusal | None:
     """Why this commenter (None: not signed in) may not post on ARTICLE, or None."""
-    sign_in = f"{settings.LOGIN_URL}?next={article.get_absolute_url()}%23comment-form"
     if commenter is not None and not commenter.verified:
         return Refusal(
             _(
@@ -52,14 +51,14 @@ def commenting_refusal(
         return Refusal(
             _("Comments here are open to readers signed in with a confirmed account."),
             "sign_in_required",
-            sign_in,
+            _sign_in(article),
             _("Sign in or create an account"),
         )
     if rule == Commenting.SUBSCRIBERS and commenter is None:
         return Refusal(
             _("Comments here are open to subscribers only."),
             "subscribers_only",
-            sign_in,
+            _sign_in(article),
             _("Sign in with your subscriber account"),
         )
     if rule == Commenting.SUBSCRIBERS and commenter is not None and not commenter.subscriber:
@@ -73,3 +72,9 @@ def commenting_refusal(
             _("Your account"),
         )
     return None
+
+
+def _sign_in(article: Article) -> str:
+    # Only for a refusal: every post asks whether there is one, and the article's address
+    # costs as much as the rest of the question.
+    return f"{settings.LOGIN_URL}?next={article.get_absolute_url()}%23comment-form"

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 
 from django import forms
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from broadsheet.accounts.selectors import Commenter
 from broadsheet.articles.models import Article
@@ -34,24 +35,18 @@ class CommentForm(forms.Form):
         self, *args, article: Article, site: SiteSettings, commenter: Commenter | None = None,
         **kwargs,
     ):
+        # The fields as this site, language and kind of commenter have them, made once and
+        # shared by every form (BaseForm.__init__ takes a plain copy of the dict instead of
+        # deep-copying each field and widget, which cost more than validating a comment).
+        # Nothing changes a field after this; a form that needs its own must copy it first.
+        self.base_fields = _SharedFields(  # type: ignore[misc]  # this form's own, on purpose
+            _configured_fields(site.max_comment_length, commenter is not None, get_language())
+        )
         super().__init__(*args, **kwargs)
         self.article = article
         self.site = site
         self.parent_comment: Comment | None = None
-        self.fields["text"].widget.attrs.update(
-            {"maxlength": site.max_comment_length, "data-counter": "true"}
-        )
-        required = {
-            "name": _("Enter the name to show with your comment."),
-            "email": _("Enter your email address."),
-            "text": _("Write your comment before posting."),
-        }
-        for name, message in required.items():
-            self.fields[name].error_messages["required"] = message
-        # A signed-in reader posts under their account's name and address: no fields for them.
         self.commenter = commenter
-        if commenter is not None:
-            del self.fields["name"], self.fields["email"]
 
     @cached_property
     def widgets(self) -> dict[str, SafeString]:
@@ -125,6 +120,34 @@ class CommentForm(forms.Form):
         if not self.article.comments_open(self.site.close_comments_after_days):
             raise forms.ValidationError(_("Comments are closed on this article."))
         return cleaned
+
+
+class _SharedFields(dict):
+    """A form's fields that BaseForm.__init__'s deepcopy copies as a plain dict."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return dict(self)
+
+
+@lru_cache(maxsize=64)
+def _configured_fields(
+    max_length: int, signed_in: bool, language: str | None
+) -> dict[str, forms.Field]:
+    """CommentForm's fields for a site's MAX_LENGTH, a signed-in commenter or not, in
+    LANGUAGE (the messages are translated here)."""
+    fields = copy.deepcopy(CommentForm.base_fields)
+    fields["text"].widget.attrs.update({"maxlength": max_length, "data-counter": "true"})
+    required = {
+        "name": _("Enter the name to show with your comment."),
+        "email": _("Enter your email address."),
+        "text": _("Write your comment before posting."),
+    }
+    for name, message in required.items():
+        fields[name].error_messages["required"] = message
+    # A signed-in reader posts under their account's name and address: no fields for them.
+    if signed_in:
+        del fields["name"], fields["email"]
+    return fields
 
 
 @lru_cache(maxsize=256)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from django.contrib.auth.models import AbstractBaseUser, User
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -68,15 +68,18 @@ def _submit_checks(
     the commenter is banned (by mailbox, account or client; moderation's condition, from
     HOOKS), in one round trip: both are asked on every post, and building two ORM queries
     cost more than answering them."""
+    # The connection itself: through django.db.connection's proxy each attribute read while
+    # preparing the times looked it up again.
+    db = connections[DEFAULT_DB_ALIAS]
     prepare_time = Comment._meta.get_field("submitted_at").get_db_prep_save
-    since_value = prepare_time(since, connection)
-    now_value = prepare_time(timezone.now(), connection)
+    since_value = prepare_time(since, db)
+    now_value = prepare_time(timezone.now(), db)
     banned_params = hooks.banned_params(
         now_value, mailbox_key(email), user.pk if user is not None else None, ip_hash
     )
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(
-            _submit_checks_sql(connection.vendor, hooks.banned_sql),
+            _submit_checks_sql(db.vendor, hooks.banned_sql),
             [fingerprint, since_value, *banned_params],
         )
         duplicate_id, banned = cursor.fetchone()
@@ -87,13 +90,14 @@ def _insert(comment: Comment) -> None:
     """Store a new COMMENT (text_html already rendered) with one prepared INSERT: every post
     runs it, and the ORM's save() spent longer assembling the statement than SQLite took to
     run it. Fields are prepared exactly as save() prepares them."""
-    sql, fields = insert_statement(Comment, connection.vendor, returning_id=True)
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, fields = insert_statement(Comment, db.vendor, returning_id=True)
     params = insert_values(comment, fields)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         comment.pk = cursor.fetchone()[0] if sql.endswith("RETURNING id") else cursor.lastrowid
     comment._state.adding = False
-    comment._state.db = connection.alias
+    comment._state.db = db.alias
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core import signing
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
@@ -30,9 +33,33 @@ def _site_policies() -> tuple[str, str]:
 
 
 @receiver(setting_changed)
-def _forget_policies(*, setting: str, **_kwargs: object) -> None:
+def _forget_process_caches(*, setting: str, **_kwargs: object) -> None:
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         _site_policies.cache_clear()
+    if setting in ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "SIGNING_BACKEND"):
+        _cookie_signer.cache_clear()
+
+
+@lru_cache(maxsize=4)
+def _cookie_signer(salt: str) -> signing.Signer:
+    signer = signing.get_cookie_signer(salt=salt)
+    # Its fallback keys come as a one-pass iterator; this signer is kept and used again.
+    signer.fallback_keys = list(signer.fallback_keys)
+    return signer
+
+
+class SignedCookieStorage(CookieStorage):
+    """Django's messages in a signed cookie, with the signer made once per process.
+
+    Every request that passes MessageMiddleware makes a storage, and CookieStorage builds a
+    new signer for each (importing the backend by name, hashing the key).
+    """
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        # CookieStorage.__init__ only adds the signer, which this replaces (django-stubs do
+        # not declare key_salt).
+        super(CookieStorage, self).__init__(request, *args, **kwargs)
+        self.signer = _cookie_signer(self.key_salt)  # type: ignore[attr-defined]
 
 
 class CSPHeaderMiddleware(CSPMiddleware):

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import HttpRequest
 
 from broadsheet.core.models import RateCounter
@@ -208,9 +208,10 @@ def _count_in_database(
     # On SQLite a transaction queues for the write lock on the backend's lock file; a lone
     # statement would sleep in the busy handler while other posts write. Inside the caller's
     # transaction the lock is held already.
-    own_transaction = connection.vendor == "sqlite" and not connection.in_atomic_block
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy, which looks it up at every read
+    own_transaction = db.vendor == "sqlite" and not db.in_atomic_block
     queue = transaction.atomic() if own_transaction else contextlib.nullcontext()
-    with queue, connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(connection.vendor, len(names)), params)
+    with queue, db.cursor() as cursor:
+        cursor.execute(_upsert_sql(db.vendor, len(names)), params)
         found = {key: (count, previous) for key, count, previous in cursor.fetchall()}
     return [found[name] for name in names]

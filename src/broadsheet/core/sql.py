@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Field classes whose pre_save is a plain attribute read and whose database preparation does
 # not depend on the value beyond its type: for them a probe tells whether a str, an int or a
@@ -46,32 +47,59 @@ def insert_statement(
     return sql, fields
 
 
-@lru_cache(maxsize=16)
+# A field's step: the field, its attribute, whether pre_save is a plain read of that attribute,
+# and the value types that go to the database as they are.
+_Step = tuple[models.Field, str, bool, frozenset[type]]
+
+# The plan of each insert_statement's fields, by the identity of that (cached) tuple and the
+# vendor: as an lru_cache key the tuple of twenty-odd fields was hashed field by field on every
+# insert.
+_plans: dict[tuple[int, str], tuple[tuple[models.Field, ...], tuple[_Step, ...]]] = {}
+
+
+def _reads_attribute(field: models.Field) -> bool:
+    """Whether FIELD's pre_save on an insert just returns the attribute's value."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return False
+    return type(field).pre_save in (
+        models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save
+    )
+
+
 def _insert_plan(
-    fields: tuple[models.Field, ...], vendor: str
-) -> tuple[tuple[models.Field, str, frozenset[type]], ...]:
+    fields: tuple[models.Field, ...], vendor: str, db: BaseDatabaseWrapper
+) -> tuple[_Step, ...]:
     """For each field: its attribute and the value types that go to the database as they are.
     The comment insert has twenty-odd fields, and Django's per-field preparation chain was a
-    fifth of a post's time; VENDOR keys the cache."""
+    fifth of a post's time."""
+    found = _plans.get((id(fields), vendor))
+    if found is not None and found[0] is fields:
+        return found[1]
     plan = []
     for field in fields:
         unchanged: set[type] = set()
         for sample in _PLAIN_FIELD_TYPES.get(type(field), ()):
-            if field.get_db_prep_save(sample, connection) is sample:
+            if field.get_db_prep_save(sample, db) is sample:
                 unchanged.add(type(sample))
-                if field.null and field.get_db_prep_save(None, connection) is None:
-                    unchanged.add(type(None))
-        plan.append((field, field.attname, frozenset(unchanged)))
+        # An empty nullable column (a comment's decision time, its risk before a scan) is
+        # NULL as it is, whatever the field's type.
+        if field.null and field.get_db_prep_save(None, db) is None:
+            unchanged.add(type(None))
+        plan.append((field, field.attname, _reads_attribute(field), frozenset(unchanged)))
+    _plans[(id(fields), vendor)] = (fields, tuple(plan))
     return tuple(plan)
 
 
 def insert_values(obj: models.Model, fields: tuple[models.Field, ...]) -> list[Any]:
     """OBJ's values for ``insert_statement``, prepared exactly as save() prepares an insert."""
+    # The connection itself rather than django.db.connection's proxy, which looks it up again
+    # for every attribute a field's preparation reads.
+    db = connections[DEFAULT_DB_ALIAS]
     values = []
-    for field, attname, unchanged in _insert_plan(fields, connection.vendor):
-        value = getattr(obj, attname) if unchanged else field.pre_save(obj, True)
+    for field, attname, reads, unchanged in _insert_plan(fields, db.vendor, db):
+        value = getattr(obj, attname) if reads else field.pre_save(obj, True)
         if type(value) not in unchanged:
-            value = field.get_db_prep_save(value, connection)
+            value = field.get_db_prep_save(value, db)
         values.append(value)
     return values
 

@@ -12,6 +12,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+from zlib import crc32
 
 import numpy as np
 
@@ -156,16 +157,23 @@ def clean(text: str) -> str:
     return text
 
 
-def _pick(token: Token) -> str:
-    for form in token.forms:
+def _pick(forms: tuple[str, ...]) -> str:
+    for form in forms:
         if form in OBSCENITIES:
             return form
-    return token.forms[0]
+    return forms[0]
 
 
 def canonical(token: Token) -> str:
     """The one spelling of a token that the model sees."""
-    word = _pick(token)
+    return _canonical(token.forms)
+
+
+@lru_cache(maxsize=100_000)
+def _canonical(forms: tuple[str, ...]) -> str:
+    # Cached per spelling: a scan asks for every word's at least twice (features, shapes),
+    # and words repeat across comments.
+    word = _pick(forms)
     if _RUN3.search(word):
         # A stretched word: "shiiiit" is "shit", "asssss" is "ass", "cooool" stays "cool".
         two, one = _RUN3.sub(r"\1\1", word), _RUN3.sub(r"\1", word)
@@ -269,19 +277,25 @@ def featurize(text: str, cfg: FeatureConfig) -> TextFeatures:
     w_own: list[int] = []
     c_idx: list[int] = []
     c_own: list[int] = []
+    trigrams = cfg.word_max >= 3
+    # Written for few calls per word (every word of every comment scanned comes here): _h
+    # inlined, the lists grown with += rather than append/extend. Same features, same order.
     for k, word in enumerate(words):
         uni, grams = _word_feats(word, cfg.n_buckets, cfg.char_min, cfg.char_max)
-        w_idx.extend(uni)
-        w_own.append(k)
+        w_idx += uni
+        w_own += (k,)
         # Bigrams and trigrams belong to their last word.
         if k >= 1:
-            w_idx.append(_h("b|" + words[k - 1] + " " + word, mask))
-            w_own.append(k)
-        if k >= 2 and cfg.word_max >= 3:
-            w_idx.append(_h("t|" + words[k - 2] + " " + words[k - 1] + " " + word, mask))
-            w_own.append(k)
-        c_idx.extend(grams)
-        c_own.extend([k] * len(grams))
+            w_idx += (crc32(("b|" + words[k - 1] + " " + word).encode("utf-8")) & mask,)
+            w_own += (k,)
+        if k >= 2 and trigrams:
+            w_idx += (
+                crc32(("t|" + words[k - 2] + " " + words[k - 1] + " " + word).encode("utf-8"))
+                & mask,
+            )
+            w_own += (k,)
+        c_idx += grams
+        c_own += [k] * len(grams)
     cues = _cues(words)
     if cfg.cues >= 2:
         quoted = quoted_mask(cleaned, [t.start for t in tokens])

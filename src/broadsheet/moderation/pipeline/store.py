@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
@@ -223,16 +223,17 @@ def _store_sql(vendor: str) -> str:
 def store_scans(scans: list[_Scan], stamp: datetime) -> None:
     """Store every scan in one statement run once per comment, only on rows this call still
     owns (a worker that outlived its claim finds its rows taken and stores nothing)."""
+    # The connection itself: preparing each comment's JSON through django.db.connection's
+    # proxy looked the connection up again for every attribute read.
+    db = connections[DEFAULT_DB_ALIAS]
     scores_field = concrete_field(Comment, "scores")
     reasons_field = concrete_field(Comment, "reasons")
-    stamp_value = concrete_field(Comment, "scan_claimed_at").get_db_prep_save(stamp, connection)
-    scanned_at = concrete_field(Comment, "scanned_at").get_db_prep_save(
-        timezone.now(), connection
-    )
+    stamp_value = concrete_field(Comment, "scan_claimed_at").get_db_prep_save(stamp, db)
+    scanned_at = concrete_field(Comment, "scanned_at").get_db_prep_save(timezone.now(), db)
     params = [
         (
-            scores_field.get_db_prep_save(scan.scores, connection),
-            reasons_field.get_db_prep_save(scan.reasons, connection),
+            scores_field.get_db_prep_save(scan.scores, db),
+            reasons_field.get_db_prep_save(scan.reasons, db),
             scan.risk, scan.verdict.action, Comment.ScanState.SCANNED.value, scanned_at,
             scan.comment.pk, Comment.ScanState.SCANNING.value, stamp_value,
         )

@@ -10,6 +10,7 @@ import os
 import re
 import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -84,12 +85,19 @@ def _threats_meant(text: str) -> list:
 
 def model_path() -> Path:
     # An override lets an operator try a retrained model without a deploy.
-    return Path(os.environ.get("BROADSHEET_ABUSE_MODEL", str(DEFAULT_MODEL)))
+    return Path(_model_key(os.environ.get("BROADSHEET_ABUSE_MODEL", "")))
+
+
+@lru_cache(maxsize=8)
+def _model_key(override: str) -> str:
+    # Asked for every comment scanned: building the Path each time cost more than scoring a
+    # short comment's words.
+    return str(Path(override)) if override else str(DEFAULT_MODEL)
 
 
 def get_model(path: str | Path | None = None) -> LinearModel:
     """The model, loaded once per process and shared by every scanner instance."""
-    key = str(path or model_path())
+    key = str(path) if path else _model_key(os.environ.get("BROADSHEET_ABUSE_MODEL", ""))
     model = _models.get(key)
     if model is None:
         with _lock:

@@ -185,10 +185,13 @@ def _raw_words(text: str) -> list[tuple[str, int, int]]:
         words = []
         for m in _ASCII_WORD.finditer(text):
             raw = m.group()
-            lead = len(raw) - len(raw.lstrip("'"))
-            if lead == len(raw):
-                continue
-            words.append((raw[lead:].replace("'", "").lower(), m.start() + lead, m.end()))
+            start, end = m.span()
+            if "'" in raw:
+                lead = len(raw) - len(raw.lstrip("'"))
+                if lead == len(raw):
+                    continue
+                raw, start = raw[lead:].replace("'", ""), start + lead
+            words.append((raw.lower(), start, end))
         return words
     return _raw_words_any(text)
 
@@ -279,11 +282,18 @@ def _tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     words, extra = _join_spaced(text, _raw_words(text))
     for k, (raw, start, end) in enumerate(words):
-        forms, trimmed = _deleet(_MULTI_STAR.sub("*", raw))
+        # _deleet's and _trim_end's answers for a plain word of ASCII letters, without the
+        # calls: that is nearly every word, and a scan tokenises every comment.
+        if raw.isalpha() and raw.isascii():
+            forms, trimmed = [raw], 0
+        else:
+            forms, trimmed = _deleet(_MULTI_STAR.sub("*", raw) if "**" in raw else raw)
         if k in extra:
             forms += [f for x in extra[k] for f in _deleet(x)[0] if f not in forms]
         if forms:
-            tokens.append(Token(tuple(forms), start, _trim_end(text, start, end, trimmed)))
+            if trimmed:
+                end = _trim_end(text, start, end, trimmed)
+            tokens.append(Token(tuple(forms), start, end))
     return tokens
 
 

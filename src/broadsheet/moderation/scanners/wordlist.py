@@ -58,9 +58,15 @@ class PhraseMatcher:
             return []
         found: dict[tuple[int, int, str], Match] = {}
         keys = [_trie_keys(t.forms) for t in tokens]
-        for i in range(len(tokens)):
+        root, count = self._root, len(tokens)
+        for i in range(count):
             # (trie node, index of the next token): several forms may lead down several paths.
-            frontier = [(self._root, i)]
+            # The root's step is taken here without calls: most words start no phrase, and
+            # every matcher looks at every word of every comment.
+            frontier: list[tuple[dict, int]] = []
+            for k in keys[i]:
+                if k in root:
+                    frontier += ((root[k], i + 1),)
             while frontier:
                 node, j = frontier.pop()
                 if j > i and _END in node:
@@ -70,7 +76,7 @@ class PhraseMatcher:
                             found.setdefault(
                                 key, Match(phrase, payload, tokens[i].start, tokens[j - 1].end)
                             )
-                if j < len(tokens):
+                if j < count:
                     for k in keys[j]:
                         child = node.get(k)
                         if child is not None:
