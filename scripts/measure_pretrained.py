@@ -117,6 +117,82 @@ def cand_cuss(x: Path):  # noqa: ANN201
     return _linear(d / "vectorizer_v4.lgst", d / "logitclf_v4.lgst")
 
 
+class _Stub:
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+
+class _WeightsOnly(pickle.Unpickler):
+    """Stands in for scikit-learn's and scipy's classes, keeps numpy arrays, refuses the rest."""
+
+    SAFE = {
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("builtins", "object"),
+        ("builtins", "float"),
+        ("builtins", "int"),
+        ("copyreg", "_reconstructor"),
+    }
+
+    def find_class(self, module: str, name: str):  # noqa: ANN201
+        if module.startswith(("sklearn", "scipy")):
+            return type(name, (_Stub,), {})
+        if module.startswith("numpy") or (module, name) in self.SAFE:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refused global {module}.{name}")
+
+
+def extract_cuss(x: Path, out: Path) -> None:
+    """cuss-inspect's kept vocabulary, idf and coefficients as a small .npz, no scikit-learn."""
+    d = x / "cuss-inspect/cuss_inspect/data"
+    with (d / "vectorizer_v4.lgst").open("rb") as f:
+        v = _WeightsOnly(f).load()
+    with (d / "logitclf_v4.lgst").open("rb") as f:
+        m = _WeightsOnly(f).load()
+    terms = sorted(v.vocabulary_, key=v.vocabulary_.get)
+    np.savez_compressed(
+        out,
+        terms=np.array(terms),
+        idf=np.asarray(v._tfidf._idf_diag.data, np.float32).ravel(),  # a diagonal matrix
+        coef=np.asarray(m.coef_, np.float32).ravel(),
+        intercept=float(m.intercept_[0]),
+    )
+
+
+def cand_cuss_numpy(x: Path):  # noqa: ANN201
+    """cuss-inspect scored from the extracted arrays with numpy; scikit-learn's analyser
+    rebuilt (its English stop-word list is the one piece taken from scikit-learn here)."""
+    import re
+    import unicodedata
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    npz = x / "cuss-inspect.npz"
+    if not npz.exists():
+        extract_cuss(x, npz)
+    z = np.load(npz)
+    index = {t: i for i, t in enumerate(z["terms"].tolist())}
+    idf, coef, b = z["idf"].astype(float), z["coef"].astype(float), float(z["intercept"])
+    token = re.compile(r"(?u)\w*[a-z]\w+")
+
+    def logit(text: str) -> float:
+        norm = unicodedata.normalize("NFKD", text)
+        if norm != text:
+            text = "".join(c for c in norm if not unicodedata.combining(c))
+        words = [w for w in token.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+        counts: dict[int, int] = {}
+        for gram in words + [a + " " + c for a, c in zip(words, words[1:], strict=False)]:
+            if (i := index.get(gram)) is not None:
+                counts[i] = counts.get(i, 0) + 1
+        if not counts:
+            return b
+        ids = np.fromiter(counts, int)
+        w = (1 + np.log(np.fromiter(counts.values(), float))) * idf[ids]  # sublinear tf x idf
+        return float(w @ coef[ids] / np.sqrt(w @ w) + b)
+
+    return lambda texts: 1 / (1 + np.exp(-np.array([logit(t) for t in texts])))
+
+
 def cand_toxicityclassifier(x: Path):  # noqa: ANN201
     # The package tokenises with nltk's punkt and stop words, which nltk downloads at run time;
     # here: punctuation stripped, whitespace split, scikit-learn's English stop words.
