@@ -65,19 +65,22 @@ class PretrainedScorer:
         # Each term's weight once tf is known: idf × coefficient (the norm divides later).
         self.idf_coef = self.idf * self.coef
 
-    def terms_of(self, text: str) -> list[str]:
+    def terms_of(self, text: str, drop: frozenset[str] | set[str] = frozenset()) -> list[str]:
         if self.settings.get("lowercase", True):
             text = text.lower()
         if self.settings.get("strip_accents") == "unicode":
             text = _strip_accents(text)
-        words = [w for w in self.pattern.findall(text) if w not in self.stop_words]
+        words = [w for w in self.pattern.findall(text)
+                 if w not in self.stop_words and w not in drop]
         out: list[str] = []
         for n in self.ngrams:
             out.extend(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
         return out
 
-    def logit(self, text: str) -> float:
-        counts = Counter(i for t in self.terms_of(text) if (i := self.index.get(t)) is not None)
+    def logit(self, text: str, drop: frozenset[str] | set[str] = frozenset()) -> float:
+        """The logit of TEXT (without the words in DROP, as if they were stop words)."""
+        found = (self.index.get(t) for t in self.terms_of(text, drop))
+        counts = Counter(i for i in found if i is not None)
         if not counts:
             return self.intercept
         idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
