@@ -91,3 +91,20 @@ def test_unpickler_refuses_other_classes():
         RestrictedUnpickler(io.BytesIO(pickle.dumps(_Evil()))).load()
     arr = RestrictedUnpickler(io.BytesIO(pickle.dumps(np.arange(3.0)))).load()
     assert arr.tolist() == [0.0, 1.0, 2.0]
+
+
+def test_a_negated_insult_loses_the_pretrained_push_too(scorer):
+    from broadsheet.moderation.ml.linear import LinearModel
+    from broadsheet.moderation.scanners.abuse import get_model
+    from broadsheet.moderation.scanners.abuse_shapes import discounted_probability, find_shapes
+
+    shipped = get_model()
+    fused = LinearModel(shipped.weights, shipped.bias, shipped.cfg,
+                        {"fusion": {"weight": 1.0}}, shipped.dense)
+    text = "I don't think you're an idiot."
+    scored = fused.explain([text])[0]
+    shapes = find_shapes(text, scored.features.tokens)
+    assert shapes.discounted
+    plain_discount = discounted_probability(fused, scored, shapes)
+    assert discounted_probability(fused, scored, shapes, text) < plain_discount
+    assert scorer.logit(text, drop={"idiot"}) < scorer.logit(text)
