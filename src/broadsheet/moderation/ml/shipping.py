@@ -46,7 +46,7 @@ from broadsheet.moderation.ml.training import (
 DEFAULT_SLIP_TARGET = 0.01
 # Weight of the pretrained model's logit (ml/pretrained.py) added to the trained one's before
 # calibration; chosen by the leave-one-out table's fused column (docs/moderation.md).
-FUSION_WEIGHT = 1.0
+FUSION_WEIGHT = 0.5
 # A newsroom's own desk labels (`--with`) are the comments the model will meet.
 OWN_COMMENTS_BOOST = 3.0
 
