@@ -67,6 +67,19 @@ def summarise(aucs: dict[str, float]) -> dict[str, float | str]:
     }
 
 
+def _mixed(mix: tuple[float, float], z_plain, z_nb, z_dense) -> np.ndarray:
+    """The recipe's logit from a fold's parts: (NB share, sentence-vector share)."""
+    return np.ravel((1 - mix[1]) * ((1 - mix[0]) * z_plain + mix[0] * z_nb) + mix[1] * z_dense)
+
+
+def _add_fused(fused: dict[float, dict[str, float]], name: str, y: np.ndarray, z: np.ndarray,
+               pretrained: np.ndarray | None) -> None:
+    """ROC AUC of the fold's logit Z plus each weight x the pretrained logit, into FUSED."""
+    if pretrained is not None:
+        for w in FUSION_WEIGHTS:
+            fused[w][name] = roc_auc(y, z + w * pretrained)
+
+
 def leave_one_out(
     datasets_dir: str | Path,
     recipe: Recipe | str = SHIPPED_RECIPE,
@@ -115,15 +128,11 @@ def leave_one_out(
             mix_aucs[(n_mix, e_mix)][name] = roc_auc(y, z)
         own_mix = (recipe.nb_mix if recipe.nb_mix > 0 else 0.0,
                    recipe.embed_mix if feats.dense is not None else 0.0)
+        z_own = _mixed(own_mix, z_plain, z_nb, z_dense)
         if own_mix not in mix_aucs:
-            z = (1 - own_mix[1]) * ((1 - own_mix[0]) * z_plain + own_mix[0] * z_nb)
-            mix_aucs.setdefault(own_mix, {})[name] = roc_auc(y, z + own_mix[1] * z_dense)
+            mix_aucs.setdefault(own_mix, {})[name] = roc_auc(y, z_own)
         auc = mix_aucs[own_mix][name]
-        if pretrained is not None:
-            z_own = (1 - own_mix[1]) * ((1 - own_mix[0]) * z_plain + own_mix[0] * z_nb)
-            z_own = np.asarray(z_own + own_mix[1] * z_dense).ravel()
-            for w in FUSION_WEIGHTS:
-                fused[w][name] = roc_auc(y, z_own + w * pretrained[held])
+        _add_fused(fused, name, y, z_own, None if pretrained is None else pretrained[held])
         rows[name] = {
             "roc_auc": auc,
             "rows": int(len(held)),
@@ -147,9 +156,7 @@ def leave_one_out(
             {"nb_mix": n, "embed_mix": e, "sets": per, **summarise(per)}
             for (n, e), per in mix_aucs.items()
         ],
-        "fused": [
-            {"weight": w, "sets": per, **summarise(per)} for w, per in fused.items() if per
-        ],
+        "fused": [{"weight": w, "sets": p, **summarise(p)} for w, p in fused.items() if p],
         "seconds": round(time.time() - started, 1),
         "data_version": corpus.data_version(),
     }
