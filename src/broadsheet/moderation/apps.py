@@ -38,17 +38,20 @@ class ModerationConfig(AppConfig):
     label = "moderation"
 
     def ready(self) -> None:
+        from django.core import checks
         from django.db.models.signals import post_delete, post_save
 
         from broadsheet.articles.signals import article_published
         from broadsheet.comments.hooks import register_submit_hooks
         from broadsheet.comments.signals import comment_edited
         from broadsheet.moderation import receivers  # noqa: F401  (connects allauth's signal)
+        from broadsheet.moderation.checks import pretrained_model_present
         from broadsheet.moderation.submissions import SUBMIT_HOOKS
 
         # The one registration: every comment submitted from now on is checked for a ban and
         # scanned by this app (comments.hooks).
         register_submit_hooks(SUBMIT_HOOKS)
+        checks.register(pretrained_model_present)
         article_published.connect(_embed_published_article, dispatch_uid="embed-article")
         comment_edited.connect(_rescan_edited_comment, dispatch_uid="rescan-edited-comment")
         # The scanner re-reads these every few seconds; an edit made in this process applies

@@ -96,10 +96,22 @@ class LinearModel:
             meta=json.dumps(self.meta),
         )
 
+    @property
+    def fusion_weight(self) -> float:
+        """Weight of the pretrained model's logit added to this one's (0: not fused)."""
+        return float((self.meta.get("fusion") or {}).get("weight", 0.0))
+
     def _dense_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """The logit terms not explained word by word: the sentence-vector block and the
+        fused pretrained model (ml/pretrained.py)."""
+        out = np.zeros(len(texts), dtype=np.float64)
+        if self.fusion_weight and len(texts):
+            from broadsheet.moderation.ml.pretrained import get_scorer
+
+            out += self.fusion_weight * get_scorer().logits(texts)
         if not self.cfg.embed_dim or not len(texts):
-            return np.zeros(len(texts), dtype=np.float64)
-        return (sentence_vectors(texts, self.cfg) @ self.dense).astype(np.float64)
+            return out
+        return out + (sentence_vectors(texts, self.cfg) @ self.dense).astype(np.float64)
 
     def raw_logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated logits, as the model was fitted."""

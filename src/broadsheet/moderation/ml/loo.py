@@ -34,6 +34,21 @@ from broadsheet.moderation.ml.training import (
 
 NB_MIXES = (0.0, 0.5)
 EMBED_MIXES = (0.0, 0.15, 0.3, 0.5)
+# Weights of the pretrained model's logit added to each fold's (the fused columns).
+FUSION_WEIGHTS = (0.5, 1.0)
+
+
+def _pretrained_logits(texts: list[str], log: Callable[[str], None]) -> np.ndarray | None:
+    """The pretrained model's logit of every row, or None (and a note) when it is not
+    extracted: the fused columns are then left out."""
+    from broadsheet.moderation.ml.pretrained import PretrainedMissing, get_scorer
+
+    try:
+        scorer = get_scorer()
+    except PretrainedMissing as exc:
+        log(f"no fused columns: {exc}")
+        return None
+    return scorer.logits(texts)
 
 
 def summarise(aucs: dict[str, float]) -> dict[str, float | str]:
@@ -50,6 +65,19 @@ def summarise(aucs: dict[str, float]) -> dict[str, float | str]:
         "worst": float(vals[worst]),
         "worst_set": worst,
     }
+
+
+def _mixed(mix: tuple[float, float], z_plain, z_nb, z_dense) -> np.ndarray:
+    """The recipe's logit from a fold's parts: (NB share, sentence-vector share)."""
+    return np.ravel((1 - mix[1]) * ((1 - mix[0]) * z_plain + mix[0] * z_nb) + mix[1] * z_dense)
+
+
+def _add_fused(fused: dict[float, dict[str, float]], name: str, y: np.ndarray, z: np.ndarray,
+               pretrained: np.ndarray | None) -> None:
+    """ROC AUC of the fold's logit Z plus each weight x the pretrained logit, into FUSED."""
+    if pretrained is not None:
+        for w in FUSION_WEIGHTS:
+            fused[w][name] = roc_auc(y, z + w * pretrained)
 
 
 def leave_one_out(
@@ -80,6 +108,8 @@ def leave_one_out(
     mix_aucs: dict[tuple[float, float], dict[str, float]] = {m: {} for m in mixes}
     rows: dict[str, dict] = {}
     memo: dict = {}
+    pretrained = _pretrained_logits(corpus.texts, log)
+    fused: dict[float, dict[str, float]] = {w: {} for w in FUSION_WEIGHTS}
     for k, name in enumerate(targets, 1):
         t0 = time.time()
         parts = fit_on(corpus, feats, recipe, leave_out=(name,), memo=memo)
@@ -98,10 +128,11 @@ def leave_one_out(
             mix_aucs[(n_mix, e_mix)][name] = roc_auc(y, z)
         own_mix = (recipe.nb_mix if recipe.nb_mix > 0 else 0.0,
                    recipe.embed_mix if feats.dense is not None else 0.0)
+        z_own = _mixed(own_mix, z_plain, z_nb, z_dense)
         if own_mix not in mix_aucs:
-            z = (1 - own_mix[1]) * ((1 - own_mix[0]) * z_plain + own_mix[0] * z_nb)
-            mix_aucs.setdefault(own_mix, {})[name] = roc_auc(y, z + own_mix[1] * z_dense)
+            mix_aucs.setdefault(own_mix, {})[name] = roc_auc(y, z_own)
         auc = mix_aucs[own_mix][name]
+        _add_fused(fused, name, y, z_own, None if pretrained is None else pretrained[held])
         rows[name] = {
             "roc_auc": auc,
             "rows": int(len(held)),
@@ -125,6 +156,7 @@ def leave_one_out(
             {"nb_mix": n, "embed_mix": e, "sets": per, **summarise(per)}
             for (n, e), per in mix_aucs.items()
         ],
+        "fused": [{"weight": w, "sets": p, **summarise(p)} for w, p in fused.items() if p],
         "seconds": round(time.time() - started, 1),
         "data_version": corpus.data_version(),
     }
@@ -132,16 +164,25 @@ def leave_one_out(
 
 def print_table(result: dict, out: Output) -> None:
     w = out.write
+    fused = result.get("fused") or []
     w("\nleave-one-out ROC AUC (trained without the set, measured on its test split)\n")
-    w(f"  {'left out':24s} {'ROC AUC':>8s} {'rows':>7s} {'abusive':>8s}\n")
+    w(f"  {'left out':24s} {'ROC AUC':>8s}" + "".join(f" {'fused ' + format(f['weight'], 'g'):>9s}"
+                                                    for f in fused)
+      + f" {'rows':>7s} {'abusive':>8s}\n")
     for name, r in result["sets"].items():
         mark = "  (news)" if name in NEWS_SETS else ""
-        w(f"  {name:24s} {r['roc_auc']:8.4f} {r['rows']:7d} {r['positives']:8d}{mark}\n")
+        cols = "".join(f" {f['sets'].get(name, float('nan')):9.4f}" for f in fused)
+        w(f"  {name:24s} {r['roc_auc']:8.4f}{cols} {r['rows']:7d} {r['positives']:8d}{mark}\n")
     s = result["summary"]
-    w(f"  {'mean':24s} {s['mean']:8.4f}\n")
-    w(f"  {'news-weighted mean':24s} {s['news_weighted_mean']:8.4f}"
-      f"   (news sets x{NEWS_WEIGHT:g})\n")
-    w(f"  {'worst':24s} {s['worst']:8.4f}   ({s.get('worst_set', '-')})\n")
+    for label, key in (("mean", "mean"), ("news-weighted mean", "news_weighted_mean"),
+                       ("worst", "worst")):
+        cols = "".join(f" {f[key]:9.4f}" for f in fused)
+        w(f"  {label:24s} {s[key]:8.4f}{cols}\n")
+    w(f"  news sets x{NEWS_WEIGHT:g} in the weighted mean; worst set {s.get('worst_set', '-')}"
+      + "".join(f", fused {f['weight']:g}: {f['worst_set']}" for f in fused) + "\n")
+    if fused:
+        w("  fused w: the trained logit + w x the pretrained model's (cuss-inspect, which has "
+          "seen Wikipedia talk pages and davidson)\n")
     for name in POSITIVES_ONLY:
         if name in result["sets"]:
             w(f"  note: {name} has positives only; its test split is measured against the "

@@ -44,6 +44,9 @@ from broadsheet.moderation.ml.training import (
 )
 
 DEFAULT_SLIP_TARGET = 0.01
+# Weight of the pretrained model's logit (ml/pretrained.py) added to the trained one's before
+# calibration; chosen by the leave-one-out table's fused column (docs/moderation.md).
+FUSION_WEIGHT = 0.5
 # A newsroom's own desk labels (`--with`) are the comments the model will meet.
 OWN_COMMENTS_BOOST = 3.0
 
@@ -100,6 +103,7 @@ def train(
     save: bool = True,
     overrides: dict | None = None,
     cache: Path | None = None,
+    fusion_weight: float = FUSION_WEIGHT,
 ) -> dict:
     """Fit, calibrate, choose thresholds and the highlight rule; write the model if SAVE.
 
@@ -112,6 +116,7 @@ def train(
     if own and recipe.experts:
         recipe.always = tuple(own)
     x, parts, shipped = _fit(corpus, recipe, cache if not own else None)
+    _fuse(shipped, x, corpus, fusion_weight)
 
     pool, pool_w = _pool(corpus, "dev")
     calibration = platt(raw_rows(shipped, x, pool), corpus.labels[pool], pool_w)
@@ -142,6 +147,7 @@ def train(
         "data_version": corpus.data_version(),
         "datasets": corpus.provenance,
         "with": own,
+        "fusion": shipped.meta.get("fusion"),
         "calibration": calibration,
         "auto_mode": {
             "slip_target": slip_target,
@@ -185,6 +191,19 @@ def _fit(corpus: Corpus, recipe: Recipe, cache: Path | None) -> tuple[Features, 
     # Score through the shipped precision (float16 weights) so every figure is the file's.
     shipped = LinearModel(model.weights.astype(np.float16), model.bias, recipe.cfg, {}, model.dense)
     return x, parts, shipped
+
+
+def _fuse(shipped: LinearModel, x: Features, corpus: Corpus, weight: float) -> None:
+    """Add WEIGHT x the pretrained model's logit to the model's (before calibration)."""
+    if not weight:
+        return
+    from broadsheet.moderation.ml.pretrained import get_scorer
+
+    scorer = get_scorer()
+    _log(f"scoring {len(corpus.texts)} rows with the pretrained model (fusion weight {weight})")
+    x.pretrained = scorer.logits(corpus.texts)
+    shipped.meta["fusion"] = {"pretrained": scorer.settings["package"], "weight": weight,
+                              "wheel_sha256": scorer.settings["wheel_sha256"]}
 
 
 def _pool(corpus: Corpus, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -305,6 +324,9 @@ def main(argv: list[str] | None = None, default_datasets: str | None = None) -> 
                     help="share of the sentence-vector regression (default: the recipe's)")
     ap.add_argument("--boost", nargs="*", default=[], metavar="NAME=X",
                     help="override a set's weight multiplier, e.g. fox_news=5")
+    ap.add_argument("--fusion-weight", type=float, default=FUSION_WEIGHT,
+                    help="weight of the pretrained model's logit added before calibration "
+                    f"(0: not fused; default {FUSION_WEIGHT:g})")
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--feature-cache", default=None, metavar="DIR",
                     help="keep the featurised datasets in DIR, keyed by data version and "
@@ -327,4 +349,5 @@ def main(argv: list[str] | None = None, default_datasets: str | None = None) -> 
                  save=not args.no_save,
                  overrides={"C": args.C, "buckets": args.buckets, "boost": boost,
                             "nb_mix": args.nb_mix, "embed_mix": args.embed_mix},
-                 cache=Path(args.feature_cache) if args.feature_cache else None)
+                 cache=Path(args.feature_cache) if args.feature_cache else None,
+                 fusion_weight=args.fusion_weight)

@@ -92,6 +92,8 @@ class Features:
 
     sparse: Any  # a scipy sparse matrix (scipy ships no type hints)
     dense: np.ndarray | None
+    # The pretrained model's logit of every row, when the model is fused with it (shipping.py).
+    pretrained: np.ndarray | None = None
 
     def take(self, rows: np.ndarray) -> Features:
         return Features(self.sparse[rows], None if self.dense is None else self.dense[rows])
@@ -311,7 +313,10 @@ def raw_rows(model: LinearModel, feats: Features, rows: np.ndarray) -> np.ndarra
     z = feats.sparse[rows] @ model.weights.astype(np.float64) + model.bias
     if model.cfg.embed_dim and feats.dense is not None:
         z = z + feats.dense[rows] @ model.dense.astype(np.float64)
-    return np.asarray(z).ravel()
+    z = np.asarray(z).ravel()
+    if model.fusion_weight and feats.pretrained is not None:
+        z = z + model.fusion_weight * feats.pretrained[rows]
+    return z
 
 
 def score_rows(model: LinearModel, feats: Features, rows: np.ndarray) -> np.ndarray:

@@ -147,7 +147,7 @@ class AbuseScanner:
 
     def _result(self, ctx: ScanContext, s: Scored) -> ScanResult:
         shapes = find_shapes(ctx.text, s.features.tokens)
-        score = float(min(1.0, max(0.0, discounted_probability(self.model, s, shapes))))
+        score = float(min(1.0, max(0.0, discounted_probability(self.model, s, shapes, ctx.text))))
         result = ScanResult(scanner=self.name, score=score)
         threats = _threats_meant(ctx.text)
         if threats:

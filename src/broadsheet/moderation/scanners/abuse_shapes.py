@@ -73,15 +73,31 @@ def find_shapes(text: str, tokens: Sequence[Token] | None = None) -> Shapes:
     return shapes
 
 
-def discounted_probability(model: LinearModel, scored: Scored, shapes: Shapes) -> float:
-    """The score with the discounted insults' upward push taken back out."""
+def discounted_probability(
+    model: LinearModel, scored: Scored, shapes: Shapes, text: str | None = None
+) -> float:
+    """The score with the discounted insults' upward push taken back out (TEXT: the comment,
+    for a model fused with the pretrained one, whose push is the change in its logit without
+    those words)."""
     if not shapes.discounted:
         return scored.probability
     push = scored.contributions
     taken = float(sum(max(0.0, push[k]) for k in shapes.discounted if k < len(push)))
+    if model.fusion_weight and text is not None:
+        taken += _pretrained_push(model, scored, shapes, text)
     if taken <= 0:
         return scored.probability
     slope, offset = model.calibration
     p = min(max(scored.probability, 1e-9), 1 - 1e-9)
     raw = (np.log(p / (1 - p)) - offset) / slope
     return float(model.calibrate(np.array([raw - taken]))[0])
+
+
+def _pretrained_push(model: LinearModel, scored: Scored, shapes: Shapes, text: str) -> float:
+    from broadsheet.moderation.ml.pretrained import get_scorer
+
+    tokens = scored.features.tokens
+    words = {w for k in shapes.discounted if k < len(tokens)
+             for w in (canonical(tokens[k]), tokens[k].text.lower())}
+    scorer = get_scorer()
+    return max(0.0, model.fusion_weight * (scorer.logit(text) - scorer.logit(text, drop=words)))

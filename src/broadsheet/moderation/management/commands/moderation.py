@@ -60,6 +60,8 @@ def _add_train_arguments(sub: _SubParsersAction) -> None:
     train.add_argument("--boost", nargs="*", default=None, metavar="NAME=X")
     train.add_argument("--buckets", default=None, help="hash buckets (power of two)")
     train.add_argument("--out", default=None, help="where to write the model")
+    train.add_argument("--fusion-weight", default=None,
+                       help="weight of the pretrained model's logit (0: not fused)")
     train.add_argument(
         "--with", dest="extra", nargs="+", default=None, metavar="CSV",
         help="more labelled CSVs to train on, e.g. the desk's (see export-labels)",
@@ -259,6 +261,8 @@ class Command(BaseCommand):
         for name in ("buckets", "out", "recipe", "slip_target"):
             if options.get(name):
                 argv += [f"--{name.replace('_', '-')}", str(options[name])]
+        if options.get("fusion_weight") is not None:
+            argv += ["--fusion-weight", str(options["fusion_weight"])]
         if options.get("C"):
             argv += ["--C", str(options["C"][-1])]
         if options.get("boost"):
