@@ -140,6 +140,9 @@ def test_the_left_out_civil_fold_never_trains_on_its_mined_negatives(tmp_path):
     assert MINED_SET in set(corpus.names[train_rows(corpus, v4)].tolist())
     held_out_fold = corpus.names[train_rows(corpus, v4, leave_out=("civil_toxic_spans",))]
     assert set(held_out_fold.tolist()) == {"fox_news"}
+    # v6 trains on them without civil_toxic_spans' own toxic comments.
+    v6_sets = set(corpus.names[train_rows(corpus, RECIPES["v6"])].tolist())
+    assert v6_sets == {"fox_news", MINED_SET}
     # A recipe that does not mine never trains on them, even when they are in the corpus.
     assert MINED_SET not in set(corpus.names[train_rows(corpus, RECIPES["v1"])].tolist())
 

@@ -1,6 +1,6 @@
 """Training the shipped abuse model from the shared datasets, in one run.
 
-    broadsheet moderation train [--datasets DIR] [--recipe v1|v2] [--with desk.csv] [--no-save]
+    broadsheet moderation train [--datasets DIR] [--recipe v1..v5] [--with desk.csv] [--no-save]
     python scripts/train_abuse.py ...   (the same, without Django)
 
 Fits the recipe on the train split of every set, calibrates the score on the news-like dev
