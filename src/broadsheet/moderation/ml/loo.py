@@ -111,18 +111,7 @@ def leave_one_out(
             mix_aucs.setdefault(own_mix, {})[name] = roc_auc(y, z + own_mix[1] * z_dense)
         auc = mix_aucs[own_mix][name]
         extra = _with_mined(corpus, feats, parts, own_mix[0], name, split)
-        rows[name] = {
-            "roc_auc": auc,
-            "rows": int(len(held)),
-            "positives": int(y.sum()),
-            **({"experts": parts.info["chosen"]} if parts.info else {}),
-            **({"with_mined_negatives": extra} if extra else {}),
-            "measured_on": (
-                "its test split + dev/test negatives of " + ", ".join(PAIRED_NEGATIVES)
-                if name in POSITIVES_ONLY
-                else "its test split"
-            ),
-        }
+        rows[name] = _row(name, auc, y, parts, extra)
         log(f"[{k}/{len(targets)}] without {name}: ROC AUC {auc:.4f} on {len(held)} rows "
             f"({int(y.sum())} abusive), {time.time() - t0:.0f}s"
             + (f"; experts {', '.join(parts.info['chosen'])}" if parts.info else ""))
@@ -141,6 +130,22 @@ def leave_one_out(
         "seconds": round(time.time() - started, 1),
         "data_version": corpus.data_version(),
         "split": split,
+    }
+
+
+def _row(name: str, auc: float, y: np.ndarray, parts: Parts, extra: dict | None) -> dict:
+    """One set's line of the table (EXTRA: its row against mined negatives, if any)."""
+    return {
+        "roc_auc": auc,
+        "rows": int(len(y)),
+        "positives": int(y.sum()),
+        **({"experts": parts.info["chosen"]} if parts.info else {}),
+        **({"with_mined_negatives": extra} if extra else {}),
+        "measured_on": (
+            "its test split + dev/test negatives of " + ", ".join(PAIRED_NEGATIVES)
+            if name in POSITIVES_ONLY
+            else "its test split"
+        ),
     }
 
 
