@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from broadsheet.moderation.ml.data import discover, read_rows, sha256_of, split_of
+from broadsheet.moderation.ml.mining import MINED_SET, SOURCE_SET, MiningConfig, mine_folder
 
 # Comments (not tweets): their negatives pair with positives-only sets, and their dev rows
 # are the pool that calibration and the auto-mode thresholds are chosen on.
@@ -27,6 +28,14 @@ NEWS_SETS = ("fox_news", "civil_toxic_spans")
 POSITIVES_ONLY = ("civil_toxic_spans",)
 PAIRED_NEGATIVES = ("fox_news",)
 NEWS_WEIGHT = 3.0
+# Sets derived from another set's rows (ml/mining.py): left out whenever their source is, and
+# never left out (or measured) on their own.
+DERIVED = {MINED_SET: SOURCE_SET}
+
+
+def with_derived(names: tuple[str, ...]) -> tuple[str, ...]:
+    """NAMES and the sets derived from any of them."""
+    return names + tuple(d for d, src in DERIVED.items() if src in names and d not in names)
 
 
 def _log_nothing(_msg: str) -> None:
@@ -64,6 +73,15 @@ class Corpus:
         )
         return np.concatenate([own, negatives])
 
+    def held_out_with_mined(self, name: str, split: str = "test") -> np.ndarray | None:
+        """The rows of ``held_out`` plus the SPLIT rows of the sets derived from NAME (the
+        news-comment negatives mined from its comments), or None when there are none."""
+        derived = [d for d, src in DERIVED.items() if src == name and d in self.provenance]
+        if not derived:
+            return None
+        extra = np.flatnonzero((self.splits == split) & np.isin(self.names, derived))
+        return np.concatenate([self.held_out(name, split), extra])
+
     def data_version(self) -> str:
         """One sha256 over the sha256 of every normalised CSV, in name order."""
         joined = json.dumps({k: v["sha256"] for k, v in sorted(self.provenance.items())})
@@ -74,7 +92,10 @@ def load_corpus(
     datasets_dir: str | Path,
     only: tuple[str, ...] | None = None,
     log: Callable[[str], None] = _log_nothing,
+    mining: MiningConfig | None = None,
 ) -> Corpus:
+    """Every row of the sets under DATASETS_DIR (or just ONLY); with MINING, also the
+    news-comment negatives mined from civil_toxic_spans (a set of their own, MINED_SET)."""
     sets = discover(datasets_dir)
     if only is not None:
         sets = {k: v for k, v in sets.items() if k in only}
@@ -99,6 +120,18 @@ def load_corpus(
         provenance[name].update(counts)
         log(f"  {name}: {len(rows)} rows (train {counts['train']}, dev {counts['dev']}, "
             f"test {counts['test']})")
+    if mining is not None and SOURCE_SET in sets:
+        mined = mine_folder(datasets_dir, mining, exclude=set(texts))
+        if mined is not None:
+            names += [MINED_SET] * len(mined.texts)
+            texts += mined.texts
+            labels += [0] * len(mined.texts)
+            splits += mined.splits
+            provenance[MINED_SET] = mined.provenance
+            log(f"  {MINED_SET}: {len(mined.texts)} negatives mined from "
+                f"{mined.provenance['comments']} comments of {SOURCE_SET} (train "
+                f"{mined.provenance['train']}, dev {mined.provenance['dev']}, test "
+                f"{mined.provenance['test']})")
     return Corpus(
         names=np.asarray(names),
         texts=texts,

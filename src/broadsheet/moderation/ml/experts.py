@@ -24,8 +24,10 @@ from broadsheet.moderation.ml.corpus import (
     PAIRED_NEGATIVES,
     POSITIVES_ONLY,
     Corpus,
+    with_derived,
 )
 from broadsheet.moderation.ml.metrics import roc_auc
+from broadsheet.moderation.ml.mining import MINED_SET
 
 if TYPE_CHECKING:
     from broadsheet.moderation.ml.training import Features, Parts, Recipe
@@ -45,9 +47,14 @@ def expert_rows(
     lenders = tuple(
         s for s in recipe.expert_negatives if s not in leave_out and s in corpus.provenance
     )
+    if MINED_SET in corpus.provenance and MINED_SET not in leave_out + recipe.excluded():
+        # News-comment negatives from the set's own comments (ml/mining.py).
+        lenders += (MINED_SET,)
     if not lenders:
         # None of the preferred sets here (a custom folder): every other set's negatives.
-        lenders = tuple(s for s in corpus.sets if s not in leave_out + POSITIVES_ONLY)
+        lenders = tuple(
+            s for s in corpus.sets if s not in leave_out + POSITIVES_ONLY + (MINED_SET,)
+        )
     negatives = np.isin(corpus.names, lenders) & (corpus.labels == 0)
     return np.flatnonzero(train & ((corpus.names == name) | negatives)), lenders
 
@@ -97,7 +104,8 @@ def fit_experts(
     from broadsheet.moderation.ml.training import Parts, fit_parts
 
     memo = {} if memo is None else memo
-    names = [s for s in corpus.sets if s not in leave_out + recipe.exclude]
+    leave_out = with_derived(leave_out)
+    names = [s for s in corpus.sets if s not in leave_out + recipe.excluded()]
     fitted: dict[str, Parts] = {}
     for name in names:
         rows, lenders = expert_rows(corpus, name, recipe, leave_out)

@@ -1,6 +1,6 @@
 """Training the shipped abuse model from the shared datasets, in one run.
 
-    broadsheet moderation train [--datasets DIR] [--recipe v1|v2] [--with desk.csv] [--no-save]
+    broadsheet moderation train [--datasets DIR] [--recipe v1..v5] [--with desk.csv] [--no-save]
     python scripts/train_abuse.py ...   (the same, without Django)
 
 Fits the recipe on the train split of every set, calibrates the score on the news-like dev
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from broadsheet.moderation.ml.corpus import Corpus, load_corpus
+from broadsheet.moderation.ml.corpus import DERIVED, Corpus, load_corpus
 from broadsheet.moderation.ml.data import read_rows, sha256_of, split_of
 from broadsheet.moderation.ml.linear import DEFAULT_MODEL, LinearModel
 from broadsheet.moderation.ml.metrics import roc_auc
@@ -88,6 +88,8 @@ def add_extra(corpus: Corpus, paths: list[str], boost: dict[str, float]) -> list
 def _per_set_auc(corpus: Corpus, scores_of, split: str) -> dict[str, float]:
     out = {}
     for name in corpus.sets:
+        if name in DERIVED:
+            continue
         rows = corpus.held_out(name, split)
         y = corpus.labels[rows]
         out[name] = roc_auc(y, scores_of(rows))
@@ -111,7 +113,7 @@ def train(
     started = time.time()
     recipe = _recipe(recipe_name, overrides or {})
     _log(f"datasets in {datasets}; recipe {recipe_name}")
-    corpus = load_corpus(datasets, log=_log)
+    corpus = load_corpus(datasets, log=_log, mining=recipe.mine)
     own = add_extra(corpus, extra or [], recipe.boost)
     if own and recipe.experts:
         recipe.always = tuple(own)
@@ -168,7 +170,7 @@ def train(
         "training_seconds": round(time.time() - started, 1),
     }
     print("\ndev and test split ROC AUC (in-domain: every set's train split was trained on)")
-    for name in corpus.sets:
+    for name in dev_auc:
         print(f"  {name:24s} {dev_auc[name]:.4f}  {test_auc[name]:.4f}")
     if save:
         _save(shipped, Path(out), summary)

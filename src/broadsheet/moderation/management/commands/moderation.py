@@ -52,8 +52,8 @@ def _add_train_arguments(sub: _SubParsersAction) -> None:
     train.add_argument("--datasets", default=None, help="folder of <name>/<name>.csv sets")
     # The training script's own options, passed through (see scripts/train_abuse.py).
     train.add_argument("--C", nargs="+", default=None, help="regularisation (the last wins)")
-    train.add_argument("--recipe", choices=["v1", "v2", "v3"], default=None,
-                       help="training recipe (default v1, the shipped one; see "
+    train.add_argument("--recipe", choices=["v1", "v2", "v3", "v4", "v5", "v6"], default=None,
+                       help="training recipe (default v4, the shipped one; see "
                        "docs/moderation.md)")
     train.add_argument("--slip-target", default=None,
                        help="auto mode: highest share of abusive among published (0.01)")
@@ -97,8 +97,8 @@ def _add_eval_arguments(sub: _SubParsersAction) -> None:
         "extras; minutes per set)",
     )
     ev.add_argument(
-        "--recipe", choices=["v1", "v2", "v3"], default=None,
-        help="with --leave-one-out: the training recipe (default v1, the shipped one)",
+        "--recipe", choices=["v1", "v2", "v3", "v4", "v5", "v6"], default=None,
+        help="with --leave-one-out: the training recipe (default v4, the shipped one)",
     )
     ev.add_argument(
         "--sets", nargs="+", default=None, metavar="NAME",
