@@ -1,6 +1,9 @@
-"""Shared by the moderation tests: stand-in scanners, a policy setter, the relevance scanner."""
+"""Shared by the moderation tests: stand-in scanners, a policy setter, the relevance scanner,
+a CSV writer for small dataset folders."""
 
 from __future__ import annotations
+
+import csv
 
 import pytest
 
@@ -47,3 +50,12 @@ def scanner(request: pytest.FixtureRequest) -> RelevanceScanner:
     has one (round numbers that do not move with each re-calibration), else the shipped one."""
     embedder.reset_backend()
     return RelevanceScanner(calibration=getattr(request.module, "CALIBRATION", None))
+
+
+def write_rows(path, header, rows) -> None:
+    """A small CSV file like the shared datasets' (its folder made if needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)

@@ -20,6 +20,7 @@ from broadsheet.moderation.ml.functional import (
 )
 from broadsheet.moderation.ml.spans import chars_of, mean_span_f1, span_f1
 from broadsheet.moderation.ml.training import hold_for_slip, slip_table
+from tests.moderation.conftest import write_rows
 
 CATEGORIES = {
     "negation",
@@ -199,28 +200,20 @@ def test_identity_gap_compares_clean_comments_with_and_without_group_names():
     assert result["gap"] == 0.5
 
 
-def _write_rows(path, header, rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
 def test_gold_spans_are_the_characters_half_the_workers_marked(tmp_path):
     from broadsheet.moderation.ml.spans import load_gold
 
     root = tmp_path / "civil_toxic_spans"
     text = "you are a moron and a liar"
-    _write_rows(root / "comments.csv", ["comment_id", "comment_text"], [["7", text]])
-    _write_rows(
+    write_rows(root / "comments.csv", ["comment_id", "comment_text"], [["7", text]])
+    write_rows(
         root / "annotations.csv",
         ["annotation", "comment_id", "worker", "country", "all toxic", "not toxic"],
         [["1", "7", "a", "USA", "False", "False"], ["2", "7", "b", "USA", "False", "False"],
          ["3", "7", "c", "USA", "False", "False"]],
     )
     moron, liar = (10, 15), (22, 26)
-    _write_rows(
+    write_rows(
         root / "spans.csv", ["annotation", "type", "start", "end"],
         [["1", "Insult", *moron], ["2", "Insult", *moron], ["2", "Profane", *moron],
          ["3", "Insult", *liar]],
@@ -236,11 +229,11 @@ def test_spans_eval_prints_the_character_f1(tmp_path):
     root = tmp_path / "civil_toxic_spans"
     texts = [f"you are a moron number {i}" for i in range(200)]
     texts = [t for t in texts if split_of(t) == "test"][:5]
-    _write_rows(root / "comments.csv", ["comment_id", "comment_text"],
+    write_rows(root / "comments.csv", ["comment_id", "comment_text"],
                 [[str(i), t] for i, t in enumerate(texts)])
-    _write_rows(root / "annotations.csv", ["annotation", "comment_id", "worker"],
+    write_rows(root / "annotations.csv", ["annotation", "comment_id", "worker"],
                 [[str(i), str(i), "w"] for i in range(len(texts))])
-    _write_rows(root / "spans.csv", ["annotation", "type", "start", "end"],
+    write_rows(root / "spans.csv", ["annotation", "type", "start", "end"],
                 [[str(i), "Insult", "10", "15"] for i in range(len(texts))])
     out = io.StringIO()
     call_command("moderation", "eval", "--spans", "--datasets", str(tmp_path), "--json",

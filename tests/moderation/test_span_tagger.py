@@ -1,7 +1,6 @@
 """The span tagger: features, decoding into highlights, training on a small span set, and
 the abuse scanner's highlights coming from it."""
 
-import csv
 import io
 import json
 
@@ -18,17 +17,10 @@ from broadsheet.moderation.ml.tagger import (
 )
 from broadsheet.moderation.scanners.abuse import get_model
 from broadsheet.moderation.scanners.normalize import tokenize
+from tests.moderation.conftest import write_rows
 
 RUDE = ["moron", "fool"]
 CALM = ["council", "budget", "bridge", "weather", "match", "report", "figures", "road"]
-
-
-def _write_rows(path, header, rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 def _span_set(root, n: int = 400) -> None:
@@ -49,9 +41,9 @@ def _span_set(root, n: int = 400) -> None:
         comments.append([str(i), text])
         annotations += [[f"{i}{w}", str(i), w] for w in "abc"]
     folder = root / "civil_toxic_spans"
-    _write_rows(folder / "comments.csv", ["comment_id", "comment_text"], comments)
-    _write_rows(folder / "annotations.csv", ["annotation", "comment_id", "worker"], annotations)
-    _write_rows(folder / "spans.csv", ["annotation", "type", "start", "end"], spans)
+    write_rows(folder / "comments.csv", ["comment_id", "comment_text"], comments)
+    write_rows(folder / "annotations.csv", ["annotation", "comment_id", "worker"], annotations)
+    write_rows(folder / "spans.csv", ["annotation", "type", "start", "end"], spans)
 
 
 def _tokens(text):

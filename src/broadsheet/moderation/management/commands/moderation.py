@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 from argparse import _SubParsersAction
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -271,17 +272,7 @@ class Command(BaseCommand):
             argv += ["--with", *options["extra"]]
         if options.get("no_save"):
             argv.append("--no-save")
-        try:
-            shipping.main(argv)
-        except SystemExit as exc:
-            # The trainer's own refusals (a missing file, a set without labels) are messages.
-            if isinstance(exc.code, str):
-                raise CommandError(exc.code) from None
-            raise
-        except ImportError as exc:
-            raise CommandError(
-                f"training needs scikit-learn and scipy ({exc}); install the dev extras"
-            ) from exc
+        _run_trainer(shipping.main, argv)
 
     def _train_spans(self, options) -> None:
         from broadsheet.moderation.management.abuse_reports import datasets_dir
@@ -295,16 +286,7 @@ class Command(BaseCommand):
             argv += ["--out", str(options["out"])]
         if options.get("no_save"):
             argv.append("--no-save")
-        try:
-            span_training.main(argv)
-        except SystemExit as exc:
-            if isinstance(exc.code, str):
-                raise CommandError(exc.code) from None
-            raise
-        except ImportError as exc:
-            raise CommandError(
-                f"training needs scikit-learn and scipy ({exc}); install the dev extras"
-            ) from exc
+        _run_trainer(span_training.main, argv)
 
     def _eval(self, options) -> None:
         from broadsheet.moderation.ml import evaluate
@@ -409,3 +391,18 @@ class Command(BaseCommand):
                 w(f"    measured as:                {r['relevance_measure']}")
         for note in r.get("notes", []):
             w(f"  note: {note}")
+
+
+def _run_trainer(main: Callable[[list[str]], object], argv: list[str]) -> None:
+    """Run a training script's MAIN with ARGV, its refusals as command errors."""
+    try:
+        main(argv)
+    except SystemExit as exc:
+        # The trainer's own refusals (a missing file, a set without labels) are messages.
+        if isinstance(exc.code, str):
+            raise CommandError(exc.code) from None
+        raise
+    except ImportError as exc:
+        raise CommandError(
+            f"training needs scikit-learn and scipy ({exc}); install the dev extras"
+        ) from exc
