@@ -191,7 +191,10 @@ def main() -> int:
         return len(ids)
 
     report: dict = {"posts": args.posts, "scan_batch": args.batch}
-    serial = 1
+    # Posts are numbered on from the last run's in a reused data dir: the same text and email
+    # again would be a double submit, answered with the first comment and nothing stored.
+    serial_file = site.data_dir / "profile_post_serial"
+    serial = int(serial_file.read_text()) if serial_file.exists() else 1
     for kind in ("form", "api"):
         # A warm-up (first requests load templates, URL patterns, the scanners' models).
         drive(kind, serial, 20, None)
@@ -211,6 +214,7 @@ def main() -> int:
             "scan_statements_per_comment": round(scan_counter.statements / max(1, scanned), 2),
             "scan_cpu_ms_per_comment": round(scan_counter.cpu * 1000 / max(1, scanned), 2),
         }
+        serial_file.write_text(str(serial))
         if args.top:
             print(f"== {kind} POST: top {args.top} by own time ==\n{request_counter.top(args.top)}")
             print(f"== scan after {kind} POSTs ==\n{scan_counter.top(args.top)}")
