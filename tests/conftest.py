@@ -320,3 +320,16 @@ def migrate_to_latest() -> None:
     from django.db.migrations.executor import MigrationExecutor
 
     migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move Django's clock forward without waiting: clock(timedelta(minutes=5))."""
+    real_now = timezone.now
+    offset = {"by": timedelta(0)}
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset["by"])
+
+    def advance(by: timedelta) -> None:
+        offset["by"] += by
+
+    return advance

@@ -1,11 +1,12 @@
-"""What the browser tests share: a fresh page that fails the test on any script error, and the
-sign-in form filled in."""
+"""What the browser tests share: a fresh page that fails the test on any script error, the
+sign-in form filled in, and an embed frame's address issued for a host page."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 import pytest
+from django.test import Client
 from playwright.sync_api import Browser, Page
 
 TIMEOUT_MS = 10_000
@@ -31,3 +32,12 @@ def sign_in(page: Page, base: str, login: str, password: str) -> None:
     page.locator("#id_username").fill(login)
     page.locator("#id_password").fill(password)
     page.locator("form button[type=submit]").first.click()
+
+
+def issued_frame(host_site: str, base: str = "http://testserver") -> str:
+    """The frame address Broadsheet issues for the host page's harbour-wall story, on BASE."""
+    frame = Client().post(
+        "/embed/v1/story", {"url": f"{host_site}/news/harbour-wall", "title": "Harbour"},
+        HTTP_ORIGIN=host_site,
+    ).json()["frame"]
+    return frame.replace("http://testserver", base)

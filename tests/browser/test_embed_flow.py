@@ -10,12 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
 from broadsheet.comments.models import Comment
 from broadsheet.embed.origins import origins_changed
 from broadsheet.integrations.models import ExternalStory
+from tests.browser.pages import issued_frame
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -144,10 +144,7 @@ def test_a_site_not_on_the_list_gets_nothing(
 
     # Even with a frame address issued to the allowed site, the browser will not show the
     # frame here: its CSP names only the allowed host as a frame ancestor.
-    issued = Client().post(
-        "/embed/v1/story", {"url": f"{host_site}/news/harbour-wall", "title": "Harbour"},
-        HTTP_ORIGIN=host_site,
-    ).json()["frame"].replace("http://testserver", live_server.url)
+    issued = issued_frame(host_site, live_server.url)
     page.evaluate(
         """src => new Promise(done => { const f = document.createElement('iframe');
                     f.id = 'copied'; f.onload = done; f.src = src;

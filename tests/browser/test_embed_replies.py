@@ -4,13 +4,13 @@ is not reloaded), and the same with JavaScript off (the frame reloads with the f
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from playwright.sync_api import Browser, expect
 
 from broadsheet.articles.cache import article_comments_changed
 from broadsheet.comments.models import Comment
 from broadsheet.embed.origins import origins_changed
 from broadsheet.integrations.stories import story_get_or_create
+from tests.browser.pages import issued_frame
 from tests.browser.test_embed_flow import host_site, open_page  # noqa: F401 (fixture)
 from tests.conftest import make_comment
 
@@ -98,10 +98,7 @@ def test_without_javascript_the_reply_link_and_form_reload_the_frame(
     browser: Browser, live_server, host_site: str, story_with_a_comment: Comment  # noqa: F811
 ) -> None:
     parent = story_with_a_comment
-    issued = Client().post(
-        "/embed/v1/story", {"url": f"{host_site}/news/harbour-wall", "title": "Harbour"},
-        HTTP_ORIGIN=host_site,
-    ).json()["frame"].replace("http://testserver", live_server.url)
+    issued = issued_frame(host_site, live_server.url)
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(issued)
@@ -125,10 +122,7 @@ def test_the_frame_with_a_reply_form_open_has_no_serious_accessibility_violation
     from tests.browser.test_accessibility import serious_violations
 
     parent = story_with_a_comment
-    issued = Client().post(
-        "/embed/v1/story", {"url": f"{host_site}/news/harbour-wall", "title": "Harbour"},
-        HTTP_ORIGIN=host_site,
-    ).json()["frame"].replace("http://testserver", live_server.url)
+    issued = issued_frame(host_site, live_server.url)
     page = browser.new_context(viewport={"width": 700, "height": 900}).new_page()
     page.goto(issued)
     page.get_by_role("link", name="Reply to Nadia Parveen").click()

@@ -14,6 +14,7 @@ from broadsheet.core.models import Commenting, SiteSettings
 from broadsheet.embed.models import FrameSignIn
 from broadsheet.embed.origins import origins_changed
 from broadsheet.moderation.services import comment_approve
+from tests.browser.pages import issued_frame
 from tests.browser.test_embed_flow import host_site, open_page  # noqa: F401 (fixture)
 from tests.conftest import make_reader
 
@@ -107,15 +108,10 @@ def test_a_popup_that_lost_its_frame_says_what_to_do(
     """Signing in by an emailed code or a sign-up passes through pages with the site's own
     opener policy, which cuts the popup from the frame: the last page then says so (here the
     page is opened on its own, with no opener at all)."""
-    from django.test import Client
-
     settings.BROADSHEET_EMBED_ORIGINS = [host_site]
     origins_changed()
     make_reader("mei@readers.example", "Mei Tanaka", password="reader-pw-12")
-    frame = Client().post(
-        "/embed/v1/story", {"url": f"{host_site}/news/harbour-wall", "title": "Harbour"},
-        HTTP_ORIGIN=host_site,
-    ).json()["frame"]
+    frame = issued_frame(host_site)
     token = frame.split("t=", 1)[1]
     errors: list[str] = []
     page = open_page(browser, f"{live_server.url}/embed/sign-in/?t={token}", errors)

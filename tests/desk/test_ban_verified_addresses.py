@@ -12,7 +12,6 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.moderation.models import Ban
@@ -20,18 +19,6 @@ from tests.conftest import comment_payload, make_comment, make_reader
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move Django's clock forward without waiting."""
-    real_now = timezone.now
-    offset = {"by": timedelta(0)}
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset["by"])
-
-    def advance(by: timedelta) -> None:
-        offset["by"] += by
-
-    return advance
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Measuring the abuse judgement beyond one test split: leave-one-set-out, functional cases,
 highlighted spans (SemEval character F1), the slip-target threshold and the identity gap."""
 
-import csv
 import io
 import json
 import random
@@ -36,11 +35,7 @@ CATEGORIES = {
 
 
 def _write_set(path, rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows(rows)
+    write_rows(path, ["text", "label"], rows)
 
 
 def _synthetic(n: int, seed: int, positives_only: bool = False) -> list[tuple[str, int]]:

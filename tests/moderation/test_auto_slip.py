@@ -1,6 +1,5 @@
 """``moderation eval --slip``: auto mode on the news sets at the shipped hold threshold."""
 
-import csv
 import io
 import json
 
@@ -10,6 +9,7 @@ from django.core.management import call_command
 
 from broadsheet.moderation.ml.data import split_of
 from broadsheet.moderation.ml.slip import slip_at
+from tests.moderation.conftest import write_rows
 
 
 def test_published_share_and_slip_at_the_hold_and_the_hold_needed_for_the_target():
@@ -34,11 +34,7 @@ def test_weights_set_the_base_rate_and_no_threshold_may_meet_the_target():
 
 
 def _write(path, rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows(rows)
+    write_rows(path, ["text", "label"], rows)
 
 
 def _rows(prefix: str, n: int, positives_only: bool = False) -> list[tuple[str, int]]:

@@ -19,6 +19,7 @@ from broadsheet.moderation.services import (
     comment_reject,
 )
 from tests.conftest import make_comment
+from tests.moderation.conftest import write_rows
 
 
 def _reason(slug: str) -> RejectionReason:
@@ -124,11 +125,7 @@ def test_with_no_decisions_it_says_so(db, tmp_path):
 
 
 def _write_set(path, rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["text", "label"])
-        writer.writerows(rows)
+    write_rows(path, ["text", "label"], rows)
 
 
 def _synthetic(n: int, seed: int) -> list[tuple[str, int]]:

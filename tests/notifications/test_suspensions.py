@@ -5,27 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
 from broadsheet.comments.models import Comment
 from broadsheet.moderation.models import Ban
 from tests.conftest import comment_payload, make_comment
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move Django's clock forward without waiting."""
-
-    real_now = timezone.now
-    offset = {"by": timedelta(0)}
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset["by"])
-
-    def advance(by: timedelta) -> None:
-        offset["by"] += by
-
-    return advance
 
 
 def _suspend(moderator_client, comment, django_capture_on_commit_callbacks, **form):
